@@ -1,0 +1,22 @@
+"""Generation backends: token ids in, token ids out, results in input order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from ..registry import Decoding
+
+
+class Backend(Protocol):
+    """What every backend offers: batched generation on token ids."""
+
+    name: str
+
+    def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        """Output ids (no start, pad or eos tokens) for each input id list, in input order."""
+
+
+def is_ctranslate2_dir(directory: Path) -> bool:
+    """A CTranslate2 converted model holds ``model.bin`` and no transformers config of weights."""
+    return (directory / "model.bin").exists()

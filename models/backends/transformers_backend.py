@@ -1,0 +1,88 @@
+"""Transformers/torch backend: ``AutoModelForSeq2SeqLM`` from local files only, never a download."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from ..batching import plan_batches
+from ..registry import Decoding
+
+log = logging.getLogger(__name__)
+
+
+class TransformersBackend:
+    """Runs ``model.generate`` on length-sorted batches under a padded-token budget."""
+
+    name = "transformers"
+
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        device: str = "auto",
+        dtype: str = "float32",
+        threads: int = 0,
+        max_batch_size: int = 32,
+        max_batch_tokens: int = 8192,
+    ) -> None:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM
+
+        if threads:
+            torch.set_num_threads(threads)
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = device
+        self.max_batch_size = max_batch_size
+        self.max_batch_tokens = max_batch_tokens
+        started = time.perf_counter()
+        self.model = AutoModelForSeq2SeqLM.from_pretrained(
+            str(directory), local_files_only=True, dtype=getattr(torch, dtype)
+        ).to(device)
+        self.model.eval()
+        self.load_seconds = time.perf_counter() - started
+        config = self.model.config
+        self.pad_id = config.pad_token_id
+        self.eos_id = config.eos_token_id
+        self.start_id = config.decoder_start_token_id
+        self._torch = torch
+
+    def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        results: list[list[int]] = [[] for _ in inputs]
+        lengths = [len(ids) for ids in inputs]
+        for batch in plan_batches(lengths, self.max_batch_size, self.max_batch_tokens):
+            for index, output in zip(batch, self._generate_batch([inputs[i] for i in batch], decoding), strict=True):
+                results[index] = output
+        return results
+
+    def _generate_batch(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        torch = self._torch
+        width = max(len(ids) for ids in inputs)
+        input_ids = torch.full((len(inputs), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(inputs), width), dtype=torch.long)
+        for row, ids in enumerate(inputs):
+            input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+            mask[row, : len(ids)] = 1
+        with torch.inference_mode():
+            output = self.model.generate(
+                input_ids=input_ids.to(self.device),
+                attention_mask=mask.to(self.device),
+                do_sample=False,
+                num_beams=decoding.num_beams,
+                max_length=decoding.max_length,
+                min_new_tokens=decoding.min_new_tokens or None,
+                no_repeat_ngram_size=decoding.no_repeat_ngram_size,
+                repetition_penalty=decoding.repetition_penalty,
+                early_stopping=True if decoding.num_beams > 1 else False,
+            )
+        return [self._strip(row) for row in output.tolist()]
+
+    def _strip(self, ids: list[int]) -> list[int]:
+        """Drop the decoder start token, then cut at the first eos (padding follows it)."""
+        if ids and ids[0] == self.start_id:
+            ids = ids[1:]
+        if self.eos_id in ids:
+            ids = ids[: ids.index(self.eos_id)]
+        return ids

@@ -1,0 +1,118 @@
+"""A loaded checkpoint: its conventions, tokenizer and backend behind one batched ``run``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .backends import Backend, is_ctranslate2_dir
+from .checkpoints import LocatedCheckpoint, check_files, locate
+from .registry import Checkpoint
+from .text import split_long_sentence
+from .tokenization import Tokenizer, clean_up_tokenization_spaces, load_tokenizer
+
+
+@dataclass
+class Generated:
+    text: str
+    input_tokens: int
+    output_tokens: int
+
+
+class Seq2SeqModel:
+    """Applies a checkpoint's task conventions around a backend: prompt, ids + one eos, decode, clean up."""
+
+    def __init__(self, checkpoint: Checkpoint, directory: Path, tokenizer: Tokenizer, backend: Backend) -> None:
+        self.checkpoint = checkpoint
+        self.directory = directory
+        self.tokenizer = tokenizer
+        self.backend = backend
+        self.load_seconds = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.checkpoint.name
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text))
+
+    def input_budget(self, task: str) -> int:
+        """Tokens left for the text itself once the task prompt and the eos are counted."""
+        prompt = self.checkpoint.convention(task).prompt.replace("{text}", "").strip()
+        overhead = self.count_tokens(prompt) if prompt else 0
+        return self.checkpoint.max_input_tokens - overhead - 1
+
+    def split_text(self, text: str, budget: int) -> list[str]:
+        """Split an over-long sentence into pieces of at most ``budget`` tokens, on token boundaries."""
+        runs = split_long_sentence(self.tokenizer.pieces(text), budget)
+        return ["".join(run).replace("▁", " ").strip() for run in runs]
+
+    def input_ids(self, task: str, text: str) -> list[int]:
+        """Exactly what the model card feeds the model: the prompt's pieces followed by one eos."""
+        prompt = self.checkpoint.convention(task).prompt.format(text=text)
+        return [*self.tokenizer.encode(prompt), self.tokenizer.eos_id]
+
+    def clean_output(self, task: str, ids: list[int]) -> str:
+        convention = self.checkpoint.convention(task)
+        text = self.tokenizer.decode(ids)
+        if convention.clean_up_spaces:
+            text = clean_up_tokenization_spaces(text)
+        text = text.strip()
+        if convention.answer_prefix and text.startswith(convention.answer_prefix):
+            text = text[len(convention.answer_prefix) :].strip()
+        return text
+
+    def run(self, task: str, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Generated]:
+        """One flat batch of ``texts`` for ``task`` with the card's decoding (plus overrides); input order kept."""
+        decoding = self.checkpoint.convention(task).decoding.merged(**(overrides or {}))
+        inputs = [self.input_ids(task, text) for text in texts]
+        outputs = self.backend.generate(inputs, decoding) if inputs else []
+        return [
+            Generated(self.clean_output(task, out), len(inp), len(out))
+            for inp, out in zip(inputs, outputs, strict=True)
+        ]
+
+
+def load_model(
+    name_or_path: str,
+    *,
+    checkpoint_dir: str | Path | None = None,
+    backend: str = "auto",
+    device: str = "auto",
+    dtype: str = "float32",
+    threads: int = 0,
+    max_batch_size: int = 32,
+    max_batch_tokens: int = 8192,
+) -> Seq2SeqModel:
+    """Locate a checkpoint (local files only), check it, and load tokenizer and backend."""
+    located: LocatedCheckpoint = locate(name_or_path, checkpoint_dir)
+    check_files(located)
+    tokenizer = load_tokenizer(located.directory, located.checkpoint.family)
+    if backend == "auto":
+        backend = "ctranslate2" if is_ctranslate2_dir(located.directory) else "transformers"
+    started = time.perf_counter()
+    if backend == "ctranslate2":
+        from .backends.ctranslate2_backend import CTranslate2Backend
+
+        engine: Backend = CTranslate2Backend(
+            located.directory, tokenizer, device=device, threads=threads, max_batch_tokens=max_batch_tokens
+        )
+    elif backend == "transformers":
+        from .backends.transformers_backend import TransformersBackend
+
+        engine = TransformersBackend(
+            located.directory,
+            device=device,
+            dtype=dtype,
+            threads=threads,
+            max_batch_size=max_batch_size,
+            max_batch_tokens=max_batch_tokens,
+        )
+    else:
+        raise ValueError(f"unknown backend {backend!r}; use auto, transformers or ctranslate2")
+    model = Seq2SeqModel(located.checkpoint, located.directory, tokenizer, engine)
+    model.load_seconds = time.perf_counter() - started
+    return model

@@ -1,0 +1,140 @@
+"""Summarizers: abstractive (a seq2seq checkpoint, map-reduce beyond its input limit) and extractive."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InputError
+from .extractive import lead, select_sentences
+from .langdetect import detect_language
+from .model import Seq2SeqModel
+from .registry import SUMMARIZE
+from .text import normalize, pack, split_sentences
+
+NOT_VIETNAMESE_CONFIDENCE = 0.90  # below this, langdetect's guess on short or mixed text is too weak to refuse
+
+
+@dataclass
+class Summary:
+    """One document's summary and how it was made."""
+
+    summary: str
+    engine: str  # "abstractive", "extractive" or "lead"
+    model: str
+    input_tokens: int = 0
+    chunked: bool = False
+    chunks: int = 1
+    seconds: float = 0.0
+    language: str = "vi"
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def check_article(text: object, *, field_name: str = "text", allow_any_language: bool = False) -> str:
+    """The normalized article, or an ``InputError`` saying why it cannot be summarized."""
+    if not isinstance(text, str):
+        raise InputError(f"{field_name} must be a string", field=field_name, code="wrong_type")
+    clean = normalize(text)
+    if not clean:
+        raise InputError(f"{field_name} is empty", field=field_name, code="empty_text")
+    if not any(ch.isalpha() for ch in clean):
+        raise InputError(f"{field_name} has no words to summarize", field=field_name, code="no_words")
+    if not allow_any_language:
+        detected = detect_language(clean)
+        if detected.language != "vi" and detected.probability >= NOT_VIETNAMESE_CONFIDENCE:
+            raise InputError(
+                f"{field_name} looks like {detected.language!r} (p={detected.probability}), not Vietnamese; "
+                "the summarization models are Vietnamese-only (set allow_any_language to override)",
+                field=field_name,
+                code="not_vietnamese",
+            )
+    return clean
+
+
+class ExtractiveSummarizer:
+    """Picks the most central, early sentences; needs no weights."""
+
+    engine = "extractive"
+    name = "textrank"
+
+    def __init__(self, max_sentences: int = 3, ratio: float | None = None) -> None:
+        self.max_sentences = max_sentences
+        self.ratio = ratio
+
+    def summarize(self, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Summary]:
+        results = []
+        for text in texts:
+            started = time.perf_counter()
+            chosen, method = select_sentences(normalize(text), self.max_sentences, self.ratio)
+            # model says which method chose the sentences: "textrank", or "lead" when too few to rank
+            results.append(Summary(" ".join(chosen), self.engine, method, seconds=time.perf_counter() - started))
+        return results
+
+
+class LeadSummarizer:
+    """The Lead-k baseline: the first k summary-worthy sentences."""
+
+    engine = "lead"
+    name = "lead3"
+
+    def __init__(self, k: int = 3) -> None:
+        self.k = k
+
+    def summarize(self, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Summary]:
+        return [Summary(" ".join(lead(normalize(t), self.k)), self.engine, self.name) for t in texts]
+
+
+class AbstractiveSummarizer:
+    """Summarizes with a seq2seq checkpoint; texts beyond its input limit go through map-reduce.
+
+    Map: every chunk of every document is summarized in one flat, length-sorted batch. Reduce: each
+    document's partial summaries are joined and summarized again until they fit in one pass.
+    """
+
+    engine = "abstractive"
+
+    def __init__(self, model: Seq2SeqModel, max_rounds: int = 4) -> None:
+        self.model = model
+        self.max_rounds = max_rounds
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    def _chunks(self, sentences: list[str], budget: int) -> list[str]:
+        return pack(sentences, self.model.count_tokens, budget, self.model.split_text)
+
+    def summarize(self, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Summary]:
+        started = time.perf_counter()
+        budget = self.model.input_budget(SUMMARIZE)
+        normalized = [normalize(t) for t in texts]
+        pending = {i: [s for line in t.split("\n") for s in split_sentences(line)] for i, t in enumerate(normalized)}
+        results = [
+            Summary("", self.engine, self.name, input_tokens=self.model.count_tokens(" ".join(pending[i])))
+            for i in range(len(texts))
+        ]
+        for round_number in range(1, self.max_rounds + 1):
+            jobs = [(i, chunk) for i, sentences in pending.items() for chunk in self._chunks(sentences, budget)]
+            if not jobs:
+                break
+            outputs = self.model.run(SUMMARIZE, [chunk for _, chunk in jobs], overrides)
+            partials: dict[int, list[str]] = {}
+            for (i, _), output in zip(jobs, outputs, strict=True):
+                partials.setdefault(i, []).append(output.text)
+            pending = {}
+            for i, parts in partials.items():
+                if round_number == 1:
+                    results[i].chunks = len(parts)
+                    results[i].chunked = len(parts) > 1
+                if len(parts) == 1:
+                    results[i].summary = parts[0]
+                elif round_number == self.max_rounds:  # partial summaries never fit: give them all, in order
+                    results[i].summary = " ".join(parts)
+                else:
+                    pending[i] = [s for part in parts for s in split_sentences(part) if s]
+        seconds = time.perf_counter() - started
+        for result in results:
+            result.seconds = seconds
+        return results

@@ -1,0 +1,156 @@
+"""Text handling: normalization, a Vietnamese-aware sentence splitter, and token-budget chunking."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+
+# zero-width and BOM characters that pasted news text carries and models never saw in training
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[^\S\n]+")
+_PARAGRAPH_BREAK = re.compile(r"\s*\n\s*")
+
+# Abbreviations after which a period does not end a sentence (compared case-sensitively, without the dot).
+ABBREVIATIONS = frozenset(
+    "TP Tp tp TT Q P H X GS PGS TS ThS BS KS CN NXB Th Mr Mrs Ms Dr St No vs etc Co Ltd Inc Jr Sr Prof".split()
+)
+_OPENERS = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", "«": "»"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
+_SENTENCE_END = ".!?…"
+_TRAILING = "\"'”’»)]}"
+
+
+def normalize(text: str) -> str:
+    """NFC, drop control and zero-width characters, collapse spaces; paragraph breaks become one newline."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = _SPACES.sub(" ", text)
+    return _PARAGRAPH_BREAK.sub("\n", text).strip()
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs of normalized text (any line break separates paragraphs in pasted news)."""
+    return [p for p in normalize(text).split("\n") if p]
+
+
+def _ends_with_abbreviation(text: str, dot: int) -> bool:
+    """Whether the period at ``dot`` closes an abbreviation (``TP.``, ``PGS.TS.``) or a name initial."""
+    start = dot
+    while start > 0 and (text[start - 1].isalpha() or text[start - 1] == "."):
+        start -= 1
+    word = text[start:dot]
+    last = word.split(".")[-1]
+    if last in ABBREVIATIONS or word in ABBREVIATIONS:
+        return True
+    # a single capital (with optional lowercase "h" as in "Th."): name initials like "Nguyễn Văn A."
+    return len(last) == 1 and last.isupper()
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split one paragraph into sentences.
+
+    A sentence ends at ``.!?…`` (plus closing quotes/brackets) followed by a space and an upper-case
+    letter, digit, quote or bracket, outside any open quote or bracket, and not after an abbreviation.
+    Periods inside tokens (``TP.HCM``, ``27/12/2022``, ``1.000``) never end a sentence.
+    """
+    sentences: list[str] = []
+    depth: list[str] = []
+    straight_quote_open = False
+    start = 0
+    i = 0
+    n = len(paragraph)
+    while i < n:
+        ch = paragraph[i]
+        if ch in _OPENERS:
+            depth.append(ch)
+        elif ch in _CLOSERS and depth and depth[-1] == _CLOSERS[ch]:
+            depth.pop()
+        elif ch == '"':
+            straight_quote_open = not straight_quote_open
+        if ch in _SENTENCE_END:
+            end = i + 1
+            while end < n and paragraph[end] in _SENTENCE_END:
+                end += 1
+            while end < n and paragraph[end] in _TRAILING:
+                closer = paragraph[end]
+                if closer in _CLOSERS and depth and depth[-1] == _CLOSERS[closer]:
+                    depth.pop()
+                elif closer == '"':
+                    straight_quote_open = not straight_quote_open
+                end += 1
+            boundary = (
+                end < n
+                and paragraph[end] == " "
+                and end + 1 < n
+                and (
+                    paragraph[end + 1].isupper()
+                    or paragraph[end + 1].isdigit()
+                    or paragraph[end + 1] in _OPENERS
+                    or paragraph[end + 1] in "\"'-–"
+                )
+                and not depth
+                and not straight_quote_open
+                and not (ch == "." and end == i + 1 and _ends_with_abbreviation(paragraph, i))
+            )
+            if boundary:
+                sentences.append(paragraph[start:end].strip())
+                start = end + 1
+            i = end
+            continue
+        i += 1
+    tail = paragraph[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def sentences_by_paragraph(text: str) -> list[list[str]]:
+    """Normalized text as paragraphs of sentences."""
+    return [split_sentences(p) for p in split_paragraphs(text)]
+
+
+def split_long_sentence(pieces: Sequence[str], budget: int) -> list[list[str]]:
+    """Split a sentence's pieces into runs of at most ``budget`` pieces, at word starts (``▁``) when possible."""
+    runs: list[list[str]] = []
+    rest = list(pieces)
+    while len(rest) > budget:
+        cut = max((k for k in range(1, budget + 1) if k < len(rest) and rest[k].startswith("▁")), default=budget)
+        runs.append(rest[:cut])
+        rest = rest[cut:]
+    if rest:
+        runs.append(rest)
+    return runs
+
+
+def pack(
+    sentences: Sequence[str],
+    count_tokens: Callable[[str], int],
+    budget: int,
+    split: Callable[[str, int], list[str]],
+) -> list[str]:
+    """Greedily pack sentences, in order, into chunks of at most ``budget`` tokens.
+
+    A sentence longer than the budget is split on token boundaries by ``split`` (never dropped).
+    Pieces do not span spaces in sentencepiece, so a chunk's tokens are the sum of its sentences'.
+    """
+    chunks: list[str] = []
+    current: list[str] = []
+    used = 0
+    for sentence in sentences:
+        tokens = count_tokens(sentence)
+        if tokens > budget:
+            parts = split(sentence, budget)
+        else:
+            parts = [sentence]
+        for part in parts:
+            size = count_tokens(part) if len(parts) > 1 else tokens
+            if current and used + size > budget:
+                chunks.append(" ".join(current))
+                current, used = [], 0
+            current.append(part)
+            used += size
+    if current:
+        chunks.append(" ".join(current))
+    return chunks

@@ -1,0 +1,104 @@
+"""Translation of whole texts, paragraphs kept: sentences packed into segments, one flat batch per direction."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InputError, UnsupportedTaskError
+from .langdetect import Detection, detect_language
+from .model import Seq2SeqModel
+from .registry import translate_task
+from .text import pack, sentences_by_paragraph
+
+LANGUAGES = ("vi", "en")
+
+
+@dataclass
+class Translation:
+    translation: str
+    source: str
+    target: str
+    model: str
+    detected: Detection | None = None
+    segments: int = 0
+    input_tokens: int = 0
+    seconds: float = 0.0
+
+
+class Translator:
+    """Routes each direction to a model that supports it (envit5 does both vi->en and en->vi)."""
+
+    def __init__(self, models: list[Seq2SeqModel], segment_tokens: int = 128) -> None:
+        self.by_task: dict[str, Seq2SeqModel] = {}
+        for model in models:
+            for task in model.checkpoint.tasks:
+                if task.startswith("translate:"):
+                    self.by_task.setdefault(task, model)
+        self.segment_tokens = segment_tokens
+
+    def directions(self) -> list[str]:
+        return [task.removeprefix("translate:") for task in self.by_task]
+
+    def resolve_source(self, text: str, source: str) -> tuple[str, Detection | None]:
+        if source != "auto":
+            if source not in LANGUAGES:
+                raise InputError(f"source must be one of auto, {', '.join(LANGUAGES)}", field="source")
+            return source, None
+        detected = detect_language(text)
+        if detected.language not in LANGUAGES:
+            raise InputError(
+                f"detected language {detected.language!r} is not one of {', '.join(LANGUAGES)}; pass source explicitly",
+                field="source",
+                code="unsupported_language",
+            )
+        return detected.language, detected
+
+    def translate(
+        self, texts: list[str], source: str = "auto", target: str = "en", overrides: Mapping[str, Any] | None = None
+    ) -> list[Translation]:
+        """Translate every text; all segments of all texts in one direction go through one batch."""
+        if target not in LANGUAGES:
+            raise InputError(f"target must be one of {', '.join(LANGUAGES)}", field="target")
+        started = time.perf_counter()
+        results: list[Translation] = []
+        # (result index, paragraph index) for each segment, grouped by task
+        jobs: dict[str, list[tuple[int, int, str]]] = {}
+        layouts: list[list[list[str]]] = []
+        for index, text in enumerate(texts):
+            if not text.strip():
+                raise InputError("text is empty", field=f"texts[{index}]", code="empty_text")
+            src, detected = self.resolve_source(text, source)
+            paragraphs = sentences_by_paragraph(text)
+            results.append(Translation("", src, target, "", detected))
+            layouts.append([[] for _ in paragraphs])
+            if src == target:
+                results[-1].translation = "\n".join(" ".join(p) for p in paragraphs)
+                results[-1].model = "identity"
+                continue
+            task = translate_task(src, target)
+            model = self.by_task.get(task)
+            if model is None:
+                raise UnsupportedTaskError(
+                    f"no loaded model translates {src}->{target}; available: {', '.join(self.directions()) or 'none'}"
+                )
+            results[-1].model = model.name
+            budget = min(self.segment_tokens, model.input_budget(task))
+            for p, sentences in enumerate(paragraphs):
+                for segment in pack(sentences, model.count_tokens, budget, model.split_text):
+                    jobs.setdefault(task, []).append((index, p, segment))
+        for task, items in jobs.items():
+            model = self.by_task[task]
+            outputs = model.run(task, [segment for _, _, segment in items], overrides)
+            for (index, p, _), output in zip(items, outputs, strict=True):
+                layouts[index][p].append(output.text)
+                results[index].segments += 1
+                results[index].input_tokens += output.input_tokens
+        seconds = time.perf_counter() - started
+        for result, layout in zip(results, layouts, strict=True):
+            if result.model != "identity":
+                result.translation = "\n".join(" ".join(parts) for parts in layout)
+            result.seconds = seconds
+        return results
