@@ -8,9 +8,9 @@ weights and the transformers tokenizer files. ``tiny`` shapes are for tests (sec
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,19 +48,19 @@ def train_spiece(output: Path, vocab_pieces: int, *, t5_ids: bool = True) -> Non
     import sentencepiece as spm
 
     ids = dict(pad_id=0, eos_id=1, unk_id=2, bos_id=-1) if t5_ids else dict(unk_id=0, bos_id=1, eos_id=2, pad_id=-1)
-    with tempfile.TemporaryDirectory() as tmp:
-        spm.SentencePieceTrainer.train(
-            sentence_iterator=iter(corpus_lines()),
-            model_prefix=str(Path(tmp) / "m"),
-            vocab_size=vocab_pieces,
-            model_type="unigram",
-            character_coverage=1.0,
-            hard_vocab_limit=False,
-            num_threads=1,
-            minloglevel=2,
-            **ids,
-        )
-        shutil.copy(Path(tmp) / "m.model", output)
+    model = io.BytesIO()  # written in memory: a model_prefix path would be recorded in the model file
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(corpus_lines()),
+        model_writer=model,
+        vocab_size=vocab_pieces,
+        model_type="unigram",
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        num_threads=1,
+        minloglevel=2,
+        **ids,
+    )
+    output.write_bytes(model.getvalue())
 
 
 def _teaching_pairs(name: str, encode) -> list[tuple[list[int], list[int]]]:

@@ -1,0 +1,50 @@
+"""Shared fixtures: tiny look-alike checkpoints built once per test session (no network, seconds)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.testmodels import DATA_DIR, build_test_models
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A checkpoint directory holding one tiny model per registry entry, named after the entry."""
+    root = tmp_path_factory.mktemp("checkpoints")
+    build_test_models(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample_article() -> str:
+    return (DATA_DIR / "sample_vi.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def loaded(model_dir: Path):  # noqa: ANN201 - returns a loader
+    """Load (and cache) a tiny model by registry name."""
+    from models.model import load_model
+
+    cache: dict[str, object] = {}
+
+    def load(name: str):  # noqa: ANN202
+        if name not in cache:
+            cache[name] = load_model(str(model_dir / name))
+        return cache[name]
+
+    return load
+
+
+@pytest.fixture
+def no_checkpoints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An environment where no checkpoint can be found: empty checkpoint dir and empty HF cache."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("TOMTAT_CHECKPOINT_DIR", str(empty))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return empty
