@@ -10,7 +10,10 @@ from pathlib import Path
 from .errors import BrokenCheckpointError, CheckpointNotFoundError, UnknownModelError
 from .registry import REGISTRY, Checkpoint, get_checkpoint
 
-DEFAULT_CHECKPOINT_DIR = Path(os.environ.get("TOMTAT_CHECKPOINT_DIR", "~/.cache/tomtat/checkpoints")).expanduser()
+
+def default_checkpoint_dir() -> Path:
+    """``$TOMTAT_CHECKPOINT_DIR``, else ``~/.cache/tomtat/checkpoints`` (read at call time)."""
+    return Path(os.environ.get("TOMTAT_CHECKPOINT_DIR", "~/.cache/tomtat/checkpoints")).expanduser()
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def locate(name_or_path: str, checkpoint_dir: str | Path | None = None) -> Locat
     if looks_like_path:  # a hub repo id has exactly one slash; anything else path-like must exist
         raise CheckpointNotFoundError(f"checkpoint directory {name_or_path!r} does not exist")
     checkpoint = get_checkpoint(name_or_path)
-    root = Path(checkpoint_dir).expanduser() if checkpoint_dir else DEFAULT_CHECKPOINT_DIR
+    root = Path(checkpoint_dir).expanduser() if checkpoint_dir else default_checkpoint_dir()
     local = root / checkpoint.name
     if local.is_dir():
         return LocatedCheckpoint(checkpoint, local)

@@ -106,11 +106,17 @@ class AbstractiveSummarizer:
     def _chunks(self, sentences: list[str], budget: int) -> list[str]:
         return pack(sentences, self.model.count_tokens, budget, self.model.split_text)
 
+    def _sentences(self, text: str) -> list[str]:
+        return [s for paragraph in normalize(text).split("\n") for s in split_sentences(paragraph)]
+
+    def plan_chunks(self, text: str) -> list[str]:
+        """The model inputs a text is cut into for the first (map) pass; one when it fits."""
+        return self._chunks(self._sentences(text), self.model.input_budget(SUMMARIZE))
+
     def summarize(self, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Summary]:
         started = time.perf_counter()
         budget = self.model.input_budget(SUMMARIZE)
-        normalized = [normalize(t) for t in texts]
-        pending = {i: [s for line in t.split("\n") for s in split_sentences(line)] for i, t in enumerate(normalized)}
+        pending = {i: self._sentences(text) for i, text in enumerate(texts)}
         results = [
             Summary("", self.engine, self.name, input_tokens=self.model.count_tokens(" ".join(pending[i])))
             for i in range(len(texts))

@@ -25,13 +25,13 @@ def sample_article() -> str:
 
 
 @pytest.fixture(scope="session")
-def loaded(model_dir: Path):  # noqa: ANN201 - returns a loader
+def loaded(model_dir: Path):
     """Load (and cache) a tiny model by registry name."""
     from models.model import load_model
 
     cache: dict[str, object] = {}
 
-    def load(name: str):  # noqa: ANN202
+    def load(name: str):
         if name not in cache:
             cache[name] = load_model(str(model_dir / name))
         return cache[name]

@@ -30,22 +30,20 @@ ENGLISH = [
 ]
 
 
-def card(model_dir, name):  # noqa: ANN001, ANN201
+def card(model_dir, name):
     directory = str(model_dir / name)
     return AutoTokenizer.from_pretrained(directory), AutoModelForSeq2SeqLM.from_pretrained(directory).eval()
 
 
-def test_transformers5_doubles_the_eos_of_the_card_string(model_dir) -> None:  # noqa: ANN001
+def test_transformers5_doubles_the_eos_of_the_card_string(model_dir) -> None:
     """Why we never pass the card string through the tokenizer as is: transformers 5 adds a second eos."""
     tokenizer, _ = card(model_dir, "vit5-base-vietnews")
     ids = tokenizer(VIETNAMESE[0] + " </s>").input_ids
     assert ids[-2:] == [tokenizer.eos_token_id] * 2
 
 
-@pytest.mark.parametrize(
-    ("name", "card_prefix"), [("vit5-base-vietnews", ""), ("vit5-large-vietnews", "vietnews: ")]
-)
-def test_vit5_summary_matches_model_card(model_dir, loaded, name: str, card_prefix: str) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(("name", "card_prefix"), [("vit5-base-vietnews", ""), ("vit5-large-vietnews", "vietnews: ")])
+def test_vit5_summary_matches_model_card(model_dir, loaded, name: str, card_prefix: str) -> None:
     tokenizer, model = card(model_dir, name)
     ours = loaded(name)
     summaries = AbstractiveSummarizer(ours).summarize(VIETNAMESE)
@@ -59,7 +57,10 @@ def test_vit5_summary_matches_model_card(model_dir, loaded, name: str, card_pref
         assert ours.input_ids(SUMMARIZE, text) == expected_ids
         with torch.inference_mode():
             outputs = model.generate(
-                input_ids=encoding.input_ids, attention_mask=encoding.attention_mask, max_length=256, early_stopping=True
+                input_ids=encoding.input_ids,
+                attention_mask=encoding.attention_mask,
+                max_length=256,
+                early_stopping=True,
             )
         expected = tokenizer.decode(outputs[0], skip_special_tokens=True, clean_up_tokenization_spaces=True)
         assert expected  # the taught model answers with text, so this comparison is not vacuous
@@ -69,7 +70,7 @@ def test_vit5_summary_matches_model_card(model_dir, loaded, name: str, card_pref
 
 
 @pytest.mark.parametrize(("source", "target", "texts"), [("vi", "en", VIETNAMESE[:3]), ("en", "vi", ENGLISH)])
-def test_envit5_translation_matches_model_card(model_dir, loaded, source, target, texts) -> None:  # noqa: ANN001
+def test_envit5_translation_matches_model_card(model_dir, loaded, source, target, texts) -> None:
     tokenizer, model = card(model_dir, "envit5")
     ours = loaded("envit5")
     results = Translator([ours], segment_tokens=512).translate(texts, source=source, target=target)
@@ -87,7 +88,7 @@ def test_envit5_translation_matches_model_card(model_dir, loaded, source, target
         assert (result.source, result.target, result.model, result.segments) == (source, target, "envit5", 1)
 
 
-def test_marian_translation_matches_reference(model_dir, loaded) -> None:  # noqa: ANN001
+def test_marian_translation_matches_reference(model_dir, loaded) -> None:
     tokenizer, model = card(model_dir, "opus-mt-vi-en")
     ours = loaded("opus-mt-vi-en")
     results = Translator([ours], segment_tokens=512).translate(VIETNAMESE[:3], source="vi", target="en")
@@ -101,7 +102,7 @@ def test_marian_translation_matches_reference(model_dir, loaded) -> None:  # noq
         assert expected and result.translation == expected.strip()
 
 
-def test_decode_removes_special_tokens_like_transformers(model_dir, loaded) -> None:  # noqa: ANN001
+def test_decode_removes_special_tokens_like_transformers(model_dir, loaded) -> None:
     tokenizer, _ = card(model_dir, "envit5")
     ours = loaded("envit5").tokenizer
     ids = ours.encode("Giá vàng tăng mạnh.")

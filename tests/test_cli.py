@@ -1,0 +1,96 @@
+"""The ``tomtat`` command as a user runs it: a real process, stdin/files in, stdout/stderr and exit codes out."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models.summarizer import ExtractiveSummarizer
+
+SCRIPT = Path(sys.executable).parent / "tomtat"
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "service.cli"]
+
+
+def tomtat(*args: str, stdin: str | bytes = b"", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    return subprocess.run([*COMMAND, *args], input=data, capture_output=True, env=env, timeout=120, check=False)
+
+
+@pytest.fixture
+def bare_env(tmp_path: Path) -> dict[str, str]:
+    empty = tmp_path / "none"
+    empty.mkdir()
+    return {**os.environ, "TOMTAT_CHECKPOINT_DIR": str(empty), "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1"}
+
+
+def test_summarize_without_checkpoints_uses_extractive(bare_env, sample_article: str) -> None:
+    result = tomtat("summarize", stdin=sample_article, env=bare_env)
+    assert result.returncode == 0, result.stderr
+    expected = ExtractiveSummarizer().summarize([sample_article])[0].summary
+    assert result.stdout.decode().strip() == expected
+    stderr = result.stderr.decode()
+    assert "extractive" in stderr and "tomtat fetch vit5-base-vietnews" in stderr
+
+
+def test_summarize_json_with_test_model_by_path(model_dir: Path, loaded, sample_article: str, tmp_path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text(sample_article, encoding="utf-8")
+    result = tomtat("summarize", str(article), "--model", str(model_dir / "vit5-large-vietnews"), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["engine"] == "abstractive" and payload["model"] == "vit5-large-vietnews"
+    from models.summarizer import AbstractiveSummarizer
+
+    expected = AbstractiveSummarizer(loaded("vit5-large-vietnews")).summarize([sample_article])[0]
+    assert payload["summary"] == expected.summary and payload["summary"]
+    assert payload["input_tokens"] == expected.input_tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [("Giá vàng trong nước tăng mạnh.", "vi", "en"), ("Gold prices rose sharply.", "en", "vi")],
+)
+def test_translate_both_directions(model_dir: Path, loaded, text: str, source: str, target: str) -> None:
+    from models.translator import Translator
+
+    result = tomtat("translate", "--model", str(model_dir / "envit5"), "--target", target, "--json", stdin=text)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert (payload["source"], payload["target"], payload["detected"]["language"]) == (source, target, source)
+    expected = Translator([loaded("envit5")]).translate([text], "auto", target)[0].translation
+    assert payload["translation"] == expected and expected
+
+
+def test_detect() -> None:
+    result = tomtat("detect", stdin="Người dân phấn khởi khi con đường mới được đưa vào sử dụng.")
+    assert result.returncode == 0 and result.stdout.decode().split("\t")[0] == "vi"
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code", "message"),
+    [
+        (["summarize"], "   \n", 2, "text is empty"),
+        (
+            ["summarize"],
+            "The council approved the new budget for schools and hospitals on Monday.",
+            2,
+            "not Vietnamese",
+        ),
+        (["summarize", "/no/such/file.txt"], "", 2, "no such file"),
+        (["summarize"], b"\xff\xfe\xfa bad", 2, "not UTF-8"),
+        (["summarize", "--model", "gpt-9"], "Giá vàng tăng mạnh trong phiên sáng nay.", 2, "unknown model"),
+        (["summarize", "--engine", "abstractive"], "Giá vàng tăng mạnh trong phiên sáng nay.", 3, "tomtat fetch"),
+        (["translate"], "Giá vàng tăng mạnh.", 3, "tomtat fetch envit5"),
+        (["summarize", "--max-length", "0", "--engine", "extractive"], "Giá vàng tăng mạnh.", 2, "max-length"),
+    ],
+)
+def test_errors_go_to_stderr_with_nonzero_exit(bare_env, args, stdin, code, message) -> None:
+    result = tomtat(*args, stdin=stdin, env=bare_env)
+    assert result.returncode == code
+    assert message in result.stderr.decode() and result.stdout == b""
+    assert "Traceback" not in result.stderr.decode()
