@@ -150,7 +150,7 @@ def test_broken_checkpoint_names_the_file(model_dir: Path, tmp_path: Path) -> No
     broken = tmp_path / "vit5-base-vietnews"
     shutil.copytree(model_dir / "vit5-base-vietnews", broken)
     (broken / "spiece.model").unlink()
-    with pytest.raises(BrokenCheckpointError, match="spiece.model"):
+    with pytest.raises(BrokenCheckpointError, match=r"spiece\.model"):
         load_model(str(broken))
     (broken / "model.safetensors").unlink()
     with pytest.raises(BrokenCheckpointError, match="no weights"):

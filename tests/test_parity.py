@@ -108,4 +108,4 @@ def test_decode_removes_special_tokens_like_transformers(model_dir, loaded) -> N
     ids = ours.encode("Giá vàng tăng mạnh.")
     noisy = [0, *ids[:3], 2, ids[3], 1, 0, 0, tokenizer.vocab_size - 1]
     assert ours.decode(noisy) == tokenizer.decode(noisy, skip_special_tokens=True)
-    assert ours.encode("xin chào") + [1] == tokenizer("xin chào").input_ids
+    assert [*ours.encode("xin chào"), 1] == tokenizer("xin chào").input_ids
