@@ -14,8 +14,12 @@ class Detection:
     probability: float
 
 
-def detect_language(text: str) -> Detection:
-    """Most probable language of ``text``; ``und`` with probability 0 when it has no letters."""
+def detect_language(text: str, candidates: tuple[str, ...] | None = None) -> Detection:
+    """Most probable language of ``text``; ``und`` with probability 0 when it has no letters.
+
+    ``candidates`` restricts the answer to those languages (langdetect's prior map), which keeps a
+    short English sentence from being taken for Norwegian when only vi/en matter.
+    """
     from langdetect import DetectorFactory, detector_factory
     from langdetect.lang_detect_exception import LangDetectException
 
@@ -25,6 +29,8 @@ def detect_language(text: str) -> Detection:
         try:
             detector = detector_factory._factory.create()
             detector.set_max_text_length(2000)  # the first 2,000 chars decide; more only costs time
+            if candidates:
+                detector.set_prior_map(dict.fromkeys(candidates, 1.0))
             detector.append(text)
             best = detector.get_probabilities()[0]
         except LangDetectException:

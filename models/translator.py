@@ -14,6 +14,7 @@ from .registry import translate_task
 from .text import pack, sentences_by_paragraph
 
 LANGUAGES = ("vi", "en")
+CLEARLY_OTHER = 0.95  # a guess this sure of another language is not second-guessed
 
 
 @dataclass
@@ -48,6 +49,8 @@ class Translator:
                 raise InputError(f"source must be one of auto, {', '.join(LANGUAGES)}", field="source")
             return source, None
         detected = detect_language(text)
+        if detected.language not in LANGUAGES and detected.probability < CLEARLY_OTHER:
+            detected = detect_language(text, LANGUAGES)  # short texts: choose between the languages we serve
         if detected.language not in LANGUAGES:
             raise InputError(
                 f"detected language {detected.language!r} is not one of {', '.join(LANGUAGES)}; pass source explicitly",

@@ -127,6 +127,26 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .settings import Settings
+
+    overrides = {
+        "host": args.host,
+        "port": args.port,
+        "models": args.load_only,
+        "checkpoint_dir": args.checkpoint_dir,
+        "backend": args.backend,
+        "device": args.device,
+        "threads": args.threads,
+    }
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=30)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tomtat", description="Vietnamese news summarization and translation")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +169,16 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(translate)
     _decoding_args(translate)
     translate.set_defaults(func=cmd_translate)
+
+    serve = commands.add_parser("serve", help="run the HTTP server (settings also from TOMTAT_* variables)")
+    serve.add_argument("--host", help="default 127.0.0.1 ($TOMTAT_HOST)")
+    serve.add_argument("--port", type=int, help="default 8000 ($TOMTAT_PORT)")
+    serve.add_argument("--load-only", nargs="+", metavar="MODEL", help="load only these models (names or paths)")
+    serve.add_argument("--checkpoint-dir")
+    serve.add_argument("--backend", choices=["auto", "transformers", "ctranslate2"])
+    serve.add_argument("--device")
+    serve.add_argument("--threads", type=int)
+    serve.set_defaults(func=cmd_serve)
 
     detect = commands.add_parser("detect", help="detect the language of a text")
     detect.add_argument("input", nargs="?", default="-", help="a UTF-8 text file, or - for stdin")

@@ -1,0 +1,60 @@
+"""The app factory: ``create_app(settings)`` builds a fresh app, so tests can build their own."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse
+
+from .errors import BodySizeLimit, install_error_handlers
+from .metrics import Metrics
+from .routers import libretranslate, ops, summarize, translate
+from .settings import Settings
+from .state import Engines
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    metrics = Metrics()
+    engines = Engines(settings, metrics)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await engines.start()
+        yield
+        await engines.stop()
+
+    app = FastAPI(
+        title="tomtat",
+        description="Vietnamese news summarization (ViT5) and Vietnamese-English translation (envit5)",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engines = engines
+    install_error_handlers(app)
+    for router in (summarize.router, translate.router, libretranslate.router, ops.router):
+        app.include_router(router)
+
+    @app.middleware("http")
+    async def count_requests(request: Request, call_next) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        endpoint = getattr(route, "path", "unmatched")
+        metrics.requests.labels(endpoint, str(response.status_code)).inc()
+        metrics.latency.labels(endpoint).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page() -> HTMLResponse:
+        return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,116 @@
+"""LibreTranslate-compatible ``POST /translate``, ``POST /detect`` and ``GET /languages``.
+
+Same field names, JSON or form bodies, same response and error shapes (``{"error": "..."}``), so
+existing LibreTranslate clients work unchanged for Vietnamese and English.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from models.langdetect import detect_language
+
+from ..dependencies import check_limits, get_engines, get_settings
+from ..errors import ApiError
+from ..settings import Settings
+from ..state import Engines
+from .translate import translate_texts
+
+router = APIRouter(tags=["libretranslate"])
+NAMES = {"en": "English", "vi": "Vietnamese"}
+
+
+def _lt_error(error: ApiError) -> JSONResponse:
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+    status = 400 if error.status == 422 else error.status
+    return JSONResponse({"error": error.message}, status_code=status, headers=headers)
+
+
+async def _params(request: Request) -> dict[str, object]:
+    """LibreTranslate takes JSON or form fields; a repeated form ``q`` is a list."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/json"):
+        try:
+            data = json.loads(await request.body())
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise ApiError(400, "invalid_json", "Invalid request: body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise ApiError(400, "invalid_request", "Invalid request: body must be a JSON object")
+        return data
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        params: dict[str, object] = {k: form.get(k) for k in form}
+        if len(form.getlist("q")) > 1:
+            params["q"] = form.getlist("q")
+        return params
+    raise ApiError(415, "unsupported_media_type", "Invalid request: send JSON or form data")
+
+
+def _texts(params: dict[str, object]) -> tuple[list[str], bool]:
+    q = params.get("q")
+    if q is None or q == "" or q == []:
+        raise ApiError(400, "invalid_request", "Invalid request: missing q parameter")
+    if isinstance(q, str):
+        return [q], False
+    if isinstance(q, list) and all(isinstance(x, str) for x in q):
+        return list(q), True
+    raise ApiError(400, "invalid_request", "Invalid request: q must be a string or an array of strings")
+
+
+def _language(params: dict[str, object], name: str, allowed: tuple[str, ...]) -> str:
+    value = params.get(name)
+    if not isinstance(value, str) or not value:
+        raise ApiError(400, "invalid_request", f"Invalid request: missing {name} parameter")
+    if value not in allowed:
+        raise ApiError(400, "invalid_request", f"{name} language {value} is not supported")
+    return value
+
+
+@router.post("/translate")
+async def translate(
+    request: Request, engines: Engines = Depends(get_engines), settings: Settings = Depends(get_settings)
+) -> JSONResponse:
+    try:
+        params = await _params(request)
+        texts, is_list = _texts(params)
+        source = _language(params, "source", ("auto", "vi", "en"))
+        target = _language(params, "target", ("vi", "en"))
+        if params.get("format", "text") not in ("text", None):
+            raise ApiError(400, "invalid_request", "format html is not supported; use text")
+        fields = [f"q[{i}]" if is_list else "q" for i in range(len(texts))]
+        check_limits(texts, fields, settings)
+        outcomes = await translate_texts(request, engines, texts, fields, source, target)
+    except ApiError as error:
+        return _lt_error(error)
+    translated = [t.translation for t, _, _ in outcomes]
+    body: dict[str, object] = {"translatedText": translated if is_list else translated[0]}
+    if source == "auto":
+        detected = [{"confidence": round(d.probability * 100, 1), "language": d.language} for _, d, _ in outcomes if d]
+        body["detectedLanguage"] = detected if is_list else detected[0]
+    return JSONResponse(body)
+
+
+@router.post("/detect")
+async def detect(request: Request, settings: Settings = Depends(get_settings)) -> JSONResponse:
+    try:
+        params = await _params(request)
+        texts, _ = _texts(params)
+        check_limits(texts, ["q"] * len(texts), settings)
+    except ApiError as error:
+        return _lt_error(error)
+    detection = await asyncio.to_thread(detect_language, texts[0])
+    return JSONResponse([{"confidence": round(detection.probability * 100, 1), "language": detection.language}])
+
+
+@router.get("/languages")
+async def languages(engines: Engines = Depends(get_engines)) -> list[dict[str, object]]:
+    """Languages and the targets each can be translated into by the loaded models."""
+    directions = engines.translator.directions() if engines.translator else []
+    return [
+        {"code": code, "name": name, "targets": sorted({d.split("-")[1] for d in directions if d.startswith(code)})}
+        for code, name in NAMES.items()
+    ]

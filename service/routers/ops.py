@@ -1,0 +1,58 @@
+"""Operations: ``/healthz``, ``/readyz``, ``/metrics``, ``/v1/models``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from models.registry import SUMMARIZE
+
+from ..dependencies import get_engines
+from ..schemas import ModelOut, ModelsResponse
+from ..state import EXTRACTIVE, Engines
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is alive and its event loop answers."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(engines: Engines = Depends(get_engines)) -> JSONResponse:
+    """Per capability: ready, or why not. 503 while checkpoints are still loading."""
+    capabilities: dict[str, dict[str, object]] = {
+        "summarize:extractive": {"ready": EXTRACTIVE in engines.workers, "engine": "extractive"}
+    }
+    abstractive = engines.default_summarizer()
+    capabilities["summarize:abstractive"] = (
+        {"ready": True, "model": abstractive}
+        if abstractive
+        else {"ready": False, "reason": engines.missing_reason(SUMMARIZE)}
+    )
+    for direction in ("vi-en", "en-vi"):
+        task = f"translate:{direction}"
+        served = engines.translator is not None and direction in engines.translator.directions()
+        capabilities[task] = (
+            {"ready": True, "model": engines.translator.by_task[task].name}
+            if served and engines.translator
+            else {"ready": False, "reason": engines.missing_reason(task)}
+        )
+    ready = not engines.loading
+    return JSONResponse({"ready": ready, "capabilities": capabilities}, status_code=200 if ready else 503)
+
+
+@router.get("/metrics")
+async def metrics(engines: Engines = Depends(get_engines)) -> Response:
+    return Response(generate_latest(engines.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/v1/models", response_model=ModelsResponse)
+async def models(engines: Engines = Depends(get_engines)) -> ModelsResponse:
+    engines_now = ["extractive", *engines.summarizers]
+    return ModelsResponse(models=[ModelOut(**asdict(s)) for s in engines.statuses.values()], engines=engines_now)

@@ -1,0 +1,97 @@
+"""``POST /v1/summarize``: one article or many, optionally with the English summary in the same answer."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Depends, Request
+
+from models.errors import InputError
+from models.summarizer import check_article
+
+from ..dependencies import check_limits, get_engines, get_settings, unless_disconnected
+from ..errors import ApiError
+from ..schemas import ErrorResponse, SummarizeRequest, SummarizeResponse, SummaryOut, Timings
+from ..settings import Settings
+from ..state import EXTRACTIVE, TRANSLATION, Engines
+
+router = APIRouter(tags=["summarize"])
+ERRORS = {code: {"model": ErrorResponse} for code in (413, 422, 429, 503)}
+
+
+def _pick_worker(body: SummarizeRequest, engines: Engines, settings: Settings) -> tuple[str, object, str | None]:
+    """(worker name, batch key, note) for the engine and model the request asks for."""
+    extractive = (EXTRACTIVE, body.sentences or settings.extractive_sentences)
+    if body.engine == "extractive":
+        if body.model:
+            raise ApiError(422, "invalid_request", "model applies to the abstractive engine only", "model")
+        return (*extractive, None)
+    name = body.model or engines.default_summarizer()
+    if body.model and body.model not in engines.summarizers:
+        status = engines.statuses.get(body.model)
+        if status is None:
+            known = ", ".join(engines.summarizers) or "none loaded"
+            raise ApiError(422, "unknown_model", f"model {body.model!r} is not loaded (summarizers: {known})", "model")
+        raise ApiError(
+            503, "model_unavailable", f"model {body.model!r} is {status.state}: {status.detail}", "model", 30
+        )
+    if name is None:
+        reason = engines.missing_reason("summarize")
+        if body.engine == "abstractive":
+            raise ApiError(503, "model_unavailable", f"no abstractive summarizer is ready: {reason}", "engine", 30)
+        return (*extractive, "no abstractive checkpoint is loaded, so the extractive engine answered; " + reason)
+    return name, body.options.overrides(), None
+
+
+@router.post("/v1/summarize", response_model=SummarizeResponse, responses=ERRORS)
+async def summarize(
+    body: SummarizeRequest,
+    request: Request,
+    engines: Engines = Depends(get_engines),
+    settings: Settings = Depends(get_settings),
+) -> SummarizeResponse:
+    started = time.perf_counter()
+    documents = body.documents()
+    fields = [body.field_of(i) for i in range(len(documents))]
+    check_limits([d.text for d in documents], fields, settings)
+    texts = []
+    for document, field in zip(documents, fields, strict=True):
+        try:
+            texts.append(check_article(document.text, field_name=field, allow_any_language=body.allow_any_language))
+        except InputError as error:
+            raise ApiError(422, error.code, str(error), field) from None
+    worker_name, key, note = _pick_worker(body, engines, settings)
+    if body.translate_to and TRANSLATION not in engines.workers:
+        reason = engines.missing_reason("translate:vi-en")
+        raise ApiError(503, "model_unavailable", f"no vi->en translation model is ready: {reason}", "translate_to", 30)
+    worker = engines.workers[worker_name]
+    summarizer = engines.summarizers.get(worker_name)
+    tokens = sum(summarizer.model.count_tokens(t) if summarizer else len(t) // 4 for t in texts)
+    summaries, timing = await unless_disconnected(request, worker.submit(texts, key, tokens))
+    english: list[str | None] = [None] * len(summaries)
+    if body.translate_to:
+        translated, _ = await unless_disconnected(
+            request,
+            engines.workers[TRANSLATION].submit([s.summary for s in summaries], ("vi", "en", ()), tokens // 4),
+        )
+        english = [t.translation for t in translated]
+    for s in summaries:
+        engines.metrics.tokens_in.labels(s.model).inc(s.input_tokens)
+    total_ms = (time.perf_counter() - started) * 1000
+    timings = Timings(
+        queue_ms=timing.queue_ms, model_ms=timing.model_ms, total_ms=total_ms, batch_texts=timing.batch_texts
+    )
+    results = [
+        SummaryOut(
+            id=d.id or str(i),
+            summary=s.summary,
+            summary_en=en,
+            engine=s.engine,
+            model=s.model,
+            input_tokens=s.input_tokens,
+            chunked=s.chunked,
+            timings=timings,
+        )
+        for i, (d, s, en) in enumerate(zip(documents, summaries, english, strict=True))
+    ]
+    return SummarizeResponse(results=results, note=note)

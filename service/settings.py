@@ -1,0 +1,38 @@
+"""Server settings, from ``TOMTAT_*`` environment variables (pydantic-settings) or the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the server; the README lists them with their environment variable names."""
+
+    model_config = SettingsConfigDict(env_prefix="TOMTAT_", env_nested_delimiter="__", extra="ignore")
+
+    # models
+    models: list[str] = Field(default_factory=list, description="registry names or paths to load; empty: all present")
+    checkpoint_dir: Path | None = Field(default=None, description="where checkpoints live (default: ~/.cache/tomtat)")
+    backend: str = Field(default="auto", description="auto, transformers or ctranslate2")
+    device: str = Field(default="auto", description="auto, cpu or cuda")
+    threads: int = Field(default=0, ge=0, description="CPU threads per backend (0: library default)")
+    extractive_sentences: int = Field(default=3, ge=1, le=20)
+    translation_segment_tokens: int = Field(default=128, ge=16, le=1024)
+
+    # limits
+    max_chars: int = Field(default=100_000, ge=1, description="characters per text")
+    max_texts: int = Field(default=64, ge=1, description="texts per request")
+    max_body_bytes: int = Field(default=4_000_000, ge=1024, description="request body size, checked before parsing")
+    max_queue: int = Field(default=512, ge=1, description="texts waiting per worker before 429")
+
+    # dynamic batching
+    max_wait_ms: float = Field(default=10.0, ge=0, description="how long a worker waits to fill a batch")
+    max_batch_size: int = Field(default=16, ge=1, description="texts per model batch")
+    max_batch_tokens: int = Field(default=16384, ge=64, description="input tokens per model batch")
+
+    # server
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)

@@ -1,0 +1,154 @@
+"""What the server has loaded: summarizers, the translator, their batch workers and their readiness."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from models.checkpoints import check_files, fetch_command, locate
+from models.errors import TomtatError
+from models.model import Seq2SeqModel, load_model
+from models.registry import REGISTRY, SUMMARIZE
+from models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
+from models.translator import Translator
+
+from .batching import BatchWorker
+from .metrics import Metrics
+from .settings import Settings
+
+log = logging.getLogger("tomtat.service")
+EXTRACTIVE = "extractive"
+TRANSLATION = "translation"
+
+
+@dataclass
+class ModelStatus:
+    name: str
+    tasks: list[str]
+    state: str  # "loading", "ready", "missing" or "broken"
+    detail: str = ""
+    backend: str | None = None
+    directory: str | None = None
+    load_seconds: float | None = None
+
+
+@dataclass
+class Engines:
+    """Loaded engines and their workers; built by ``start`` in the app's lifespan."""
+
+    settings: Settings
+    metrics: Metrics
+    statuses: dict[str, ModelStatus] = field(default_factory=dict)
+    summarizers: dict[str, AbstractiveSummarizer] = field(default_factory=dict)
+    translator: Translator | None = None
+    workers: dict[str, BatchWorker] = field(default_factory=dict)
+    loading: bool = True
+    _load_task: asyncio.Task | None = None
+
+    # ---- startup -------------------------------------------------------------------------------
+    def _worker(self, name: str, run_batch) -> BatchWorker:
+        s = self.settings
+        worker = BatchWorker(
+            name,
+            run_batch,
+            self.metrics,
+            max_wait_ms=s.max_wait_ms,
+            max_batch_size=s.max_batch_size,
+            max_batch_tokens=s.max_batch_tokens,
+            max_queue=s.max_queue,
+        )
+        worker.start()
+        self.workers[name] = worker
+        return worker
+
+    async def start(self) -> None:
+        """Start the extractive worker at once, then load checkpoints in a thread (``/readyz`` says when)."""
+        self._worker(EXTRACTIVE, lambda texts, key: ExtractiveSummarizer(max_sentences=key).summarize(texts))
+        names = self.settings.models or list(REGISTRY)
+        for name in names:
+            tasks = list(REGISTRY[name].tasks) if name in REGISTRY else []
+            self.statuses[name] = ModelStatus(name, tasks, "loading")
+        self._load_task = asyncio.get_running_loop().create_task(self._load_all(names))
+
+    async def wait_loaded(self) -> None:
+        if self._load_task:
+            await self._load_task
+
+    async def _load_all(self, names: list[str]) -> None:
+        loaded: list[Seq2SeqModel] = []
+        for name in names:
+            model = await asyncio.to_thread(self._load_one, name)
+            if model is not None:
+                loaded.append(model)
+        for model in loaded:
+            if SUMMARIZE in model.checkpoint.tasks:
+                summarizer = AbstractiveSummarizer(model)
+                self.summarizers[model.name] = summarizer
+                self._worker(model.name, lambda texts, key, s=summarizer: s.summarize(texts, dict(key)))
+        translation_models = [m for m in loaded if any(t.startswith("translate:") for t in m.checkpoint.tasks)]
+        if translation_models:
+            self.translator = Translator(translation_models, segment_tokens=self.settings.translation_segment_tokens)
+            self._worker(TRANSLATION, self._translate_batch)
+        self.loading = False
+
+    def _translate_batch(self, texts: list[str], key: Hashable) -> list:
+        source, target, overrides = key  # type: ignore[misc]
+        assert self.translator is not None
+        return self.translator.translate(texts, source=source, target=target, overrides=dict(overrides))
+
+    def _load_one(self, name: str) -> Seq2SeqModel | None:
+        status = self.statuses[name]
+        try:
+            located = locate(name, self.settings.checkpoint_dir)
+        except TomtatError as error:
+            status.state, status.detail = "missing", str(error)
+            return None
+        status.directory = str(located.directory)
+        status.tasks = list(located.checkpoint.tasks)
+        started = time.perf_counter()
+        try:
+            check_files(located)
+            model = load_model(
+                str(located.directory),
+                backend=self.settings.backend,
+                device=self.settings.device,
+                threads=self.settings.threads,
+                max_batch_size=self.settings.max_batch_size,
+                max_batch_tokens=self.settings.max_batch_tokens,
+            )
+        except Exception as error:
+            status.state = "broken"
+            status.detail = f"{error} (fetch it again with: {fetch_command(located.checkpoint.name)})"
+            log.error("model %s could not be loaded: %s", name, error)
+            return None
+        if model.name != name and name in REGISTRY:
+            log.warning("%s holds %s conventions", located.directory, model.name)
+        status.state, status.backend = "ready", model.backend.name
+        status.load_seconds = time.perf_counter() - started
+        self.metrics.load_seconds.labels(model.name).set(status.load_seconds)
+        return model
+
+    async def stop(self) -> None:
+        if self._load_task and not self._load_task.done():
+            self._load_task.cancel()
+        for worker in self.workers.values():
+            await worker.stop()
+
+    # ---- lookups -------------------------------------------------------------------------------
+    def default_summarizer(self) -> str | None:
+        """The first loaded abstractive summarizer in registry order, if any."""
+        return next(iter(self.summarizers), None)
+
+    def missing_reason(self, capability: str) -> str:
+        """Why no model serves ``capability`` (``summarize`` or ``translate:*``): load state and fetch command."""
+        reasons = [
+            f"{s.name} is {s.state}" + (f" (run: {fetch_command(s.name)})" if s.state == "missing" else f": {s.detail}")
+            for s in self.statuses.values()
+            if any(t.startswith(capability) for t in s.tasks) or not s.tasks
+        ]
+        if self.loading:
+            return "models are still loading; retry shortly"
+        return "; ".join(reasons) or f"no model for {capability} is configured"

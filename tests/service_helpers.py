@@ -1,0 +1,80 @@
+"""Helpers for service tests: an in-process client that waits for models, and a real server process."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+
+from service.app import create_app
+from service.settings import Settings
+
+
+@contextlib.contextmanager
+def client_for(**settings: object) -> Iterator[TestClient]:
+    app = create_app(Settings(**settings))
+    with TestClient(app) as client:
+        deadline = time.monotonic() + 60
+        while client.get("/readyz").status_code != 200:
+            assert time.monotonic() < deadline, "models did not load"
+            time.sleep(0.05)
+        yield client
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_server(env: dict[str, str], args: list[str] = ()) -> Iterator[str]:  # type: ignore[assignment]
+    """``tomtat serve`` on a free loopback port; yields its base URL once ``/readyz`` is 200."""
+    port = free_port()
+    script = Path(sys.executable).parent / "tomtat"
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
+    process = subprocess.Popen(
+        [*command, "serve", "--port", str(port), *args],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert process.poll() is None, process.stdout.read().decode() if process.stdout else "server exited"
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "server did not become ready"
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """The value of one Prometheus sample in ``/metrics`` text (0 when absent)."""
+    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    for line in text.splitlines():
+        if line.startswith(f"{name}{{{wanted}}} ") or (not labels and line.startswith(f"{name} ")):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def models_env(model_dir: Path, *names: str) -> dict[str, str]:
+    return {"TOMTAT_CHECKPOINT_DIR": str(model_dir), "TOMTAT_MODELS": json.dumps(list(names))}
