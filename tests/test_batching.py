@@ -1,0 +1,129 @@
+"""The dynamic batcher on its own: merging, order, dropped callers, admission control."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+
+from service.batching import BatchWorker, QueueFullError
+from service.metrics import Metrics
+
+
+def make_worker(calls: list, **limits: int) -> BatchWorker:
+    def run(texts: list[str], key: object) -> list[str]:
+        calls.append((list(texts), key))
+        return [f"{key}:{t.upper()}" for t in texts]
+
+    options = {"max_wait_ms": 50, "max_batch_size": 8, "max_batch_tokens": 1000, "max_queue": 100} | limits
+    return BatchWorker("test", run, Metrics(), **options)
+
+
+def test_concurrent_requests_share_one_batch_and_keep_order() -> None:
+    calls: list = []
+
+    async def main() -> list:
+        worker = make_worker(calls)
+        worker.start()
+        results = await asyncio.gather(*(worker.submit([f"a{i}", f"b{i}"], "k", 2) for i in range(3)))
+        await worker.stop()
+        return results
+
+    results = asyncio.run(main())
+    assert [r[0] for r in results] == [["k:A0", "k:B0"], ["k:A1", "k:B1"], ["k:A2", "k:B2"]]
+    assert len(calls) == 1 and results[0][1].batch_texts == 6
+
+
+def test_different_options_run_as_separate_groups() -> None:
+    calls: list = []
+
+    async def main() -> list:
+        worker = make_worker(calls)
+        worker.start()
+        results = await asyncio.gather(worker.submit(["x"], 1, 1), worker.submit(["y"], 2, 1), worker.submit(["z"], 1, 1))
+        await worker.stop()
+        return results
+
+    results = asyncio.run(main())
+    assert [r[0] for r in results] == [["1:X"], ["2:Y"], ["1:Z"]]
+    assert sorted(call[1] for call in calls) == [1, 2] and (["x", "z"], 1) in calls
+
+
+def test_batch_size_budget_splits_batches() -> None:
+    calls: list = []
+
+    async def main() -> None:
+        worker = make_worker(calls, max_batch_size=4)
+        worker.start()
+        await asyncio.gather(*(worker.submit([str(i)], "k", 1) for i in range(10)))
+        await worker.stop()
+
+    asyncio.run(main())
+    assert [len(texts) for texts, _ in calls] == [4, 4, 2]
+    assert [t for texts, _ in calls for t in texts] == [str(i) for i in range(10)]
+
+
+def test_caller_that_left_is_dropped_before_the_model() -> None:
+    calls: list = []
+    gate = threading.Event()
+
+    def run(texts: list[str], key: object) -> list[str]:
+        calls.append(list(texts))
+        gate.wait(5)
+        return texts
+
+    async def main() -> None:
+        worker = BatchWorker("t", run, Metrics(), max_wait_ms=0, max_batch_size=1, max_batch_tokens=100, max_queue=10)
+        worker.start()
+        first = asyncio.ensure_future(worker.submit(["first"], "k", 1))
+        await asyncio.sleep(0.05)  # "first" is running; the next two wait in the queue
+        gone = asyncio.ensure_future(worker.submit(["gone"], "k", 1))
+        kept = asyncio.ensure_future(worker.submit(["kept"], "k", 1))
+        await asyncio.sleep(0.05)
+        gone.cancel()  # the client went away
+        gate.set()
+        await first
+        assert (await kept)[0] == ["kept"]
+        await worker.stop()
+
+    asyncio.run(main())
+    assert calls == [["first"], ["kept"]]
+
+
+def test_full_queue_refuses_with_retry_after() -> None:
+    gate = threading.Event()
+
+    async def main() -> None:
+        worker = BatchWorker(
+            "t", lambda texts, key: (gate.wait(5), texts)[1], Metrics(),
+            max_wait_ms=0, max_batch_size=1, max_batch_tokens=100, max_queue=2,
+        )
+        worker.start()
+        running = asyncio.ensure_future(worker.submit(["a"], "k", 1))
+        await asyncio.sleep(0.05)
+        queued = [asyncio.ensure_future(worker.submit([x], "k", 1)) for x in "bc"]
+        await asyncio.sleep(0.01)
+        with pytest.raises(QueueFullError) as error:
+            await worker.submit(["d"], "k", 1)
+        assert error.value.retry_after >= 1
+        gate.set()
+        assert [(await q)[0] for q in queued] == [["b"], ["c"]]  # nothing already accepted is lost
+        await running
+        await worker.stop()
+
+    asyncio.run(main())
+
+
+def test_model_error_reaches_every_caller_of_the_batch() -> None:
+    def run(texts: list[str], key: object) -> list[str]:
+        raise RuntimeError("boom")
+
+    async def main() -> list:
+        worker = BatchWorker("t", run, Metrics(), max_wait_ms=20, max_batch_size=8, max_batch_tokens=100, max_queue=10)
+        worker.start()
+        outcomes = await asyncio.gather(worker.submit(["a"], 1, 1), worker.submit(["b"], 1, 1), return_exceptions=True)
+        await worker.stop()
+        return outcomes
+
+    assert [str(o) for o in asyncio.run(main())] == ["boom", "boom"]
