@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,7 +88,15 @@ def _teaching_pairs(name: str, encode) -> list[tuple[list[int], list[int]]]:
     return pairs
 
 
-def _teach(model, pairs: list[tuple[list[int], list[int]]], eos: int, pad: int, steps: int, seed: int) -> None:
+def _teach(
+    model,
+    pairs: list[tuple[list[int], list[int]]],
+    eos: int,
+    pad: int,
+    steps: int,
+    seed: int,
+    after_step: Callable[[], None] = lambda: None,
+) -> None:
     import torch
 
     generator = torch.Generator().manual_seed(seed)
@@ -103,6 +112,7 @@ def _teach(model, pairs: list[tuple[list[int], list[int]]], eos: int, pad: int, 
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        after_step()
     model.eval()
 
 
@@ -175,11 +185,24 @@ def _marian(directory: Path, shape: Shape, *, name: str, seed: int, teach_steps:
         forced_eos_token_id=0,
     )
     model = MarianMTModel(config)
+    pad = len(vocab) - 1
+    # as in the converted OPUS-MT checkpoints: decoding starts from <pad>'s all-zero embedding (Marian
+    # NMT starts from a zero vector) and <pad> is never generated
+    model.generation_config.bad_words_ids = [[pad]]
+
+    embeddings = [p for n, p in model.named_parameters() if "shared" in n or "embed_tokens" in n]
+
+    def zero_pad_embedding() -> None:
+        with torch.no_grad():
+            for weight in embeddings:
+                weight[pad].zero_()
+
+    zero_pad_embedding()
     if teach_steps:
         from .tokenization import MarianTokenizer
 
         tokenizer = MarianTokenizer(directory)
-        _teach(model, _teaching_pairs(name, tokenizer.encode), 0, len(vocab) - 1, teach_steps, seed)
+        _teach(model, _teaching_pairs(name, tokenizer.encode), 0, pad, teach_steps, seed, zero_pad_embedding)
     model.eval().save_pretrained(directory)
     (directory / "tokenizer_config.json").write_text(
         json.dumps({"tokenizer_class": "MarianTokenizer", "source_lang": "vi", "target_lang": "en"}), encoding="utf-8"

@@ -41,7 +41,9 @@ def test_different_options_run_as_separate_groups() -> None:
     async def main() -> list:
         worker = make_worker(calls)
         worker.start()
-        results = await asyncio.gather(worker.submit(["x"], 1, 1), worker.submit(["y"], 2, 1), worker.submit(["z"], 1, 1))
+        results = await asyncio.gather(
+            worker.submit(["x"], 1, 1), worker.submit(["y"], 2, 1), worker.submit(["z"], 1, 1)
+        )
         await worker.stop()
         return results
 
@@ -96,8 +98,13 @@ def test_full_queue_refuses_with_retry_after() -> None:
 
     async def main() -> None:
         worker = BatchWorker(
-            "t", lambda texts, key: (gate.wait(5), texts)[1], Metrics(),
-            max_wait_ms=0, max_batch_size=1, max_batch_tokens=100, max_queue=2,
+            "t",
+            lambda texts, key: (gate.wait(5), texts)[1],
+            Metrics(),
+            max_wait_ms=0,
+            max_batch_size=1,
+            max_batch_tokens=100,
+            max_queue=2,
         )
         worker.start()
         running = asyncio.ensure_future(worker.submit(["a"], "k", 1))

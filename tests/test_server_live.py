@@ -15,7 +15,7 @@ ARTICLES = [
 ]
 
 
-def test_sixteen_concurrent_clients_are_batched(model_dir: Path, loaded) -> None:  # noqa: ANN001
+def test_sixteen_concurrent_clients_are_batched(model_dir: Path, loaded) -> None:
     env = models_env(model_dir, "vit5-base-vietnews") | {"TOMTAT_MAX_WAIT_MS": "100"}
     with running_server(env) as url:
         before = metric(httpx.get(url + "/metrics").text, "tomtat_batches_total", worker="vit5-base-vietnews")

@@ -12,14 +12,18 @@ from tests.service_helpers import models_env, running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 
 
-def test_paste_click_and_see_summary(model_dir: Path, loaded, sample_article: str, tmp_path: Path) -> None:  # noqa: ANN001
+def test_paste_click_and_see_summary(model_dir: Path, loaded, sample_article: str, tmp_path: Path) -> None:
     expected = AbstractiveSummarizer(loaded("vit5-base-vietnews")).summarize([sample_article])[0].summary
     with running_server(models_env(model_dir, "vit5-base-vietnews", "envit5")) as url, sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
