@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from .backends import is_ctranslate2_dir
 from .errors import BrokenCheckpointError, CheckpointNotFoundError, UnknownModelError
 from .registry import REGISTRY, Checkpoint, get_checkpoint
 
@@ -61,8 +63,12 @@ def hub_cache_root() -> Path:
     return Path(constants.HF_HUB_CACHE)
 
 
-def locate(name_or_path: str, checkpoint_dir: str | Path | None = None) -> LocatedCheckpoint:
-    """Find a checkpoint: an explicit directory, ``checkpoint_dir/<name>``, or the Hugging Face cache."""
+def locate(name_or_path: str, checkpoint_dir: str | Path | None = None, backend: str = "auto") -> LocatedCheckpoint:
+    """Find a checkpoint without any network access.
+
+    An explicit directory wins; else ``checkpoint_dir/<name>-ct2`` (a CTranslate2 conversion, unless
+    the backend is transformers), ``checkpoint_dir/<name>``, then the Hugging Face cache.
+    """
     path = Path(name_or_path).expanduser()
     if path.is_dir():
         return LocatedCheckpoint(_convention_of(path), path)
@@ -71,38 +77,82 @@ def locate(name_or_path: str, checkpoint_dir: str | Path | None = None) -> Locat
         raise CheckpointNotFoundError(f"checkpoint directory {name_or_path!r} does not exist")
     checkpoint = get_checkpoint(name_or_path)
     root = Path(checkpoint_dir).expanduser() if checkpoint_dir else default_checkpoint_dir()
-    local = root / checkpoint.name
-    if local.is_dir():
-        return LocatedCheckpoint(checkpoint, local)
-    cached = _hub_cache_dir(checkpoint)
+    candidates = [] if backend == "transformers" else [root / f"{checkpoint.name}-ct2"]
+    if backend != "ctranslate2":
+        candidates.append(root / checkpoint.name)
+    for local in candidates:
+        if local.is_dir() and (backend != "ctranslate2" or is_ctranslate2_dir(local)):
+            return LocatedCheckpoint(checkpoint, local)
+    cached = _hub_cache_dir(checkpoint) if backend != "ctranslate2" else None
     if cached is not None:
         return LocatedCheckpoint(checkpoint, cached)
+    how = f"{fetch_command(checkpoint.name)}" + (" --convert ct2" if backend == "ctranslate2" else "")
     raise CheckpointNotFoundError(
-        f"checkpoint {checkpoint.name!r} ({checkpoint.repo_id}) is not on this machine; looked in {local} "
-        f"and the Hugging Face cache ({hub_cache_root()}). Fetch it with: {fetch_command(checkpoint.name)}"
+        f"checkpoint {checkpoint.name!r} ({checkpoint.repo_id}) is not on this machine; looked in "
+        f"{' and '.join(map(str, candidates))}"
+        + ("" if backend == "ctranslate2" else f" and the Hugging Face cache ({hub_cache_root()})")
+        + f". Fetch it with: {how}"
     )
+
+
+def _safetensors_problem(path: Path) -> str | None:
+    """Whether a safetensors file is complete: header parses and the data it declares is all there."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        raw = handle.read(8)
+        if len(raw) < 8:
+            return f"{path.name} is truncated (no header)"
+        (header_size,) = struct.unpack("<Q", raw)
+        if header_size > size - 8:
+            return f"{path.name} is truncated (header larger than the file)"
+        try:
+            header = json.loads(handle.read(header_size))
+        except ValueError:
+            return f"{path.name} has an unreadable header"
+    end = max((t["data_offsets"][1] for k, t in header.items() if k != "__metadata__"), default=0)
+    if 8 + header_size + end > size:
+        return f"{path.name} is truncated ({size} bytes, needs {8 + header_size + end})"
+    return None
+
+
+def checkpoint_problems(located: LocatedCheckpoint) -> list[str]:
+    """Everything wrong with a checkpoint directory, checked offline; empty when it is complete."""
+    directory, checkpoint = located.directory, located.checkpoint
+    problems: list[str] = []
+    ct2 = is_ctranslate2_dir(directory)
+    config = directory / "config.json"
+    if not config.is_file():
+        problems.append("config.json is missing")
+    else:
+        try:
+            json.loads(config.read_text(encoding="utf-8"))
+        except ValueError:
+            problems.append("config.json does not parse")
+    if not ct2:
+        safetensors = sorted(directory.glob("*.safetensors"))
+        bins = sorted(directory.glob("pytorch_model*.bin"))
+        if not safetensors and not bins:
+            problems.append("no weights (model.safetensors or pytorch_model.bin)")
+        problems += [p for p in (_safetensors_problem(f) for f in safetensors) if p]
+    tokenizer_files = ["source.spm", "target.spm", "vocab.json"] if checkpoint.family == "marian" else ["spiece.model"]
+    for name in tokenizer_files:
+        if not (directory / name).is_file():
+            problems.append(f"{name} is missing")
+    if not problems:
+        try:
+            from .tokenization import load_tokenizer
+
+            load_tokenizer(directory, checkpoint.family).encode("xin chào")
+        except Exception as error:
+            problems.append(f"the tokenizer does not load: {error}")
+    return problems
 
 
 def check_files(located: LocatedCheckpoint) -> None:
-    """Raise ``BrokenCheckpointError`` naming the first missing file of a checkpoint directory."""
-    directory = located.directory
-    from .backends import is_ctranslate2_dir
-
-    if is_ctranslate2_dir(directory):
-        required = ["model.bin"]
-    else:
-        required = ["config.json"]
-        if not any(directory.glob("*.safetensors")) and not any(directory.glob("pytorch_model*.bin")):
-            raise BrokenCheckpointError(
-                f"checkpoint {located.checkpoint.name!r} in {directory} has no weights (model.safetensors or "
-                f"pytorch_model.bin); fetch it again with: {fetch_command(located.checkpoint.name)}"
-            )
-    required += (
-        ["source.spm", "target.spm", "vocab.json"] if located.checkpoint.family == "marian" else ["spiece.model"]
-    )
-    for name in required:
-        if not (directory / name).is_file():
-            raise BrokenCheckpointError(
-                f"checkpoint {located.checkpoint.name!r} in {directory} is missing {name}; "
-                f"fetch it again with: {fetch_command(located.checkpoint.name)}"
-            )
+    """Raise ``BrokenCheckpointError`` naming what is wrong with a checkpoint directory."""
+    problems = checkpoint_problems(located)
+    if problems:
+        raise BrokenCheckpointError(
+            f"checkpoint {located.checkpoint.name!r} in {located.directory} is broken: {'; '.join(problems)}. "
+            f"Fetch it again with: {fetch_command(located.checkpoint.name)}"
+        )

@@ -10,6 +10,7 @@ from typing import Any
 
 from .backends import Backend, is_ctranslate2_dir
 from .checkpoints import LocatedCheckpoint, check_files, locate
+from .errors import BrokenCheckpointError, InputError
 from .registry import Checkpoint
 from .text import split_long_sentence
 from .tokenization import Tokenizer, clean_up_tokenization_spaces, load_tokenizer
@@ -86,21 +87,35 @@ def load_model(
     threads: int = 0,
     max_batch_size: int = 32,
     max_batch_tokens: int = 8192,
+    compute_type: str | None = None,
 ) -> Seq2SeqModel:
     """Locate a checkpoint (local files only), check it, and load tokenizer and backend."""
-    located: LocatedCheckpoint = locate(name_or_path, checkpoint_dir)
+    located: LocatedCheckpoint = locate(name_or_path, checkpoint_dir, backend)
     check_files(located)
     tokenizer = load_tokenizer(located.directory, located.checkpoint.family)
+    is_ct2 = is_ctranslate2_dir(located.directory)
     if backend == "auto":
-        backend = "ctranslate2" if is_ctranslate2_dir(located.directory) else "transformers"
+        backend = "ctranslate2" if is_ct2 else "transformers"
+    if backend not in ("transformers", "ctranslate2"):
+        raise InputError(f"unknown backend {backend!r}; use auto, transformers or ctranslate2", field="backend")
+    if (backend == "ctranslate2") != is_ct2:
+        kind = "a CTranslate2" if is_ct2 else "a transformers"
+        raise BrokenCheckpointError(
+            f"{located.directory} is {kind} checkpoint and cannot run on the {backend} backend"
+            + ("" if is_ct2 else f"; convert it with: tomtat fetch {located.checkpoint.name} --convert ct2")
+        )
     started = time.perf_counter()
     if backend == "ctranslate2":
         from .backends.ctranslate2_backend import CTranslate2Backend
 
         engine: Backend = CTranslate2Backend(
-            located.directory, tokenizer, device=device, threads=threads, max_batch_tokens=max_batch_tokens
+            located.directory,
+            device=device,
+            compute_type=compute_type,
+            threads=threads,
+            max_batch_tokens=max_batch_tokens,
         )
-    elif backend == "transformers":
+    else:
         from .backends.transformers_backend import TransformersBackend
 
         engine = TransformersBackend(
@@ -111,8 +126,6 @@ def load_model(
             max_batch_size=max_batch_size,
             max_batch_tokens=max_batch_tokens,
         )
-    else:
-        raise ValueError(f"unknown backend {backend!r}; use auto, transformers or ctranslate2")
     model = Seq2SeqModel(located.checkpoint, located.directory, tokenizer, engine)
     model.load_seconds = time.perf_counter() - started
     return model

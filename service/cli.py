@@ -10,6 +10,7 @@ from pathlib import Path
 
 EXIT_INPUT = 2  # bad input or arguments
 EXIT_MODEL = 3  # missing or broken checkpoint
+EXIT_NETWORK = 4  # the hub could not be reached
 
 
 def _read_input(source: str) -> str:
@@ -127,6 +128,50 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _convert(located, output_dir: str | None, quantization: str) -> Path:
+    from models.checkpoints import default_checkpoint_dir
+    from models.convert import convert_to_ctranslate2, ct2_dir_name
+
+    root = Path(output_dir) if output_dir else default_checkpoint_dir()
+    target = root / ct2_dir_name(located.checkpoint.name)
+    print(f"converting {located.directory} to CTranslate2 ({quantization}) in {target}", file=sys.stderr)
+    return convert_to_ctranslate2(located, target, quantization)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from models.checkpoints import LocatedCheckpoint
+    from models.hub import check_checkpoint, download_model
+    from models.registry import get_checkpoint
+
+    failed = 0
+    for name in args.names:
+        if args.check:
+            located, problems = check_checkpoint(name, args.output_dir)
+            if problems:
+                failed += 1
+                print(f"{name}: BROKEN in {located.directory}:", file=sys.stderr)
+                for problem in problems:
+                    print(f"  - {problem}", file=sys.stderr)
+            else:
+                print(f"{name}: ok ({located.directory})")
+            continue
+        path = download_model(name, args.output_dir, args.revision)
+        print(f"{name}\t{path}")
+        if args.convert:
+            print(
+                f"{name}\t{_convert(LocatedCheckpoint(get_checkpoint(name), path), args.output_dir, args.quantization)}"
+            )
+    return EXIT_MODEL if failed else 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from models.checkpoints import locate
+
+    located = locate(args.model, args.checkpoint_dir, backend="transformers")
+    print(_convert(located, args.output_dir, args.quantization))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -180,6 +225,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int)
     serve.set_defaults(func=cmd_serve)
 
+    fetch = commands.add_parser("fetch", help="download checkpoints from the Hugging Face hub (needs internet)")
+    fetch.add_argument("names", nargs="+", metavar="NAME", help="registry names, e.g. vit5-base-vietnews envit5")
+    fetch.add_argument("--output-dir", help="download into DIR/NAME instead of the Hugging Face cache")
+    fetch.add_argument("--revision", help="a branch, tag or commit of the hub repo")
+    fetch.add_argument("--convert", choices=["ct2"], help="also convert to CTranslate2 (into DIR/NAME-ct2)")
+    fetch.add_argument("--quantization", default="int8", help="CTranslate2 quantization (default int8)")
+    fetch.add_argument("--check", action="store_true", help="only check, offline, that each checkpoint is complete")
+    fetch.set_defaults(func=cmd_fetch)
+
+    convert = commands.add_parser("convert", help="convert a local checkpoint to CTranslate2")
+    convert.add_argument("model", help="registry name or checkpoint directory")
+    convert.add_argument("--checkpoint-dir")
+    convert.add_argument("--output-dir", help="write DIR/NAME-ct2 (default: the checkpoint dir)")
+    convert.add_argument("--quantization", default="int8", help="int8 (default), int8_float32, float32, ...")
+    convert.set_defaults(func=cmd_convert)
+
     detect = commands.add_parser("detect", help="detect the language of a text")
     detect.add_argument("input", nargs="?", default="-", help="a UTF-8 text file, or - for stdin")
     detect.add_argument("--json", action="store_true")
@@ -189,12 +250,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from models.errors import BrokenCheckpointError, CheckpointNotFoundError, TomtatError
+    from models.hub import HubUnreachableError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (CheckpointNotFoundError, BrokenCheckpointError) as error:
         return _fail(str(error), EXIT_MODEL)
+    except HubUnreachableError as error:
+        return _fail(str(error), EXIT_NETWORK)
     except TomtatError as error:
         return _fail(str(error), EXIT_INPUT)
 

@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     checkpoint_dir: Path | None = Field(default=None, description="where checkpoints live (default: ~/.cache/tomtat)")
     backend: str = Field(default="auto", description="auto, transformers or ctranslate2")
     device: str = Field(default="auto", description="auto, cpu or cuda")
+    compute_type: str | None = Field(default=None, description="CTranslate2 compute type (default int8 on CPU)")
     threads: int = Field(default=0, ge=0, description="CPU threads per backend (0: library default)")
     extractive_sentences: int = Field(default=3, ge=1, le=20)
     translation_segment_tokens: int = Field(default=128, ge=16, le=1024)

@@ -102,7 +102,7 @@ class Engines:
     def _load_one(self, name: str) -> Seq2SeqModel | None:
         status = self.statuses[name]
         try:
-            located = locate(name, self.settings.checkpoint_dir)
+            located = locate(name, self.settings.checkpoint_dir, self.settings.backend)
         except TomtatError as error:
             status.state, status.detail = "missing", str(error)
             return None
@@ -118,6 +118,7 @@ class Engines:
                 threads=self.settings.threads,
                 max_batch_size=self.settings.max_batch_size,
                 max_batch_tokens=self.settings.max_batch_tokens,
+                compute_type=self.settings.compute_type,
             )
         except Exception as error:
             status.state = "broken"
