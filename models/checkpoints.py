@@ -52,7 +52,7 @@ def _hub_cache_dir(checkpoint: Checkpoint) -> Path | None:
         from huggingface_hub import snapshot_download
 
         path = snapshot_download(checkpoint.repo_id, local_files_only=True)
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure means not cached
         return None
     return Path(path)
 
@@ -143,7 +143,7 @@ def checkpoint_problems(located: LocatedCheckpoint) -> list[str]:
             from .tokenization import load_tokenizer
 
             load_tokenizer(directory, checkpoint.family).encode("xin chào")
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - any failure means the tokenizer is unusable
             problems.append(f"the tokenizer does not load: {error}")
     return problems
 

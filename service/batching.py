@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,7 @@ class WorkItem:
     tokens: int
     future: asyncio.Future
     enqueued: float = field(default_factory=time.perf_counter)
+    priority: int = 0
 
 
 @dataclass
@@ -64,7 +66,9 @@ class BatchWorker:
         self.max_batch_size = max_batch_size
         self.max_batch_tokens = max_batch_tokens
         self.max_queue = max_queue
-        self.queue: asyncio.Queue[WorkItem] = asyncio.Queue()
+        # interactive requests first, archive jobs (priority 1) only when no interactive one waits
+        self._queues: tuple[deque[WorkItem], deque[WorkItem]] = (deque(), deque())
+        self._available = asyncio.Event()
         self.queued_texts = 0
         self.batches_run = 0
         self._task: asyncio.Task | None = None
@@ -79,38 +83,59 @@ class BatchWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    async def submit(self, texts: list[str], key: Hashable, tokens: int) -> tuple[list[Any], BatchTiming]:
-        """Queue ``texts`` and wait for their results; raises ``QueueFullError`` when over capacity."""
-        if self.queued_texts + len(texts) > self.max_queue:
+    async def submit(
+        self, texts: list[str], key: Hashable, tokens: int, priority: int = 0
+    ) -> tuple[list[Any], BatchTiming]:
+        """Queue ``texts`` and wait for their results; raises ``QueueFullError`` when over capacity.
+
+        ``priority`` 0 is interactive; 1 is background work (jobs), which waits while interactive
+        requests are queued and is not counted against the interactive queue's capacity.
+        """
+        if priority == 0 and self.queued_texts + len(texts) > self.max_queue:
             self.metrics.rejected.labels("queue_full").inc()
             raise QueueFullError(self.name, retry_after=max(1, round(self.queued_texts / max(1, self.max_batch_size))))
         future: asyncio.Future = asyncio.get_running_loop().create_future()
-        self.queued_texts += len(texts)
-        self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
-        self.queue.put_nowait(WorkItem(texts, key, tokens, future))
+        item = WorkItem(texts, key, tokens, future, priority=priority)
+        if priority == 0:
+            self.queued_texts += len(texts)
+            self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
+        self._queues[min(priority, 1)].append(item)
+        self._available.set()
         return await future
 
-    def _dequeued(self, item: WorkItem) -> None:
-        self.queued_texts -= len(item.texts)
-        self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
+    def _pop(self) -> WorkItem | None:
+        for queue in self._queues:
+            if queue:
+                item = queue.popleft()
+                if item.priority == 0:
+                    self.queued_texts -= len(item.texts)
+                    self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
+                return item
+        return None
+
+    async def _wait_item(self) -> WorkItem:
+        while True:
+            item = self._pop()
+            if item is not None:
+                return item
+            self._available.clear()
+            await self._available.wait()
 
     async def _next(self, timeout: float | None) -> WorkItem | None:
         if self._carry is not None:
             item, self._carry = self._carry, None
             return item
-        if not self.queue.empty():
-            item = self.queue.get_nowait()
-        elif timeout is None:
-            item = await self.queue.get()
-        elif timeout <= 0:
+        item = self._pop()
+        if item is not None:
+            return item
+        if timeout is None:
+            return await self._wait_item()
+        if timeout <= 0:
             return None
-        else:
-            try:
-                item = await asyncio.wait_for(self.queue.get(), timeout)
-            except TimeoutError:
-                return None
-        self._dequeued(item)
-        return item
+        try:
+            return await asyncio.wait_for(self._wait_item(), timeout)
+        except TimeoutError:
+            return None
 
     async def _collect(self) -> list[WorkItem]:
         first = await self._next(None)
@@ -144,7 +169,7 @@ class BatchWorker:
         started = time.perf_counter()
         try:
             results = await asyncio.to_thread(self.run_batch, texts, key)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - handed to every caller of the batch
             for item in items:
                 if not item.future.done():
                     item.future.set_exception(error)

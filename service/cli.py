@@ -172,6 +172,72 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from models.engines import choose_summarizer
+    from models.model import load_model
+    from models.translator import Translator
+
+    from .archive import RecordProcessor, run_archive
+    from .records import InputFormatError, input_format
+
+    try:
+        input_format(Path(args.input))
+    except InputFormatError as error:
+        return _fail(str(error), EXIT_INPUT)
+    if args.executor == "ray":
+        from .ray_executor import run_on_ray
+
+        try:
+            report = run_on_ray(args)
+        except InputFormatError as error:
+            return _fail(str(error), EXIT_INPUT)
+        print(report.line(), file=sys.stderr)
+        return 0
+    choice = choose_summarizer(
+        args.engine,
+        args.model,
+        checkpoint_dir=args.checkpoint_dir,
+        backend=args.backend,
+        device=args.device,
+        threads=args.threads,
+        sentences=args.sentences,
+    )
+    if choice.note:
+        print(f"tomtat: {choice.note}", file=sys.stderr)
+    translator = None
+    if args.translate_to:
+        translator = Translator(
+            [
+                load_model(
+                    args.translation_model,
+                    checkpoint_dir=args.checkpoint_dir,
+                    backend=args.backend,
+                    device=args.device,
+                    threads=args.threads,
+                )
+            ]
+        )
+    processor = RecordProcessor(choice.summarizer, translator, args.translate_to, args.allow_any_language)
+    try:
+        report = run_archive(
+            args.input,
+            args.output,
+            processor,
+            text_field=args.text_field,
+            id_field=args.id_field,
+            window=args.window,
+            batch_size=args.batch_size,
+            progress=not args.no_progress,
+        )
+    except InputFormatError as error:
+        return _fail(str(error), EXIT_INPUT)
+    print(report.line(), file=sys.stderr)
+    if report.duplicates:
+        shown = ", ".join(report.duplicates[:10]) + (" ..." if len(report.duplicates) > 10 else "")
+        print(f"tomtat: duplicate ids in the input (first occurrence kept): {shown}", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -224,6 +290,27 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--device")
     serve.add_argument("--threads", type=int)
     serve.set_defaults(func=cmd_serve)
+
+    batch = commands.add_parser("batch", help="summarize an archive (JSONL, CSV, Parquet or a folder of .txt)")
+    batch.add_argument("input", help="a .jsonl/.csv/.parquet file or a folder of .txt files")
+    batch.add_argument("-o", "--output", required=True, help="results JSONL; rerun the same command to resume")
+    batch.add_argument("--text-field", default="text")
+    batch.add_argument("--id-field", default="id")
+    batch.add_argument("--translate-to", choices=["en"], help="also translate each summary")
+    batch.add_argument("--translation-model", default="envit5")
+    batch.add_argument("--model", help="summarization model (registry name or directory)")
+    batch.add_argument("--engine", default="auto", choices=["auto", "abstractive", "extractive", "lead3"])
+    batch.add_argument("--sentences", type=int, default=3, help="sentences the extractive engine keeps")
+    batch.add_argument("--allow-any-language", action="store_true")
+    batch.add_argument("--batch-size", type=int, default=16, help="records per model batch")
+    batch.add_argument("--window", type=int, default=256, help="records sorted by length at a time (bounds memory)")
+    batch.add_argument("--no-progress", action="store_true")
+    batch.add_argument("--executor", default="local", choices=["local", "ray"])
+    batch.add_argument("--ray-address", help="an existing Ray cluster (default: start a local one)")
+    batch.add_argument("--concurrency", type=int, default=1, help="Ray actors (each loads the model once)")
+    batch.add_argument("--num-gpus", type=float, default=0, help="GPUs per Ray actor")
+    _model_args(batch)
+    batch.set_defaults(func=cmd_batch)
 
     fetch = commands.add_parser("fetch", help="download checkpoints from the Hugging Face hub (needs internet)")
     fetch.add_argument("names", nargs="+", metavar="NAME", help="registry names, e.g. vit5-base-vietnews envit5")

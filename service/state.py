@@ -120,7 +120,7 @@ class Engines:
                 max_batch_tokens=self.settings.max_batch_tokens,
                 compute_type=self.settings.compute_type,
             )
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - a broken checkpoint must not take the server down
             status.state = "broken"
             status.detail = f"{error} (fetch it again with: {fetch_command(located.checkpoint.name)})"
             log.error("model %s could not be loaded: %s", name, error)

@@ -29,6 +29,9 @@ class TransformersBackend:
     ) -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a "Loading weights" bar per model is noise in a service log
 
         if threads:
             torch.set_num_threads(threads)

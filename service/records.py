@@ -1,0 +1,165 @@
+"""Archive records in and out: streamed readers (JSONL, CSV, Parquet, a folder of .txt) and a
+resumable JSONL writer whose output holds every id exactly once, even after ``kill -9``."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class InputRecord:
+    id: str
+    text: str | None
+    error: tuple[str, str] | None = None  # (code, message) for a record that could not be read
+
+
+class InputFormatError(ValueError):
+    """The input cannot be read at all (unknown format, missing file, missing optional library)."""
+
+
+def input_format(path: Path) -> str:
+    if path.is_dir():
+        return "dir"
+    if not path.exists():
+        raise InputFormatError(f"input {path} does not exist")
+    suffix = path.suffix.lower()
+    formats = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+    if suffix not in formats:
+        raise InputFormatError(f"input {path}: unsupported format {suffix!r}; use .jsonl, .csv, .parquet or a folder")
+    return formats[suffix]
+
+
+def _from_mapping(row: object, index: int, text_field: str, id_field: str) -> InputRecord:
+    if not isinstance(row, dict):
+        return InputRecord(f"#{index}", None, ("bad_record", "record is not an object"))
+    raw_id = row.get(id_field)
+    record_id = str(raw_id) if raw_id not in (None, "") else f"#{index}"
+    text = row.get(text_field)
+    if not isinstance(text, str):
+        return InputRecord(record_id, None, ("missing_text", f"field {text_field!r} is missing or not a string"))
+    return InputRecord(record_id, text)
+
+
+def _jsonl(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
+    with path.open("rb") as handle:
+        for index, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+            except (ValueError, UnicodeDecodeError) as error:
+                yield InputRecord(f"#{index}", None, ("unreadable", f"line {index} is not JSON: {error}"))
+                continue
+            yield _from_mapping(row, index, text_field, id_field)
+
+
+def _csv(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
+    csv.field_size_limit(sys.maxsize)  # whole articles in one cell
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        for index, row in enumerate(csv.DictReader(handle), start=1):
+            yield _from_mapping(row, index, text_field, id_field)
+
+
+def _parquet(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputFormatError("reading Parquet needs pyarrow: pip install 'tomtat[ray]'") from None
+    index = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+        for row in batch.to_pylist():
+            index += 1
+            yield _from_mapping(row, index, text_field, id_field)
+
+
+def _directory(path: Path) -> Iterator[InputRecord]:
+    for file in sorted(path.rglob("*.txt")):
+        record_id = file.relative_to(path).as_posix()
+        try:
+            yield InputRecord(record_id, file.read_bytes().decode("utf-8-sig"))
+        except UnicodeDecodeError as error:
+            yield InputRecord(record_id, None, ("unreadable", f"not UTF-8 text: {error.reason} at byte {error.start}"))
+        except OSError as error:
+            yield InputRecord(record_id, None, ("unreadable", str(error)))
+
+
+def read_records(path: str | Path, text_field: str = "text", id_field: str = "id") -> Iterator[InputRecord]:
+    """Stream records from an input; one that cannot be read becomes a record with an ``error``."""
+    path = Path(path)
+    fmt = input_format(path)
+    if fmt == "dir":
+        return _directory(path)
+    return {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}[fmt](path, text_field, id_field)
+
+
+def count_records(path: str | Path) -> int | None:
+    """A cheap total for the progress bar, where the format allows one."""
+    path = Path(path)
+    fmt = input_format(path)
+    if fmt == "jsonl":
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    if fmt == "dir":
+        return sum(1 for _ in path.rglob("*.txt"))
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    return None
+
+
+class ResultWriter:
+    """Appends result lines to a JSONL file; each batch is one write, flushed and fsynced.
+
+    On open, a torn last line (a crash mid-write) is cut off, and the ids already present are
+    returned by ``done`` so that a rerun skips them: every id ends up in the file exactly once.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.done: set[str] = set()
+        self.repaired_bytes = 0
+        self._repair_and_index()
+        self._handle = self.path.open("ab")
+
+    def _repair_and_index(self) -> None:
+        if not self.path.exists():
+            return
+        good_end = 0
+        size = self.path.stat().st_size
+        with self.path.open("rb") as handle:
+            for number, line in enumerate(handle, start=1):
+                last = handle.tell() == size
+                try:
+                    record = json.loads(line) if line.endswith(b"\n") else None
+                except ValueError:
+                    record = None
+                if record is None or "id" not in record:
+                    if last:  # a torn final line from a crash mid-write: cut it, its records get redone
+                        break
+                    raise InputFormatError(f"{self.path} line {number} is corrupt; fix or remove it, then rerun")
+                self.done.add(str(record["id"]))
+                good_end += len(line)
+        if good_end < size:
+            self.repaired_bytes = size - good_end
+            with self.path.open("r+b") as handle:
+                handle.truncate(good_end)
+
+    def write(self, results: list[dict]) -> None:
+        if not results:
+            return
+        data = b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in results)
+        self._handle.write(data)
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self.done.update(str(r["id"]) for r in results)
+
+    def close(self) -> None:
+        self._handle.close()

@@ -1,0 +1,240 @@
+"""``tomtat batch``: every id exactly once, errors recorded, resumable after kill -9, all input formats."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from models.summarizer import ExtractiveSummarizer
+from service.archive import RecordProcessor, run_archive
+from service.records import InputRecord, ResultWriter
+from tests.test_cli import COMMAND
+
+SENTENCES = [
+    "Người dân phấn khởi khi con đường mới được đưa vào sử dụng tại Đà Nẵng.",
+    "Giá vàng trong nước tăng mạnh, vượt mốc 80 triệu đồng mỗi lượng.",
+    "Bộ Y tế khuyến cáo người dân tiêm vắc-xin phòng bệnh cúm trước mùa đông.",
+    "Công an tỉnh đã bắt giữ đối tượng lừa đảo chiếm đoạt tài sản qua mạng xã hội.",
+    "Xuất khẩu gạo của Việt Nam đạt kỷ lục về sản lượng và giá trị trong năm nay.",
+]
+ENGLISH = "The council approved the new budget for schools and hospitals on Monday afternoon."
+
+
+def article(i: int) -> str:
+    return " ".join(f"{s[:-1]} (tin số {i})." for s in SENTENCES[: 1 + i % len(SENTENCES)])
+
+
+def write_mixed_jsonl(path: Path, n: int = 200) -> dict[str, str | None]:
+    """Good, empty, English and unreadable records; returns id -> expected error code (None = summary)."""
+    expected: dict[str, str | None] = {}
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(1, n + 1):
+            if i % 20 == 0:
+                handle.write("{not json\n")
+                expected[f"#{i}"] = "unreadable"
+            elif i % 15 == 0:
+                handle.write(json.dumps({"id": f"doc-{i}", "text": "   "}) + "\n")
+                expected[f"doc-{i}"] = "empty_text"
+            elif i % 11 == 0:
+                handle.write(json.dumps({"id": f"doc-{i}", "text": ENGLISH}) + "\n")
+                expected[f"doc-{i}"] = "not_vietnamese"
+            elif i % 13 == 0:
+                handle.write(json.dumps({"id": f"doc-{i}", "body": "no text field"}) + "\n")
+                expected[f"doc-{i}"] = "missing_text"
+            else:
+                handle.write(json.dumps({"id": f"doc-{i}", "text": article(i)}, ensure_ascii=False) + "\n")
+                expected[f"doc-{i}"] = None
+    return expected
+
+
+def read_output(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_mixed_records_every_id_once_with_errors(tmp_path: Path, model_dir: Path, loaded) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    expected = write_mixed_jsonl(source)
+    result = subprocess.run(
+        [*COMMAND, "batch", str(source), "-o", str(output), "--model", str(model_dir / "vit5-base-vietnews")],
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    rows = read_output(output)
+    assert sorted(r["id"] for r in rows) == sorted(expected)  # every id, exactly once
+    for row in rows:
+        code = expected[row["id"]]
+        if code is None:
+            assert row["summary"] and row["engine"] == "abstractive" and row["model"] == "vit5-base-vietnews"
+        else:
+            assert row["error"]["code"] == code
+    from models.summarizer import AbstractiveSummarizer
+
+    summarizer = AbstractiveSummarizer(loaded("vit5-base-vietnews"))
+    some = [r for r in rows if "summary" in r][:5]
+    by_id = {f"doc-{i}": article(i) for i in range(1, 201)}
+    assert [r["summary"] for r in some] == [s.summary for s in summarizer.summarize([by_id[r["id"]] for r in some])]
+    assert "done: 200 records read" in result.stderr.decode()
+
+
+def test_kill_9_then_rerun_is_exactly_once(tmp_path: Path, model_dir: Path) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    expected = write_mixed_jsonl(source, 300)
+    command = [
+        *COMMAND,
+        "batch",
+        str(source),
+        "-o",
+        str(output),
+        "--model",
+        str(model_dir / "vit5-base-vietnews"),
+        "--batch-size",
+        "4",
+        "--window",
+        "16",
+        "--no-progress",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not output.exists() or output.stat().st_size < 2000):
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    partial = output.read_bytes().count(b"\n")
+    assert 0 < partial < len(expected), "the run should have been killed mid-way"
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    ids = [r["id"] for r in read_output(output)]
+    assert sorted(ids) == sorted(expected) and len(ids) == len(set(ids))
+
+
+def test_torn_last_line_is_repaired_not_duplicated(tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    output.write_text('{"id": "a", "summary": "x"}\n{"id": "b", "summary": "y"}\n{"id": "c", "summ', encoding="utf-8")
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "".join(json.dumps({"id": i, "text": article(n)}, ensure_ascii=False) + "\n" for n, i in enumerate("abcd")),
+        encoding="utf-8",
+    )
+    report = run_archive(source, output, RecordProcessor(ExtractiveSummarizer()), progress=False)
+    assert report.repaired_bytes == len('{"id": "c", "summ') and report.skipped_done == 2
+    assert [r["id"] for r in read_output(output)] == ["a", "b", "c", "d"]
+
+
+def test_corrupt_middle_line_is_refused_not_truncated(tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    output.write_text('{"id": "a"}\ngarbage\n{"id": "b"}\n', encoding="utf-8")
+    from service.records import InputFormatError
+
+    with pytest.raises(InputFormatError, match="line 2 is corrupt"):
+        ResultWriter(output)
+    assert output.read_text(encoding="utf-8").count("\n") == 3
+
+
+def _extractive_rows(output: Path) -> dict[str, dict]:
+    return {r["id"]: r for r in read_output(output)}
+
+
+def test_csv_parquet_and_directory_inputs(tmp_path: Path) -> None:
+    texts = {f"n{i}": article(i) for i in range(6)}
+    processor = RecordProcessor(ExtractiveSummarizer(max_sentences=2))
+    expected = {k: ExtractiveSummarizer(max_sentences=2).summarize([t])[0].summary for k, t in texts.items()}
+
+    with (tmp_path / "in.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, ["key", "body"])
+        writer.writeheader()
+        writer.writerows({"key": k, "body": t} for k, t in texts.items())
+    run_archive(
+        tmp_path / "in.csv", tmp_path / "csv.jsonl", processor, text_field="body", id_field="key", progress=False
+    )
+    assert {k: r["summary"] for k, r in _extractive_rows(tmp_path / "csv.jsonl").items()} == expected
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"id": list(texts), "text": list(texts.values())}), tmp_path / "in.parquet")
+    run_archive(tmp_path / "in.parquet", tmp_path / "pq.jsonl", processor, progress=False)
+    assert {k: r["summary"] for k, r in _extractive_rows(tmp_path / "pq.jsonl").items()} == expected
+
+    folder = tmp_path / "txt"
+    (folder / "sub").mkdir(parents=True)
+    for k, t in texts.items():
+        (folder / "sub" / f"{k}.txt").write_text(t, encoding="utf-8")
+    (folder / "bad.txt").write_bytes(b"\xff\xfe broken")
+    run_archive(folder, tmp_path / "dir.jsonl", processor, progress=False)
+    rows = _extractive_rows(tmp_path / "dir.jsonl")
+    assert {
+        k.removeprefix("sub/").removesuffix(".txt"): r["summary"] for k, r in rows.items() if "summary" in r
+    } == expected
+    assert rows["bad.txt"]["error"]["code"] == "unreadable"
+
+
+def test_length_bucketing_keeps_results_with_their_ids(tmp_path: Path) -> None:
+    class Recording:
+        engine = "extractive"
+        name = "recording"
+
+        def __init__(self) -> None:
+            self.batches: list[list[int]] = []
+
+        def summarize(self, texts: list[str], overrides: object = None) -> list:
+            self.batches.append([len(t) for t in texts])
+            return ExtractiveSummarizer().summarize(texts)
+
+    recording = Recording()
+    records = [InputRecord(f"r{i}", article(i)) for i in range(10)]
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "".join(json.dumps({"id": r.id, "text": r.text}, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
+    run_archive(source, tmp_path / "out.jsonl", RecordProcessor(recording), window=10, batch_size=3, progress=False)
+    assert all(batch == sorted(batch) for batch in recording.batches)
+    assert [n for batch in recording.batches for n in batch] == sorted(len(r.text) for r in records)
+    rows = _extractive_rows(tmp_path / "out.jsonl")
+    assert {k: r["summary"] for k, r in rows.items()} == {
+        r.id: ExtractiveSummarizer().summarize([r.text])[0].summary for r in records
+    }
+
+
+def test_batch_cli_errors(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*COMMAND, "batch", str(tmp_path / "nope.jsonl"), "-o", str(tmp_path / "o.jsonl")],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "does not exist" in result.stderr.decode()
+    (tmp_path / "x.xml").write_text("<a/>")
+    result = subprocess.run(
+        [*COMMAND, "batch", str(tmp_path / "x.xml"), "-o", str(tmp_path / "o.jsonl")],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "unsupported format" in result.stderr.decode()
+
+
+def test_progress_and_summary_line(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "".join(json.dumps({"id": str(i), "text": article(i)}, ensure_ascii=False) + "\n" for i in range(5)),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "TOMTAT_CHECKPOINT_DIR": str(tmp_path / "none"), "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run(
+        [*COMMAND, "batch", str(source), "-o", str(tmp_path / "o.jsonl")],
+        env=env,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    stderr = result.stderr.decode()
+    assert result.returncode == 0 and "doc/s" in stderr and "5/5" in stderr
+    assert "done: 5 records read, 5 summarized, 0 errors" in stderr and "extractive" in stderr
