@@ -11,8 +11,9 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse
 
 from .errors import BodySizeLimit, install_error_handlers
+from .jobs import JobRunner, JobStore
 from .metrics import Metrics
-from .routers import libretranslate, ops, summarize, translate
+from .routers import jobs, libretranslate, ops, summarize, translate
 from .settings import Settings
 from .state import Engines
 
@@ -24,11 +25,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics = Metrics()
     engines = Engines(settings, metrics)
 
+    store = JobStore(settings.data_dir / "tomtat.db")
+    runner = JobRunner(store, engines, chunk=settings.max_batch_size)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await engines.start()
+        runner.start()  # resumes jobs a previous process left queued or running
         yield
+        await runner.stop()
         await engines.stop()
+        store.close()
 
     app = FastAPI(
         title="tomtat",
@@ -38,8 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engines = engines
+    app.state.job_store = store
+    app.state.job_runner = runner
     install_error_handlers(app)
-    for router in (summarize.router, translate.router, libretranslate.router, ops.router):
+    for router in (summarize.router, translate.router, jobs.router, libretranslate.router, ops.router):
         app.include_router(router)
 
     @app.middleware("http")

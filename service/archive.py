@@ -12,13 +12,45 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.errors import InputError
-from models.summarizer import check_article
+from models.summarizer import Summary, check_article
 
 from .records import InputRecord, ResultWriter, count_records, read_records
 
 
 def error_result(record_id: str, code: str, message: str) -> dict:
     return {"id": record_id, "error": {"code": code, "message": message}}
+
+
+def validate_records(
+    records: list[InputRecord], allow_any_language: bool = False
+) -> tuple[list[dict | None], list[tuple[int, str]]]:
+    """Error results for records that cannot be summarized, and (index, clean text) for the others."""
+    results: list[dict | None] = [None] * len(records)
+    valid: list[tuple[int, str]] = []
+    for index, record in enumerate(records):
+        if record.error:
+            results[index] = error_result(record.id, *record.error)
+            continue
+        try:
+            valid.append((index, check_article(record.text, allow_any_language=allow_any_language)))
+        except InputError as error:
+            results[index] = error_result(record.id, error.code, str(error))
+    return results, valid
+
+
+def summary_result(record_id: str, summary: Summary, summary_en: str | None, seconds: float, translate: bool) -> dict:
+    result = {
+        "id": record_id,
+        "summary": summary.summary,
+        "engine": summary.engine,
+        "model": summary.model,
+        "input_tokens": summary.input_tokens,
+        "chunked": summary.chunked,
+        "batch_seconds": round(seconds, 4),
+    }
+    if translate:
+        result["summary_en"] = summary_en
+    return result
 
 
 @dataclass
@@ -31,16 +63,7 @@ class RecordProcessor:
     allow_any_language: bool = False
 
     def process(self, records: list[InputRecord]) -> list[dict]:
-        results: list[dict | None] = [None] * len(records)
-        valid: list[tuple[int, str]] = []
-        for index, record in enumerate(records):
-            if record.error:
-                results[index] = error_result(record.id, *record.error)
-                continue
-            try:
-                valid.append((index, check_article(record.text, allow_any_language=self.allow_any_language)))
-            except InputError as error:
-                results[index] = error_result(record.id, error.code, str(error))
+        results, valid = validate_records(records, self.allow_any_language)
         if valid:
             try:
                 self._summarize(records, valid, results)
@@ -48,7 +71,7 @@ class RecordProcessor:
                 for item in valid:
                     try:
                         self._summarize(records, [item], results)
-                    except Exception as error:  # noqa: BLE001
+                    except Exception as error:  # noqa: BLE001 - recorded as that record's error
                         results[item[0]] = error_result(records[item[0]].id, "model_error", str(error))
         return [r for r in results if r is not None]
 
@@ -59,20 +82,9 @@ class RecordProcessor:
         if self.translate_to and self.translator is not None:
             translated = self.translator.translate([s.summary for s in summaries], "vi", self.translate_to)
             english = [t.translation for t in translated]
-        seconds = round(time.perf_counter() - started, 4)
+        seconds = time.perf_counter() - started
         for (index, _), summary, summary_en in zip(valid, summaries, english, strict=True):
-            result = {
-                "id": records[index].id,
-                "summary": summary.summary,
-                "engine": summary.engine,
-                "model": summary.model,
-                "input_tokens": summary.input_tokens,
-                "chunked": summary.chunked,
-                "batch_seconds": seconds,
-            }
-            if self.translate_to:
-                result["summary_en"] = summary_en
-            results[index] = result
+            results[index] = summary_result(records[index].id, summary, summary_en, seconds, bool(self.translate_to))
 
 
 @dataclass

@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     max_batch_size: int = Field(default=16, ge=1, description="texts per model batch")
     max_batch_tokens: int = Field(default=16384, ge=64, description="input tokens per model batch")
 
+    # jobs
+    data_dir: Path = Field(
+        default=Path("~/.cache/tomtat/data").expanduser(), description="where the jobs database (SQLite) lives"
+    )
+    max_job_records: int = Field(default=1_000_000, ge=1, description="records per job")
+
     # server
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)

@@ -16,6 +16,7 @@ from models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
 from models.translator import Translator
 
 from .batching import BatchWorker
+from .errors import ApiError
 from .metrics import Metrics
 from .settings import Settings
 
@@ -139,6 +140,29 @@ class Engines:
             await worker.stop()
 
     # ---- lookups -------------------------------------------------------------------------------
+    def summarizer_worker(
+        self, engine: str, model: str | None, sentences: int, overrides: tuple
+    ) -> tuple[str, Hashable, str | None]:
+        """(worker name, batch key, note) for the engine and model a request asks for."""
+        extractive = (EXTRACTIVE, sentences)
+        if engine == "extractive":
+            if model:
+                raise ApiError(422, "invalid_request", "model applies to the abstractive engine only", "model")
+            return (*extractive, None)
+        if model and model not in self.summarizers:
+            status = self.statuses.get(model)
+            if status is None:
+                known = ", ".join(self.summarizers) or "none loaded"
+                raise ApiError(422, "unknown_model", f"model {model!r} is not loaded (summarizers: {known})", "model")
+            raise ApiError(503, "model_unavailable", f"model {model!r} is {status.state}: {status.detail}", "model", 30)
+        name = model or self.default_summarizer()
+        if name is None:
+            reason = self.missing_reason(SUMMARIZE)
+            if engine == "abstractive":
+                raise ApiError(503, "model_unavailable", f"no abstractive summarizer is ready: {reason}", "engine", 30)
+            return (*extractive, "no abstractive checkpoint is loaded, so the extractive engine answered; " + reason)
+        return name, overrides, None
+
     def default_summarizer(self) -> str | None:
         """The first loaded abstractive summarizer in registry order, if any."""
         return next(iter(self.summarizers), None)

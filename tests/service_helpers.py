@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from service.settings import Settings
 
 @contextlib.contextmanager
 def client_for(**settings: object) -> Iterator[TestClient]:
+    settings.setdefault("data_dir", tempfile.mkdtemp(prefix="tomtat-data-"))
     app = create_app(Settings(**settings))
     with TestClient(app) as client:
         deadline = time.monotonic() + 60
@@ -44,7 +46,7 @@ def running_server(env: dict[str, str], args: list[str] = ()) -> Iterator[str]: 
     command = [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
     process = subprocess.Popen(
         [*command, "serve", "--port", str(port), *args],
-        env={**os.environ, **env},
+        env={"TOMTAT_DATA_DIR": tempfile.mkdtemp(prefix="tomtat-data-"), **os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

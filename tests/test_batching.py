@@ -134,3 +134,29 @@ def test_model_error_reaches_every_caller_of_the_batch() -> None:
         return outcomes
 
     assert [str(o) for o in asyncio.run(main())] == ["boom", "boom"]
+
+
+def test_interactive_requests_go_before_background_jobs() -> None:
+    order: list[str] = []
+    gate = threading.Event()
+
+    def run(texts: list[str], key: object) -> list[str]:
+        gate.wait(5)
+        order.extend(texts)
+        return texts
+
+    async def main() -> None:
+        worker = BatchWorker("t", run, Metrics(), max_wait_ms=0, max_batch_size=1, max_batch_tokens=100, max_queue=10)
+        worker.start()
+        first = asyncio.ensure_future(worker.submit(["job-0"], "k", 1, priority=1))
+        await asyncio.sleep(0.05)  # job-0 is running
+        jobs = [asyncio.ensure_future(worker.submit([f"job-{i}"], "k", 1, priority=1)) for i in (1, 2)]
+        await asyncio.sleep(0.01)
+        interactive = asyncio.ensure_future(worker.submit(["user"], "k", 1))
+        await asyncio.sleep(0.01)
+        gate.set()
+        await asyncio.gather(first, interactive, *jobs)
+        await worker.stop()
+
+    asyncio.run(main())
+    assert order == ["job-0", "user", "job-1", "job-2"]

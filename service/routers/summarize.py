@@ -13,34 +13,10 @@ from ..dependencies import check_limits, get_engines, get_settings, unless_disco
 from ..errors import ApiError
 from ..schemas import ErrorResponse, SummarizeRequest, SummarizeResponse, SummaryOut, Timings
 from ..settings import Settings
-from ..state import EXTRACTIVE, TRANSLATION, Engines
+from ..state import TRANSLATION, Engines
 
 router = APIRouter(tags=["summarize"])
 ERRORS = {code: {"model": ErrorResponse} for code in (413, 422, 429, 503)}
-
-
-def _pick_worker(body: SummarizeRequest, engines: Engines, settings: Settings) -> tuple[str, object, str | None]:
-    """(worker name, batch key, note) for the engine and model the request asks for."""
-    extractive = (EXTRACTIVE, body.sentences or settings.extractive_sentences)
-    if body.engine == "extractive":
-        if body.model:
-            raise ApiError(422, "invalid_request", "model applies to the abstractive engine only", "model")
-        return (*extractive, None)
-    name = body.model or engines.default_summarizer()
-    if body.model and body.model not in engines.summarizers:
-        status = engines.statuses.get(body.model)
-        if status is None:
-            known = ", ".join(engines.summarizers) or "none loaded"
-            raise ApiError(422, "unknown_model", f"model {body.model!r} is not loaded (summarizers: {known})", "model")
-        raise ApiError(
-            503, "model_unavailable", f"model {body.model!r} is {status.state}: {status.detail}", "model", 30
-        )
-    if name is None:
-        reason = engines.missing_reason("summarize")
-        if body.engine == "abstractive":
-            raise ApiError(503, "model_unavailable", f"no abstractive summarizer is ready: {reason}", "engine", 30)
-        return (*extractive, "no abstractive checkpoint is loaded, so the extractive engine answered; " + reason)
-    return name, body.options.overrides(), None
 
 
 @router.post("/v1/summarize", response_model=SummarizeResponse, responses=ERRORS)
@@ -60,7 +36,9 @@ async def summarize(
             texts.append(check_article(document.text, field_name=field, allow_any_language=body.allow_any_language))
         except InputError as error:
             raise ApiError(422, error.code, str(error), field) from None
-    worker_name, key, note = _pick_worker(body, engines, settings)
+    worker_name, key, note = engines.summarizer_worker(
+        body.engine, body.model, body.sentences or settings.extractive_sentences, body.options.overrides()
+    )
     if body.translate_to and TRANSLATION not in engines.workers:
         reason = engines.missing_reason("translate:vi-en")
         raise ApiError(503, "model_unavailable", f"no vi->en translation model is ready: {reason}", "translate_to", 30)
