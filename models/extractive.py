@@ -59,8 +59,17 @@ def textrank_scores(sentences: list[list[str]], damping: float = 0.85, iteration
     return scores
 
 
-def select_sentences(text: str, max_sentences: int = 3, ratio: float | None = None) -> tuple[list[str], str]:
-    """The chosen sentences in article order, and the method used (``textrank`` or ``lead``)."""
+MAX_WORDS = 45  # news summaries run 1-2 sentences (Vietnews references: median 35 words)
+
+
+def select_sentences(
+    text: str, max_sentences: int = 3, ratio: float | None = None, max_words: int | None = MAX_WORDS
+) -> tuple[list[str], str]:
+    """The chosen sentences in article order, and the method used (``textrank`` or ``lead``).
+
+    Sentences are taken best first while they fit in ``max_words`` (the best one always), until
+    ``max_sentences`` are chosen or the summary is 60% of the budget long.
+    """
     sentences = [s for paragraph in sentences_by_paragraph(text) for s in paragraph]
     candidates = [s for s in sentences if _is_candidate(s)] or sentences
     k = max_sentences
@@ -71,8 +80,17 @@ def select_sentences(text: str, max_sentences: int = 3, ratio: float | None = No
     scores = textrank_scores([_syllables(s) for s in candidates])
     if max(scores) - min(scores) < 1e-9:  # no overlap at all between sentences: fall back to the lead
         return candidates[:k], "lead"
-    best = sorted(sorted(range(len(candidates)), key=lambda i: -scores[i])[:k])
-    return [candidates[i] for i in best], "textrank"
+    chosen: list[int] = []
+    words = 0
+    for i in sorted(range(len(candidates)), key=lambda i: -scores[i]):
+        size = len(candidates[i].split())
+        if chosen and max_words is not None and words + size > max_words:
+            continue
+        chosen.append(i)
+        words += size
+        if len(chosen) >= k or (max_words is not None and words >= 0.6 * max_words):
+            break
+    return [candidates[i] for i in sorted(chosen)], "textrank"
 
 
 def lead(text: str, k: int = 3) -> list[str]:

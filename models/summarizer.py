@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InputError
-from .extractive import lead, select_sentences
+from .extractive import MAX_WORDS, lead, select_sentences
 from .langdetect import detect_language
 from .model import Seq2SeqModel
 from .registry import SUMMARIZE
@@ -59,15 +59,16 @@ class ExtractiveSummarizer:
     engine = "extractive"
     name = "textrank"
 
-    def __init__(self, max_sentences: int = 3, ratio: float | None = None) -> None:
+    def __init__(self, max_sentences: int = 3, ratio: float | None = None, max_words: int | None = MAX_WORDS) -> None:
         self.max_sentences = max_sentences
         self.ratio = ratio
+        self.max_words = max_words
 
     def summarize(self, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Summary]:
         results = []
         for text in texts:
             started = time.perf_counter()
-            chosen, method = select_sentences(normalize(text), self.max_sentences, self.ratio)
+            chosen, method = select_sentences(normalize(text), self.max_sentences, self.ratio, self.max_words)
             # model says which method chose the sentences: "textrank", or "lead" when too few to rank
             results.append(Summary(" ".join(chosen), self.engine, method, seconds=time.perf_counter() - started))
         return results

@@ -178,7 +178,7 @@ def test_auto_engine_prefers_abstractive(model_dir: Path) -> None:
 
 
 def test_extractive_picks_article_sentences_in_order(sample_article: str) -> None:
-    chosen, method = select_sentences(sample_article, max_sentences=3)
+    chosen, method = select_sentences(sample_article, max_sentences=3, max_words=None)
     sentences = [s for p in sentences_by_paragraph(sample_article) for s in p]
     assert method == "textrank" and len(chosen) == 3
     positions = [sentences.index(s) for s in chosen]
@@ -186,6 +186,9 @@ def test_extractive_picks_article_sentences_in_order(sample_article: str) -> Non
     assert sentences[0] not in chosen  # the title line (no final punctuation) is not a summary sentence
     (summary,) = ExtractiveSummarizer(max_sentences=2).summarize([sample_article])
     assert summary.engine == "extractive" and summary.summary == " ".join(select_sentences(sample_article, 2)[0])
+    budgeted, _ = select_sentences(sample_article, max_sentences=3, max_words=45)
+    assert 1 <= len(budgeted) < 3 and set(budgeted) <= set(sentences)
+    assert sum(len(s.split()) for s in budgeted) <= 45 or len(budgeted) == 1
 
 
 def test_extractive_falls_back_to_lead_on_short_text() -> None:
