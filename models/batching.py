@@ -5,16 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def plan_batches(lengths: Sequence[int], max_batch_size: int, max_batch_tokens: int) -> list[list[int]]:
+def plan_batches(
+    lengths: Sequence[int], max_batch_size: int, max_batch_tokens: int, sort_by_length: bool = True
+) -> list[list[int]]:
     """Group indices into batches, longest first, so that ``len(batch) * longest`` stays within budget.
 
     Sorting by length keeps padding small; one sequence longer than the budget still forms its own batch.
+    ``sort_by_length=False`` keeps input order (only the benchmark's "no bucketing" baseline wants it).
     """
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i], reverse=True)
+    order = list(range(len(lengths)))
+    if sort_by_length:
+        order.sort(key=lambda i: lengths[i], reverse=True)
     batches: list[list[int]] = []
     current: list[int] = []
     for index in order:
-        longest = lengths[current[0]] if current else lengths[index]
+        longest = max(lengths[i] for i in (*current, index))
         if current and (len(current) >= max_batch_size or (len(current) + 1) * longest > max_batch_tokens):
             batches.append(current)
             current = []

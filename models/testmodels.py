@@ -44,14 +44,14 @@ def corpus_lines() -> list[str]:
     return [line for line in lines if line]
 
 
-def train_spiece(output: Path, vocab_pieces: int, *, t5_ids: bool = True) -> None:
+def train_spiece(output: Path, vocab_pieces: int, *, t5_ids: bool = True, corpus: list[str] | None = None) -> None:
     """Train a unigram sentencepiece model; T5 id layout (pad 0, eos 1, unk 2) or spm's default (Marian)."""
     import sentencepiece as spm
 
     ids = dict(pad_id=0, eos_id=1, unk_id=2, bos_id=-1) if t5_ids else dict(unk_id=0, bos_id=1, eos_id=2, pad_id=-1)
     model = io.BytesIO()  # written in memory: a model_prefix path would be recorded in the model file
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(corpus_lines()),
+        sentence_iterator=iter(corpus or corpus_lines()),
         model_writer=model,
         vocab_size=vocab_pieces,
         model_type="unigram",
@@ -116,14 +116,14 @@ def _teach(
     model.eval()
 
 
-def _t5(directory: Path, shape: Shape, *, name: str, seed: int, teach_steps: int) -> None:
+def _t5(directory: Path, shape: Shape, *, name: str, seed: int, teach_steps: int, corpus: list[str] | None) -> None:
     import torch
     from transformers import T5Config, T5ForConditionalGeneration
     from transformers import T5Tokenizer as HFT5Tokenizer
 
     gated = name == "envit5"  # envit5 is T5 v1.1 (gated-gelu, untied); ViT5 is T5 v1.0 (relu, tied)
     directory.mkdir(parents=True, exist_ok=True)
-    train_spiece(directory / "spiece.model", shape.vocab_pieces)
+    train_spiece(directory / "spiece.model", shape.vocab_pieces, corpus=corpus)
     torch.manual_seed(seed)
     config = T5Config(
         vocab_size=shape.vocab_size,
@@ -153,13 +153,13 @@ def _t5(directory: Path, shape: Shape, *, name: str, seed: int, teach_steps: int
     HFT5Tokenizer.from_pretrained(directory, extra_ids=shape.vocab_size - pieces).save_pretrained(directory)
 
 
-def _marian(directory: Path, shape: Shape, *, name: str, seed: int, teach_steps: int) -> None:
+def _marian(directory: Path, shape: Shape, *, name: str, seed: int, teach_steps: int, corpus: list[str] | None) -> None:
     import sentencepiece as spm
     import torch
     from transformers import MarianConfig, MarianMTModel
 
     directory.mkdir(parents=True, exist_ok=True)
-    train_spiece(directory / "source.spm", shape.vocab_pieces, t5_ids=False)
+    train_spiece(directory / "source.spm", shape.vocab_pieces, t5_ids=False, corpus=corpus)
     shutil.copy(directory / "source.spm", directory / "target.spm")
     processor = spm.SentencePieceProcessor(model_file=str(directory / "source.spm"))
     vocab = {"</s>": 0, "<unk>": 1}
@@ -209,14 +209,21 @@ def _marian(directory: Path, shape: Shape, *, name: str, seed: int, teach_steps:
     )
 
 
-def build_model(name: str, directory: Path, shape: Shape = TINY, seed: int = 0, teach_steps: int | None = None) -> Path:
+def build_model(
+    name: str,
+    directory: Path,
+    shape: Shape = TINY,
+    seed: int = 0,
+    teach_steps: int | None = None,
+    corpus: list[str] | None = None,
+) -> Path:
     """Build the look-alike of registry entry ``name`` into ``directory`` (tagged with tomtat.json).
 
     Tiny models are taught (see ``_teaching_pairs``) unless ``teach_steps`` is 0; true shapes are not.
     """
     steps = (150 if shape == TINY else 0) if teach_steps is None else teach_steps
     build = _marian if REGISTRY[name].family == "marian" else _t5
-    build(directory, shape, name=name, seed=seed, teach_steps=steps)
+    build(directory, shape, name=name, seed=seed, teach_steps=steps, corpus=corpus)
     (directory / "tomtat.json").write_text(json.dumps({"convention": name}), encoding="utf-8")
     return directory
 

@@ -88,10 +88,13 @@ class Translator:
                     f"no loaded model translates {src}->{target}; available: {', '.join(self.directions()) or 'none'}"
                 )
             results[-1].model = model.name
-            budget = min(self.segment_tokens, model.input_budget(task))
+            budget = min(self.segment_tokens or model.input_budget(task), model.input_budget(task))
             for p, sentences in enumerate(paragraphs):
-                for segment in pack(sentences, model.count_tokens, budget, model.split_text):
-                    jobs.setdefault(task, []).append((index, p, segment))
+                # segment_tokens=0: one sentence per segment (split only when over the model's limit)
+                groups = [[s] for s in sentences] if self.segment_tokens == 0 else [sentences]
+                for group in groups:
+                    for segment in pack(group, model.count_tokens, budget, model.split_text):
+                        jobs.setdefault(task, []).append((index, p, segment))
         for task, items in jobs.items():
             model = self.by_task[task]
             outputs = model.run(task, [segment for _, _, segment in items], overrides)

@@ -328,9 +328,11 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--quantization", default="int8", help="int8 (default), int8_float32, float32, ...")
     convert.set_defaults(func=cmd_convert)
 
+    from .bench import add_parser as add_bench_parser
     from .evaluate import add_parsers as add_eval_parsers
 
     add_eval_parsers(commands, _model_args)
+    add_bench_parser(commands)
 
     detect = commands.add_parser("detect", help="detect the language of a text")
     detect.add_argument("input", nargs="?", default="-", help="a UTF-8 text file, or - for stdin")

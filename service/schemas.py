@@ -18,6 +18,7 @@ class DecodingOptions(Strict):
     max_length: int | None = Field(default=None, ge=2, le=1024)
     no_repeat_ngram_size: int | None = Field(default=None, ge=0, le=10)
     repetition_penalty: float | None = Field(default=None, ge=1.0, le=3.0)
+    min_new_tokens: int | None = Field(default=None, ge=0, le=1024, description="generate at least this many tokens")
 
     def overrides(self) -> tuple[tuple[str, float], ...]:
         """Hashable, so requests with equal options can share a model batch."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..batching import plan_batches
 from ..registry import Decoding
 
 
@@ -38,6 +39,7 @@ class CTranslate2Backend:
         compute_type: str | None = None,
         threads: int = 0,
         inter_threads: int = 1,
+        max_batch_size: int = 32,
         max_batch_tokens: int = 8192,
     ) -> None:
         import ctranslate2
@@ -58,17 +60,28 @@ class CTranslate2Backend:
         )
         self.tokens = _vocabulary(directory)
         self.ids = {token: i for i, token in enumerate(self.tokens)}
+        self.max_batch_size = max_batch_size
         self.max_batch_tokens = max_batch_tokens
+        self.sort_by_length = True  # CTranslate2 sorts and rebatches by length itself
 
     def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
         if not inputs:
             return []
         # converted models say add_source_eos=false: the ids already end in their one eos
         sources = [[self.tokens[i] for i in ids] for ids in inputs]
+        if not self.sort_by_length:  # input-order batches, for the benchmark's baseline
+            lengths = [len(ids) for ids in inputs]
+            outputs: list[list[int]] = [[] for _ in inputs]
+            for batch in plan_batches(lengths, self.max_batch_size, self.max_batch_tokens, sort_by_length=False):
+                for index, ids in zip(batch, self._translate([sources[i] for i in batch], decoding, {}), strict=True):
+                    outputs[index] = ids
+            return outputs
+        return self._translate(sources, decoding, {"max_batch_size": self.max_batch_tokens, "batch_type": "tokens"})
+
+    def _translate(self, sources: list[list[str]], decoding: Decoding, batching: dict) -> list[list[int]]:
         results = self.translator.translate_batch(
             sources,
-            max_batch_size=self.max_batch_tokens,
-            batch_type="tokens",
+            **batching,
             beam_size=decoding.num_beams,
             max_decoding_length=decoding.max_new_tokens,
             min_decoding_length=decoding.min_new_tokens,

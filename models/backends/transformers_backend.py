@@ -40,6 +40,7 @@ class TransformersBackend:
         self.device = device
         self.max_batch_size = max_batch_size
         self.max_batch_tokens = max_batch_tokens
+        self.sort_by_length = True
         started = time.perf_counter()
         self.model = AutoModelForSeq2SeqLM.from_pretrained(
             str(directory), local_files_only=True, dtype=getattr(torch, dtype)
@@ -55,7 +56,7 @@ class TransformersBackend:
     def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
         results: list[list[int]] = [[] for _ in inputs]
         lengths = [len(ids) for ids in inputs]
-        for batch in plan_batches(lengths, self.max_batch_size, self.max_batch_tokens):
+        for batch in plan_batches(lengths, self.max_batch_size, self.max_batch_tokens, self.sort_by_length):
             for index, output in zip(batch, self._generate_batch([inputs[i] for i in batch], decoding), strict=True):
                 results[index] = output
         return results
