@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from .model import Seq2SeqModel
 from .registry import SUMMARIZE
 from .text import normalize, pack, split_sentences
 
+_MARKUP = re.compile(r"</?(script|style|html|head|body|div|span|p|br|a|img|iframe|table|ul|li)\b[^>]*>", re.I)
 NOT_VIETNAMESE_CONFIDENCE = 0.90  # below this, langdetect's guess on short or mixed text is too weak to refuse
 
 
@@ -41,6 +43,12 @@ def check_article(text: object, *, field_name: str = "text", allow_any_language:
         raise InputError(f"{field_name} is empty", field=field_name, code="empty_text")
     if not any(ch.isalpha() for ch in clean):
         raise InputError(f"{field_name} has no words to summarize", field=field_name, code="no_words")
+    if _MARKUP.search(clean):
+        raise InputError(
+            f"{field_name} looks like HTML; send the article as plain text (strip the markup first)",
+            field=field_name,
+            code="html_not_supported",
+        )
     if not allow_any_language:
         detected = detect_language(clean)
         if detected.language != "vi" and detected.probability >= NOT_VIETNAMESE_CONFIDENCE:

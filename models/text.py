@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 # zero-width and BOM characters that pasted news text carries and models never saw in training
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[^\S\n]+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _PARAGRAPH_BREAK = re.compile(r"\s*\n\s*")
 
 # Abbreviations after which a period does not end a sentence (compared case-sensitively, without the dot).
@@ -21,9 +22,14 @@ _SENTENCE_END = ".!?…"
 _TRAILING = "\"'”’»)]}"
 
 
+def clean_surrogates(text: str) -> str:
+    """Replace lone UTF-16 surrogates (valid in JSON escapes, invalid in UTF-8) with U+FFFD."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _SURROGATE.search(text) else text
+
+
 def normalize(text: str) -> str:
     """NFC, drop control and zero-width characters, collapse spaces; paragraph breaks become one newline."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", clean_surrogates(text)).translate(_INVISIBLE)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     text = _SPACES.sub(" ", text)

@@ -8,8 +8,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
 
+from .access import Guard, KeyStore
 from .errors import BodySizeLimit, install_error_handlers
 from .jobs import JobRunner, JobStore
 from .metrics import Metrics
@@ -26,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engines = Engines(settings, metrics)
 
     store = JobStore(settings.data_dir / "tomtat.db")
+    guard = Guard(KeyStore(settings.data_dir / "tomtat.db"), settings.require_api_keys, settings.metrics_token)
     runner = JobRunner(store, engines, chunk=settings.max_batch_size)
 
     @asynccontextmanager
@@ -47,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engines = engines
     app.state.job_store = store
     app.state.job_runner = runner
+    app.state.guard = guard
     install_error_handlers(app)
     for router in (summarize.router, translate.router, jobs.router, libretranslate.router, ops.router):
         app.include_router(router)
@@ -65,5 +69,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def page() -> HTMLResponse:
         return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
 
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

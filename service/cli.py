@@ -238,6 +238,29 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    from .access import KeyStore
+    from .settings import Settings
+
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else Settings().data_dir
+    store = KeyStore(data_dir / "tomtat.db")
+    if args.action in ("add", "remove") and not args.name:
+        return _fail(f"keys {args.action} needs a name", EXIT_INPUT)
+    if args.action == "add":
+        try:
+            key, secret = store.add(args.name, args.rpm, args.chars_per_minute)
+        except ValueError as error:
+            return _fail(str(error), EXIT_INPUT)
+        print(secret)
+        print(f"key {key.id} ({key.name}) added; the secret above is shown only once", file=sys.stderr)
+    elif args.action == "list":
+        for key in store.list():
+            print(f"{key.id}\t{key.name}\t{key.requests_per_minute} req/min\t{key.chars_per_minute} chars/min")
+    elif not store.remove(args.name):
+        return _fail(f"no key with id or name {args.name!r}", EXIT_INPUT)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -311,6 +334,14 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--num-gpus", type=float, default=0, help="GPUs per Ray actor")
     _model_args(batch)
     batch.set_defaults(func=cmd_batch)
+
+    keys = commands.add_parser("keys", help="manage API keys (when TOMTAT_REQUIRE_API_KEYS=true)")
+    keys.add_argument("action", choices=["add", "list", "remove"])
+    keys.add_argument("name", nargs="?", default="", help="key name (add) or id/name (remove)")
+    keys.add_argument("--rpm", type=int, default=60, help="requests per minute")
+    keys.add_argument("--chars-per-minute", type=int, default=500_000)
+    keys.add_argument("--data-dir", help="default: $TOMTAT_DATA_DIR")
+    keys.set_defaults(func=cmd_keys)
 
     fetch = commands.add_parser("fetch", help="download checkpoints from the Hugging Face hub (needs internet)")
     fetch.add_argument("names", nargs="+", metavar="NAME", help="registry names, e.g. vit5-base-vietnews envit5")

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.errors import InputError, TomtatError, UnknownModelError, UnsupportedTaskError
+from models.text import clean_surrogates
 
 from .batching import QueueFullError
 
@@ -30,7 +31,8 @@ def error_response(
     status: int, code: str, message: str, field: str | None = None, retry_after: int | None = None
 ) -> JSONResponse:
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-    body = {"error": {"code": code, "message": message, "field": field}}
+    field = clean_surrogates(field) if field else field
+    body = {"error": {"code": code, "message": clean_surrogates(message), "field": field}}
     return JSONResponse(body, status_code=status, headers=headers)
 
 

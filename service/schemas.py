@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from models.text import clean_surrogates
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_surrogates(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")  # an unknown field is a client bug worth reporting
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_lone_surrogates(cls, data: Any) -> Any:
+        # JSON may escape lone surrogates (\ud800) that no UTF-8 response or tokenizer can carry
+        return _clean(data)
 
 
 class DecodingOptions(Strict):

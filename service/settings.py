@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     )
     max_job_records: int = Field(default=1_000_000, ge=1, description="records per job")
 
+    # access control (off by default)
+    require_api_keys: bool = Field(default=False, description="every API call needs a key (tomtat keys add)")
+    metrics_token: str | None = Field(default=None, description="a bearer token /metrics requires, if set")
+    cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (none: closed)")
+
     # server
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)

@@ -111,6 +111,7 @@ async def create_job(
     store: JobStore = Depends(get_store),
 ) -> JobOut:
     options, records = await _parse(request, settings)
+    request.app.state.guard.authorize(request, chars=sum(len(r.text or "") for r in records))
     if not records:
         raise ApiError(422, "no_texts", "the job has no records", "documents")
     if len(records) > settings.max_job_records:
@@ -137,13 +138,15 @@ def _job(store: JobStore, job_id: str) -> Job:
 
 
 @router.get("/v1/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
-async def get_job(job_id: str, store: JobStore = Depends(get_store)) -> JobOut:
+async def get_job(job_id: str, request: Request, store: JobStore = Depends(get_store)) -> JobOut:
+    request.app.state.guard.authorize(request)
     return job_out(_job(store, job_id))
 
 
 @router.get("/v1/jobs/{job_id}/results", responses=ERRORS)
-async def job_results(job_id: str, store: JobStore = Depends(get_store)) -> StreamingResponse:
+async def job_results(job_id: str, request: Request, store: JobStore = Depends(get_store)) -> StreamingResponse:
     """The results so far as JSONL, in submission order (one line per finished record)."""
+    request.app.state.guard.authorize(request)
     _job(store, job_id)
     return StreamingResponse(store.results(job_id), media_type="application/x-ndjson")
 
@@ -151,6 +154,7 @@ async def job_results(job_id: str, store: JobStore = Depends(get_store)) -> Stre
 @router.get("/v1/jobs/{job_id}/events", responses=ERRORS)
 async def job_events(job_id: str, request: Request, store: JobStore = Depends(get_store)) -> StreamingResponse:
     """Server-sent events: the job's status whenever it changes, until it ends."""
+    request.app.state.guard.authorize(request)
     _job(store, job_id)
 
     async def events() -> AsyncIterator[str]:
@@ -171,8 +175,9 @@ async def job_events(job_id: str, request: Request, store: JobStore = Depends(ge
 
 
 @router.delete("/v1/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
-async def cancel_job(job_id: str, store: JobStore = Depends(get_store)) -> JobOut:
+async def cancel_job(job_id: str, request: Request, store: JobStore = Depends(get_store)) -> JobOut:
     """Cancel a queued or running job; results already written stay available."""
+    request.app.state.guard.authorize(request)
     _job(store, job_id)
     store.set_state(job_id, "cancelled")
     return job_out(_job(store, job_id))

@@ -13,9 +13,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from models.langdetect import detect_language
+from models.text import clean_surrogates
 
 from ..dependencies import check_limits, get_engines, get_settings
 from ..errors import ApiError
+from ..schemas import _clean
 from ..settings import Settings
 from ..state import Engines
 from .translate import translate_texts
@@ -27,7 +29,7 @@ NAMES = {"en": "English", "vi": "Vietnamese"}
 def _lt_error(error: ApiError) -> JSONResponse:
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
     status = 400 if error.status == 422 else error.status
-    return JSONResponse({"error": error.message}, status_code=status, headers=headers)
+    return JSONResponse({"error": clean_surrogates(error.message)}, status_code=status, headers=headers)
 
 
 async def _params(request: Request) -> dict[str, object]:
@@ -40,13 +42,13 @@ async def _params(request: Request) -> dict[str, object]:
             raise ApiError(400, "invalid_json", "Invalid request: body is not valid JSON") from None
         if not isinstance(data, dict):
             raise ApiError(400, "invalid_request", "Invalid request: body must be a JSON object")
-        return data
+        return _clean(data)
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
         params: dict[str, object] = {k: form.get(k) for k in form}
         if len(form.getlist("q")) > 1:
             params["q"] = form.getlist("q")
-        return params
+        return _clean(params)
     raise ApiError(415, "unsupported_media_type", "Invalid request: send JSON or form data")
 
 
@@ -83,6 +85,8 @@ async def translate(
             raise ApiError(400, "invalid_request", "format html is not supported; use text")
         fields = [f"q[{i}]" if is_list else "q" for i in range(len(texts))]
         check_limits(texts, fields, settings)
+        key = params.get("api_key")
+        request.app.state.guard.authorize(request, key if isinstance(key, str) else None, sum(map(len, texts)))
         outcomes = await translate_texts(request, engines, texts, fields, source, target)
     except ApiError as error:
         return _lt_error(error)
@@ -100,6 +104,8 @@ async def detect(request: Request, settings: Settings = Depends(get_settings)) -
         params = await _params(request)
         texts, _ = _texts(params)
         check_limits(texts, ["q"] * len(texts), settings)
+        key = params.get("api_key")
+        request.app.state.guard.authorize(request, key if isinstance(key, str) else None, sum(map(len, texts)))
     except ApiError as error:
         return _lt_error(error)
     detection = await asyncio.to_thread(detect_language, texts[0])

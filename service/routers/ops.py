@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -49,7 +49,8 @@ async def readyz(engines: Engines = Depends(get_engines)) -> JSONResponse:
 
 
 @router.get("/metrics")
-async def metrics(engines: Engines = Depends(get_engines)) -> Response:
+async def metrics(request: Request, engines: Engines = Depends(get_engines)) -> Response:
+    request.app.state.guard.check_metrics(request)
     return Response(generate_latest(engines.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 

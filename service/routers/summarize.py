@@ -30,6 +30,7 @@ async def summarize(
     documents = body.documents()
     fields = [body.field_of(i) for i in range(len(documents))]
     check_limits([d.text for d in documents], fields, settings)
+    request.app.state.guard.authorize(request, chars=sum(len(d.text) for d in documents))
     texts = []
     for document, field in zip(documents, fields, strict=True):
         try:

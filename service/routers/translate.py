@@ -91,6 +91,7 @@ async def translate(
     documents = body.documents()
     fields = [body.field_of(i) for i in range(len(documents))]
     check_limits([d.text for d in documents], fields, settings)
+    request.app.state.guard.authorize(request, chars=sum(len(d.text) for d in documents))
     outcomes = await translate_texts(
         request, engines, [d.text for d in documents], fields, body.source, body.target, body.options.overrides()
     )
@@ -120,11 +121,10 @@ async def translate(
 
 
 @router.post("/v1/detect", response_model=DetectResponse, responses=ERRORS)
-async def detect(
-    body: TextsRequest, engines: Engines = Depends(get_engines), settings: Settings = Depends(get_settings)
-) -> DetectResponse:
+async def detect(body: TextsRequest, request: Request, settings: Settings = Depends(get_settings)) -> DetectResponse:
     documents = body.documents()
     check_limits([d.text for d in documents], [body.field_of(i) for i in range(len(documents))], settings)
+    request.app.state.guard.authorize(request, chars=sum(len(d.text) for d in documents))
     detections = await asyncio.to_thread(lambda: [detect_language(d.text) for d in documents])
     return DetectResponse(
         results=[
