@@ -48,11 +48,19 @@ def _server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, float]:
         time.sleep(0.05)
 
 
-def _peak_rss_mb(pid: int) -> float:
+def _status_mb(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _peak_rss_mb(pid: int) -> float:
+    return _status_mb(pid, "VmHWM")
+
+
+def _rss_mb(pid: int) -> float:
+    return _status_mb(pid, "VmRSS")
 
 
 def _clients(url: str, texts: list[str], new_tokens: int, clients: int = 16) -> float:
@@ -154,16 +162,15 @@ def run(args: argparse.Namespace) -> dict:
         },
     }
     clients_docs = (docs * 16)[:16]
+    rest: dict[str, float] = {}
     for port, (name, env) in enumerate(servers.items(), start=args.port):
         process, cold[name] = _server(base_env | env, port)
         try:
-            if name != "transformers fp32":
-                _clients(f"http://127.0.0.1:{port}", clients_docs[:2], new_tokens)  # warm-up
-                seconds = [_clients(f"http://127.0.0.1:{port}", clients_docs, new_tokens) for _ in range(reps)]
-                http[name] = len(clients_docs) / statistics.median(seconds)
-            else:
-                _clients(f"http://127.0.0.1:{port}", clients_docs[:2], new_tokens)
-            memory[name] = _peak_rss_mb(process.pid)
+            rest[name] = _rss_mb(process.pid)
+            _clients(f"http://127.0.0.1:{port}", clients_docs[:2], new_tokens)  # warm-up
+            seconds = [_clients(f"http://127.0.0.1:{port}", clients_docs, new_tokens) for _ in range(reps)]
+            http[name] = len(clients_docs) / statistics.median(seconds)
+            memory[name] = _peak_rss_mb(process.pid)  # after the same 16-client load on every server
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -175,6 +182,7 @@ def run(args: argparse.Namespace) -> dict:
         "http": http,
         "memory": memory,
         "cold": cold,
+        "rest": rest,
         "docs": len(docs),
         "source": source,
         "new_tokens": new_tokens,
@@ -200,8 +208,15 @@ def report(results: dict) -> str:
     lines += [f"| {name} | {value:.2f} | {value / tr_card:.2f}x |" for name, value in t.items()]
     lines += ["", "| HTTP, 16 concurrent clients | docs/s |", "| --- | --- |"]
     lines += [f"| {name} | {value:.3f} |" for name, value in h.items()]
-    lines += ["", "| server (both models loaded) | peak RSS MB | cold start to /readyz s |", "| --- | --- | --- |"]
-    lines += [f"| {name} | {m.get(name, 0):.0f} | {results['cold'][name]:.1f} |" for name in results["cold"]]
+    lines += [
+        "",
+        "| server | RSS at ready MB | peak RSS after 16-client load MB | cold start to /readyz s |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {name} | {results['rest'][name]:.0f} | {m.get(name, 0):.0f} | {results['cold'][name]:.1f} |"
+        for name in results["cold"]
+    ]
     batching = h["batching (CT2 int8)"]
     targets = [
         ("tomtat CT2 int8 / raw CT2 int8", ct2 / s["raw CTranslate2 int8 translate_batch"], 0.9),
@@ -210,14 +225,18 @@ def report(results: dict) -> str:
         ("article translation / per-sentence card loop", t["tomtat translate, CTranslate2 int8"] / tr_card, 10.0),
         ("HTTP batching / offline pipeline", batching / h["offline pipeline (CT2 int8, same 16 docs)"], 0.8),
         ("HTTP batching / no-batching server", batching / h["no batching (CT2 int8, max batch 1)"], 3.0),
-        ("RSS CT2 int8 / transformers fp32", m["batching (CT2 int8)"] / m["transformers fp32"], 0.35),
+        (
+            "RSS at ready, CT2 int8 / transformers fp32",
+            results["rest"]["batching (CT2 int8)"] / results["rest"]["transformers fp32"],
+            0.35,
+        ),
+        ("peak RSS under load, CT2 int8 / transformers fp32", m["batching (CT2 int8)"] / m["transformers fp32"], 0.35),
     ]
     lines += ["", "| target | measured | goal | met |", "| --- | --- | --- | --- |"]
     for name, value, goal in targets:
-        met = value <= goal if name.startswith("RSS") else value >= goal
-        lines.append(
-            f"| {name} | {value:.2f} | {'≤' if name.startswith('RSS') else '≥'} {goal} | {'yes' if met else 'NO'} |"
-        )
+        smaller = "RSS" in name  # memory targets are upper bounds
+        met = value <= goal if smaller else value >= goal
+        lines.append(f"| {name} | {value:.2f} | {'≤' if smaller else '≥'} {goal} | {'yes' if met else 'NO'} |")
     return "\n".join(lines)
 
 
