@@ -1,0 +1,43 @@
+"""``tomtat bench --quick``: every benchmark mode still runs (tiny models; no speed is asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.service_helpers import free_port
+from tests.test_cli import COMMAND
+
+
+def test_bench_quick_runs_every_mode(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            *COMMAND,
+            "bench",
+            "--quick",
+            "--cache",
+            str(tmp_path),
+            "--port",
+            str(free_port()),
+            "--json",
+            str(tmp_path / "bench.json"),
+        ],
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()[-3000:]
+    out = result.stdout.decode()
+    for row in (
+        "model-card loop (HF fp32, one at a time)",
+        "raw CTranslate2 int8 translate_batch",
+        "tomtat pipeline, CT2 int8, no length bucketing",
+        "tomtat translate, CTranslate2 int8",
+        "no batching (CT2 int8, max batch 1)",
+        "peak RSS under load",
+    ):
+        assert row in out
+    import json
+
+    figures = json.loads((tmp_path / "bench.json").read_text())
+    assert all(v > 0 for v in figures["summary"].values()) and all(v > 0 for v in figures["http"].values())
