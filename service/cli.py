@@ -72,11 +72,10 @@ def _overrides(args: argparse.Namespace) -> dict[str, int | float]:
     return overrides
 
 
-def cmd_summarize(args: argparse.Namespace) -> int:
+def summarizer_from_args(args: argparse.Namespace):
+    """The summarizer the engine/model/backend options ask for; says so on stderr when it fell back."""
     from models.engines import choose_summarizer
-    from models.summarizer import check_article
 
-    text = check_article(_read_input(args.input), allow_any_language=args.allow_any_language)
     choice = choose_summarizer(
         args.engine,
         args.model,
@@ -88,6 +87,14 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     )
     if choice.note:
         print(f"tomtat: {choice.note}", file=sys.stderr)
+    return choice
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from models.summarizer import check_article
+
+    text = check_article(_read_input(args.input), allow_any_language=args.allow_any_language)
+    choice = summarizer_from_args(args)
     (result,) = choice.summarizer.summarize([text], _overrides(args))
     if args.json:
         print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
@@ -173,7 +180,6 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from models.engines import choose_summarizer
     from models.model import load_model
     from models.translator import Translator
 
@@ -193,17 +199,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             return _fail(str(error), EXIT_INPUT)
         print(report.line(), file=sys.stderr)
         return 0
-    choice = choose_summarizer(
-        args.engine,
-        args.model,
-        checkpoint_dir=args.checkpoint_dir,
-        backend=args.backend,
-        device=args.device,
-        threads=args.threads,
-        sentences=args.sentences,
-    )
-    if choice.note:
-        print(f"tomtat: {choice.note}", file=sys.stderr)
+    choice = summarizer_from_args(args)
     translator = None
     if args.translate_to:
         translator = Translator(

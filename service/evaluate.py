@@ -30,24 +30,14 @@ def _load_articles(path: Path, limit: int | None, exclude: set[str]) -> list[dic
 
 
 def eval_summarize(args: argparse.Namespace) -> int:
-    from models.engines import choose_summarizer
+    from .cli import summarizer_from_args
 
     exclude = set(Path(args.exclude_ids).read_text().split()) if args.exclude_ids else set()
     rows = _load_articles(Path(args.data), args.limit, exclude)
     if not rows:
         print("tomtat: error: no records to evaluate", file=sys.stderr)
         return 2
-    choice = choose_summarizer(
-        args.engine,
-        args.model,
-        checkpoint_dir=args.checkpoint_dir,
-        backend=args.backend,
-        device=args.device,
-        threads=args.threads,
-        sentences=args.sentences,
-    )
-    if choice.note:
-        print(f"tomtat: {choice.note}", file=sys.stderr)
+    choice = summarizer_from_args(args)
     processor = RecordProcessor(choice.summarizer, allow_any_language=True)
     records = [InputRecord(str(r["id"]), detokenize(r["text"])) for r in rows]
     started = time.perf_counter()
