@@ -7,6 +7,10 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from models.engines import EngineChoice
 
 EXIT_INPUT = 2  # bad input or arguments
 EXIT_MODEL = 3  # missing or broken checkpoint
@@ -72,7 +76,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, int | float]:
     return overrides
 
 
-def summarizer_from_args(args: argparse.Namespace):
+def summarizer_from_args(args: argparse.Namespace) -> EngineChoice:
     """The summarizer the engine/model/backend options ask for; says so on stderr when it fell back."""
     from models.engines import choose_summarizer
 
