@@ -9,6 +9,7 @@ from typing import TypeVar
 from fastapi import Request
 
 from .errors import ApiError
+from .schemas import Document, TextsRequest
 from .settings import Settings
 from .state import Engines
 
@@ -34,6 +35,15 @@ def check_limits(texts: list[str], fields: list[str], settings: Settings) -> Non
             raise ApiError(
                 422, "text_too_long", f"{field} has {len(text)} characters; at most {settings.max_chars}", field
             )
+
+
+def admit(body: TextsRequest, request: Request, settings: Settings) -> tuple[list[Document], list[str]]:
+    """The request's documents and their field names, once limits and the caller's key allow them."""
+    documents = body.documents()
+    fields = [body.field_of(i) for i in range(len(documents))]
+    check_limits([d.text for d in documents], fields, settings)
+    request.app.state.guard.authorize(request, chars=sum(len(d.text) for d in documents))
+    return documents, fields
 
 
 async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:

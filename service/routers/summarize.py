@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from models.errors import InputError
 from models.summarizer import check_article
 
-from ..dependencies import check_limits, get_engines, get_settings, unless_disconnected
+from ..dependencies import admit, get_engines, get_settings, unless_disconnected
 from ..errors import ApiError
 from ..schemas import ErrorResponse, SummarizeRequest, SummarizeResponse, SummaryOut, Timings
 from ..settings import Settings
@@ -27,10 +27,7 @@ async def summarize(
     settings: Settings = Depends(get_settings),
 ) -> SummarizeResponse:
     started = time.perf_counter()
-    documents = body.documents()
-    fields = [body.field_of(i) for i in range(len(documents))]
-    check_limits([d.text for d in documents], fields, settings)
-    request.app.state.guard.authorize(request, chars=sum(len(d.text) for d in documents))
+    documents, fields = admit(body, request, settings)
     texts = []
     for document, field in zip(documents, fields, strict=True):
         try:

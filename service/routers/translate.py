@@ -12,7 +12,7 @@ from models.langdetect import Detection, detect_language
 from models.translator import Translation
 
 from ..batching import BatchTiming
-from ..dependencies import check_limits, get_engines, get_settings, unless_disconnected
+from ..dependencies import admit, get_engines, get_settings, unless_disconnected
 from ..errors import ApiError
 from ..schemas import (
     DetectionOut,
@@ -88,10 +88,7 @@ async def translate(
     settings: Settings = Depends(get_settings),
 ) -> TranslateResponse:
     started = time.perf_counter()
-    documents = body.documents()
-    fields = [body.field_of(i) for i in range(len(documents))]
-    check_limits([d.text for d in documents], fields, settings)
-    request.app.state.guard.authorize(request, chars=sum(len(d.text) for d in documents))
+    documents, fields = admit(body, request, settings)
     outcomes = await translate_texts(
         request, engines, [d.text for d in documents], fields, body.source, body.target, body.options.overrides()
     )
@@ -122,9 +119,7 @@ async def translate(
 
 @router.post("/v1/detect", response_model=DetectResponse, responses=ERRORS)
 async def detect(body: TextsRequest, request: Request, settings: Settings = Depends(get_settings)) -> DetectResponse:
-    documents = body.documents()
-    check_limits([d.text for d in documents], [body.field_of(i) for i in range(len(documents))], settings)
-    request.app.state.guard.authorize(request, chars=sum(len(d.text) for d in documents))
+    documents, _ = admit(body, request, settings)
     detections = await asyncio.to_thread(lambda: [detect_language(d.text) for d in documents])
     return DetectResponse(
         results=[
