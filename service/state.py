@@ -8,7 +8,7 @@ import time
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from models.checkpoints import check_files, fetch_command, locate
+from models.checkpoints import fetch_command, locate
 from models.errors import TomtatError
 from models.model import Seq2SeqModel, load_model
 from models.registry import REGISTRY, SUMMARIZE
@@ -110,8 +110,7 @@ class Engines:
         status.directory = str(located.directory)
         status.tasks = list(located.checkpoint.tasks)
         started = time.perf_counter()
-        try:
-            check_files(located)
+        try:  # load_model checks the files itself and names the broken one
             model = load_model(
                 str(located.directory),
                 backend=self.settings.backend,

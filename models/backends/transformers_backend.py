@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import time
 from pathlib import Path
 
 from ..batching import plan_batches
 from ..registry import Decoding
-
-log = logging.getLogger(__name__)
 
 
 class TransformersBackend:
@@ -41,12 +37,10 @@ class TransformersBackend:
         self.max_batch_size = max_batch_size
         self.max_batch_tokens = max_batch_tokens
         self.sort_by_length = True
-        started = time.perf_counter()
         self.model = AutoModelForSeq2SeqLM.from_pretrained(
             str(directory), local_files_only=True, dtype=getattr(torch, dtype)
         ).to(device)
         self.model.eval()
-        self.load_seconds = time.perf_counter() - started
         config = self.model.config
         self.pad_id = config.pad_token_id
         self.eos_id = config.eos_token_id
