@@ -15,6 +15,7 @@ from .access import Guard, KeyStore
 from .errors import BodySizeLimit, install_error_handlers
 from .jobs import JobRunner, JobStore
 from .metrics import Metrics
+from .openapi import install_openapi
 from .routers import jobs, libretranslate, ops, summarize, translate
 from .settings import Settings
 from .state import Engines
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.job_runner = runner
     app.state.guard = guard
     install_error_handlers(app)
+    install_openapi(app, settings)
     for router in (summarize.router, translate.router, jobs.router, libretranslate.router, ops.router):
         app.include_router(router)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -48,6 +49,15 @@ def _field(loc: tuple) -> str | None:
     return ".".join(parts) or None
 
 
+def _allowed_methods(request: Request, error: StarletteHTTPException) -> list[str]:
+    """Every method of every documented route on this path (Starlette names only the first route's)."""
+    methods = {m.strip() for m in (error.headers or {}).get("Allow", "").split(",") if m.strip()}
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^}/]+\}", "[^/]+", template), request.url.path):
+            methods |= {m.upper() for m in operations} | ({"HEAD"} if "get" in operations else set())
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(_: Request, error: ApiError) -> JSONResponse:
@@ -62,9 +72,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, code, f"{field}: {message}" if field else message, field)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        return error_response(error.status_code, code, str(error.detail))
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        response = error_response(error.status_code, code, str(error.detail))
+        response.headers.update(error.headers or {})
+        if error.status_code == 405:  # RFC 9110: every method the path has, not just its first route's
+            response.headers["Allow"] = ", ".join(_allowed_methods(request, error))
+        return response
 
     @app.exception_handler(QueueFullError)
     async def _full(_: Request, error: QueueFullError) -> JSONResponse:

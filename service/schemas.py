@@ -20,7 +20,8 @@ def _clean(value: Any) -> Any:
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")  # an unknown field is a client bug worth reporting
+    # an unknown field is a client bug worth reporting; "5" is not the number 5 (as the schema says)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -163,3 +164,42 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a route's error statuses; 400 is an unreadable body, 401/429 come with keys."""
+    return {code: {"model": ErrorResponse} for code in sorted({400, 401, 413, 429, *codes})}
+
+
+# ---- LibreTranslate's contract (its routers parse JSON or form bodies by hand; these document them) ----
+class LTTranslateRequest(BaseModel):
+    q: str | list[str] = Field(description="text, or a list of texts")
+    source: Literal["auto", "vi", "en"]
+    target: Literal["vi", "en"]
+    format: Literal["text"] = "text"
+    api_key: str | None = None
+
+
+class LTDetectRequest(BaseModel):
+    q: str | list[str] = Field(description="text; of a list, the first is detected")
+    api_key: str | None = None
+
+
+class LTDetection(BaseModel):
+    confidence: float
+    language: str
+
+
+class LTTranslateResponse(BaseModel):
+    translatedText: str | list[str]
+    detectedLanguage: LTDetection | list[LTDetection] | None = None
+
+
+class LTLanguage(BaseModel):
+    code: str
+    name: str
+    targets: list[str]
+
+
+class LTError(BaseModel):
+    error: str

@@ -153,6 +153,9 @@ class Engines:
             if status is None:
                 known = ", ".join(self.summarizers) or "none loaded"
                 raise ApiError(422, "unknown_model", f"model {model!r} is not loaded (summarizers: {known})", "model")
+            if status.tasks and SUMMARIZE not in status.tasks:
+                tasks = ", ".join(status.tasks)
+                raise ApiError(422, "unsupported_task", f"model {model!r} does not summarize ({tasks})", "model")
             raise ApiError(503, "model_unavailable", f"model {model!r} is {status.state}: {status.detail}", "model", 30)
         name = model or self.default_summarizer()
         if name is None:

@@ -44,17 +44,19 @@ def running_server(env: dict[str, str], args: list[str] = ()) -> Iterator[str]: 
     port = free_port()
     script = Path(sys.executable).parent / "tomtat"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
+    # the log goes to a file: a pipe nobody reads fills up after a few thousand access lines and blocks the server
+    log = tempfile.NamedTemporaryFile(prefix="tomtat-serve-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [*command, "serve", "--port", str(port), *args],
         env={"TOMTAT_DATA_DIR": tempfile.mkdtemp(prefix="tomtat-data-"), **os.environ, **env},
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
-            assert process.poll() is None, process.stdout.read().decode() if process.stdout else "server exited"
+            assert process.poll() is None, Path(log.name).read_text(errors="replace")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(url + "/readyz", timeout=2).status_code == 200:
                     break
@@ -67,6 +69,8 @@ def running_server(env: dict[str, str], args: list[str] = ()) -> Iterator[str]: 
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
 
 
 def metric(text: str, name: str, **labels: str) -> float:

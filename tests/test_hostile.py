@@ -46,6 +46,8 @@ HOSTILE: list[tuple[str, str, dict, str | None]] = [
     ("POST", "/v1/summarize", {"json": {"text": OK, "model": "no-such-model"}}, "model"),
     ("POST", "/v1/summarize", {"json": {"text": OK, "model": "../../etc/passwd"}}, "model"),
     ("POST", "/v1/summarize", {"json": {"text": OK, "engine": "gpt"}}, "engine"),
+    ("POST", "/v1/summarize", {"json": {"text": OK, "model": "envit5"}}, "model"),  # a translator (fuzzing found a 503)
+    ("POST", "/v1/summarize", {"json": {"text": OK, "sentences": "3"}}, "sentences"),  # "3" is not a number
     ("POST", "/v1/summarize", {"json": {"text": OK, "options": {"num_beams": -1}}}, "options.num_beams"),
     ("POST", "/v1/summarize", {"json": {"text": OK, "options": {"num_beams": 10**6}}}, "options.num_beams"),
     ("POST", "/v1/summarize", {"json": {"text": OK, "options": {"max_length": -5}}}, "options.max_length"),
@@ -85,6 +87,7 @@ HOSTILE: list[tuple[str, str, dict, str | None]] = [
     ("POST", "/translate", {"json": {"q": "x", "source": "vi", "target": "de"}}, None),
     ("POST", "/translate", {"json": {"q": "x", "source": "vi", "target": "en", "format": "html"}}, None),
     ("POST", "/translate", {"content": b"[1, 2]", "headers": JSON}, None),
+    ("POST", "/translate", {"json": {"q": "x", "source": "vi", "target": "en", "api_key": ["k"]}}, None),
     ("POST", "/translate", {"content": b"q=x", "headers": {"content-type": "application/xml"}}, None),
     ("POST", "/detect", {"data": {}}, None),
     ("POST", "/v1/jobs", {"json": {"documents": []}}, "documents"),
@@ -109,6 +112,9 @@ def test_hostile_corpus_gets_4xx_json_and_server_stays_healthy(model_dir: Path) 
                 assert body["error"]["code"] and body["error"]["message"]
                 if field is not None:
                     assert body["error"]["field"] == field, (kwargs, body)
+        not_allowed = client.request("OPTIONS", "/v1/jobs/some-id")
+        assert not_allowed.status_code == 405
+        assert set(not_allowed.headers["allow"].split(", ")) == {"DELETE", "GET", "HEAD"}  # every route of the path
         assert client.get("/healthz").json() == {"status": "ok"}
         good = client.post("/v1/summarize", json={"text": OK})
         assert good.status_code == 200 and good.json()["results"][0]["summary"]

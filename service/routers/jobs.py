@@ -17,13 +17,14 @@ from pydantic import BaseModel, Field, ValidationError
 from ..dependencies import get_engines, get_settings
 from ..errors import ApiError
 from ..jobs import TERMINAL, Job, JobOptions, JobStore
+from ..openapi import request_body, schema_of
 from ..records import InputFormatError, InputRecord, read_records
-from ..schemas import DecodingOptions, Document, ErrorResponse, Strict
+from ..schemas import DecodingOptions, Document, Strict, error_responses
 from ..settings import Settings
 from ..state import TRANSLATION, Engines
 
 router = APIRouter(tags=["jobs"])
-ERRORS = {code: {"model": ErrorResponse} for code in (404, 413, 415, 422, 503)}
+ERRORS = error_responses(404, 415, 422, 503)
 
 
 class JobSettings(Strict):
@@ -103,7 +104,20 @@ async def _parse(request: Request, settings: Settings) -> tuple[JobSettings, lis
     raise ApiError(415, "unsupported_media_type", "send JSON documents or a multipart file upload")
 
 
-@router.post("/v1/jobs", status_code=202, response_model=JobOut, responses=ERRORS)
+class JobUpload(BaseModel):
+    file: bytes = Field(description="a .jsonl or .csv file of records", json_schema_extra={"format": "binary"})
+    options: str | None = Field(default=None, description="JobSettings as a JSON string")
+
+
+@router.post(
+    "/v1/jobs",
+    status_code=202,
+    response_model=JobOut,
+    responses=ERRORS,
+    openapi_extra=request_body(
+        {"application/json": schema_of(JobRequest), "multipart/form-data": schema_of(JobUpload)}
+    ),
+)
 async def create_job(
     request: Request,
     engines: Engines = Depends(get_engines),
@@ -143,7 +157,22 @@ async def get_job(job_id: str, request: Request, store: JobStore = Depends(get_s
     return job_out(_job(store, job_id))
 
 
-@router.get("/v1/jobs/{job_id}/results", responses=ERRORS)
+SSE_EVENT = {
+    "type": "object",
+    "properties": {"event": {"enum": ["progress", "end"]}, "data": {"type": "string", "description": "JSON"}},
+    "required": ["event", "data"],
+}
+
+
+def _streamed(media_type: str, schema: dict, description: str) -> dict[int | str, dict]:
+    return {200: {"content": {media_type: {"schema": schema}}, "description": description}, **ERRORS}
+
+
+@router.get(
+    "/v1/jobs/{job_id}/results",
+    response_class=StreamingResponse,
+    responses=_streamed("application/x-ndjson", {"type": "string"}, "one JSON object per finished record"),
+)
 async def job_results(job_id: str, request: Request, store: JobStore = Depends(get_store)) -> StreamingResponse:
     """The results so far as JSONL, in submission order (one line per finished record)."""
     request.app.state.guard.authorize(request)
@@ -151,7 +180,11 @@ async def job_results(job_id: str, request: Request, store: JobStore = Depends(g
     return StreamingResponse(store.results(job_id), media_type="application/x-ndjson")
 
 
-@router.get("/v1/jobs/{job_id}/events", responses=ERRORS)
+@router.get(
+    "/v1/jobs/{job_id}/events",
+    response_class=StreamingResponse,
+    responses=_streamed("text/event-stream", SSE_EVENT, "progress events until the job ends"),
+)
 async def job_events(job_id: str, request: Request, store: JobStore = Depends(get_store)) -> StreamingResponse:
     """Server-sent events: the job's status whenever it changes, until it ends."""
     request.app.state.guard.authorize(request)

@@ -17,13 +17,28 @@ from models.text import clean_surrogates
 
 from ..dependencies import check_limits, get_engines, get_settings
 from ..errors import ApiError
-from ..schemas import _clean
+from ..openapi import request_body, schema_of
+from ..schemas import (
+    LTDetection,
+    LTDetectRequest,
+    LTError,
+    LTLanguage,
+    LTTranslateRequest,
+    LTTranslateResponse,
+    _clean,
+)
 from ..settings import Settings
 from ..state import Engines
 from .translate import translate_texts
 
 router = APIRouter(tags=["libretranslate"])
 NAMES = {"en": "English", "vi": "Vietnamese"}
+LT_ERRORS = {code: {"model": LTError} for code in (400, 403, 413, 415, 429, 503)}
+FORMS = ("application/json", "application/x-www-form-urlencoded")
+
+
+def _body(model: type) -> dict[str, object]:
+    return request_body(dict.fromkeys(FORMS, schema_of(model)))
 
 
 def _lt_error(error: ApiError) -> JSONResponse:
@@ -63,6 +78,13 @@ def _texts(params: dict[str, object]) -> tuple[list[str], bool]:
     raise ApiError(400, "invalid_request", "Invalid request: q must be a string or an array of strings")
 
 
+def _api_key(params: dict[str, object]) -> str | None:
+    key = params.get("api_key")
+    if key is not None and not isinstance(key, str):
+        raise ApiError(400, "invalid_request", "Invalid request: api_key must be a string")
+    return key or None
+
+
 def _language(params: dict[str, object], name: str, allowed: tuple[str, ...]) -> str:
     value = params.get(name)
     if not isinstance(value, str) or not value:
@@ -72,7 +94,9 @@ def _language(params: dict[str, object], name: str, allowed: tuple[str, ...]) ->
     return value
 
 
-@router.post("/translate")
+@router.post(
+    "/translate", response_model=LTTranslateResponse, responses=LT_ERRORS, openapi_extra=_body(LTTranslateRequest)
+)
 async def translate(
     request: Request, engines: Engines = Depends(get_engines), settings: Settings = Depends(get_settings)
 ) -> JSONResponse:
@@ -85,8 +109,7 @@ async def translate(
             raise ApiError(400, "invalid_request", "format html is not supported; use text")
         fields = [f"q[{i}]" if is_list else "q" for i in range(len(texts))]
         check_limits(texts, fields, settings)
-        key = params.get("api_key")
-        request.app.state.guard.authorize(request, key if isinstance(key, str) else None, sum(map(len, texts)))
+        request.app.state.guard.authorize(request, _api_key(params), sum(map(len, texts)))
         outcomes = await translate_texts(request, engines, texts, fields, source, target)
     except ApiError as error:
         return _lt_error(error)
@@ -98,21 +121,20 @@ async def translate(
     return JSONResponse(body)
 
 
-@router.post("/detect")
+@router.post("/detect", response_model=list[LTDetection], responses=LT_ERRORS, openapi_extra=_body(LTDetectRequest))
 async def detect(request: Request, settings: Settings = Depends(get_settings)) -> JSONResponse:
     try:
         params = await _params(request)
         texts, _ = _texts(params)
         check_limits(texts, ["q"] * len(texts), settings)
-        key = params.get("api_key")
-        request.app.state.guard.authorize(request, key if isinstance(key, str) else None, sum(map(len, texts)))
+        request.app.state.guard.authorize(request, _api_key(params), sum(map(len, texts)))
     except ApiError as error:
         return _lt_error(error)
     detection = await asyncio.to_thread(detect_language, texts[0])
     return JSONResponse([{"confidence": round(detection.probability * 100, 1), "language": detection.language}])
 
 
-@router.get("/languages")
+@router.get("/languages", response_model=list[LTLanguage])
 async def languages(engines: Engines = Depends(get_engines)) -> list[dict[str, object]]:
     """Languages and the targets each can be translated into by the loaded models."""
     directions = engines.translator.directions() if engines.translator else []

@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from models.registry import SUMMARIZE
 
 from ..dependencies import get_engines
-from ..schemas import ModelOut, ModelsResponse
+from ..schemas import ErrorResponse, ModelOut, ModelsResponse
 from ..state import EXTRACTIVE, Engines
 
 router = APIRouter(tags=["operations"])
@@ -48,7 +48,14 @@ async def readyz(engines: Engines = Depends(get_engines)) -> JSONResponse:
     return JSONResponse({"ready": ready, "capabilities": capabilities}, status_code=200 if ready else 503)
 
 
-@router.get("/metrics")
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Prometheus text format"},
+        401: {"model": ErrorResponse},
+    },
+)
 async def metrics(request: Request, engines: Engines = Depends(get_engines)) -> Response:
     request.app.state.guard.check_metrics(request)
     return Response(generate_latest(engines.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -11,12 +11,12 @@ from models.summarizer import check_article
 
 from ..dependencies import admit, get_engines, get_settings, unless_disconnected
 from ..errors import ApiError
-from ..schemas import ErrorResponse, SummarizeRequest, SummarizeResponse, SummaryOut, Timings
+from ..schemas import SummarizeRequest, SummarizeResponse, SummaryOut, Timings, error_responses
 from ..settings import Settings
 from ..state import TRANSLATION, Engines
 
 router = APIRouter(tags=["summarize"])
-ERRORS = {code: {"model": ErrorResponse} for code in (413, 422, 429, 503)}
+ERRORS = error_responses(422, 503)
 
 
 @router.post("/v1/summarize", response_model=SummarizeResponse, responses=ERRORS)

@@ -18,18 +18,18 @@ from ..schemas import (
     DetectionOut,
     DetectResponse,
     DetectResponseItem,
-    ErrorResponse,
     TextsRequest,
     Timings,
     TranslateRequest,
     TranslateResponse,
     TranslationOut,
+    error_responses,
 )
 from ..settings import Settings
 from ..state import TRANSLATION, Engines
 
 router = APIRouter(tags=["translate"])
-ERRORS = {code: {"model": ErrorResponse} for code in (413, 422, 429, 503)}
+ERRORS = error_responses(422, 503)
 
 
 async def translate_texts(
