@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await engines.start()
         runner.start()  # resumes jobs a previous process left queued or running
         yield
-        await runner.stop()
+        await runner.stop(grace=settings.shutdown_grace_seconds)
         await engines.stop()
         store.close()
 

@@ -277,7 +277,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "threads": args.threads,
     }
     settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=30)
+    # SIGTERM: stop accepting, let in-flight requests finish (bounded), then the app's shutdown
+    # lets the job batch in the model finish and saves it; unfinished records wait for the next start
+    grace = round(settings.shutdown_grace_seconds)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=grace)
     return 0
 
 

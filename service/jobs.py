@@ -7,6 +7,7 @@ with the job's counters; after a crash the records without a result are simply r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import sqlite3
@@ -140,6 +141,11 @@ class JobStore:
                     (state, now, error, job_id),
                 )
 
+    def requeue_running(self) -> int:
+        """Running jobs back to queued (at shutdown); returns how many."""
+        with self._lock:
+            return self._db.execute("UPDATE jobs SET state = 'queued' WHERE state = 'running'").rowcount
+
     def pending(self, job_id: str, limit: int) -> list[InputRecord]:
         """Inputs without a result yet, in submission order."""
         with self._lock:
@@ -193,6 +199,7 @@ class JobRunner:
         self.chunk = chunk
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._stopping = False
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="job-runner")
@@ -200,18 +207,34 @@ class JobRunner:
     def wake(self) -> None:
         self._wake.set()
 
-    async def stop(self) -> None:
-        if self._task:
+    async def stop(self, grace: float = 0.0) -> None:
+        """Let the batch in the model finish and be saved (up to ``grace`` seconds), then stop.
+
+        Jobs left unfinished go back to ``queued``: their inputs and saved results are in SQLite,
+        so the next start runs exactly the records without a result.
+        """
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        if getattr(self.engines, "loading", False):
+            grace = 0.0  # no batch can be in the model yet
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
+        except (TimeoutError, asyncio.CancelledError):
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
+        requeued = await asyncio.to_thread(self.store.requeue_running)
+        if requeued:
+            log.info("shutdown: %d unfinished job(s) saved as queued; they resume on the next start", requeued)
 
     async def _loop(self) -> None:
         await self.engines.wait_loaded()  # resumed jobs run on the same models they were accepted for
-        while True:
+        while not self._stopping:
             for job_id in self.store.active():
+                if self._stopping:
+                    return
                 try:
                     await self._run(job_id)
                 except asyncio.CancelledError:
@@ -220,7 +243,7 @@ class JobRunner:
                     log.exception("job %s failed", job_id)
                     self.store.set_state(job_id, "failed", str(error))
             self._wake.clear()
-            if not self.store.active():
+            if not self.store.active() and not self._stopping:
                 await self._wake.wait()
 
     async def _run(self, job_id: str) -> None:
@@ -234,7 +257,7 @@ class JobRunner:
             return
         key = tuple(tuple(k) for k in options.key) if isinstance(options.key, list) else options.key
         self.store.set_state(job_id, "running")
-        while True:
+        while not self._stopping:
             current = self.store.get(job_id)
             if current is None or current.state not in ACTIVE:
                 return  # cancelled meanwhile

@@ -46,5 +46,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (none: closed)")
 
     # server
+    shutdown_grace_seconds: float = Field(
+        default=30.0, ge=0, description="on SIGTERM: how long in-flight requests and the running job batch may finish"
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)

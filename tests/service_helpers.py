@@ -41,6 +41,16 @@ def free_port() -> int:
 @contextlib.contextmanager
 def running_server(env: dict[str, str], args: list[str] = ()) -> Iterator[str]:  # type: ignore[assignment]
     """``tomtat serve`` on a free loopback port; yields its base URL once ``/readyz`` is 200."""
+    with served_process(env, args) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def served_process(
+    env: dict[str, str],
+    args: list[str] = (),  # type: ignore[assignment]
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Like ``running_server``, and the process too (for signals and exit codes)."""
     port = free_port()
     script = Path(sys.executable).parent / "tomtat"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
@@ -62,7 +72,7 @@ def running_server(env: dict[str, str], args: list[str] = ()) -> Iterator[str]: 
                     break
             assert time.monotonic() < deadline, "server did not become ready"
             time.sleep(0.1)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:
