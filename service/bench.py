@@ -48,7 +48,7 @@ def _server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, float]:
         time.sleep(0.05)
 
 
-def _status_mb(pid: int, field: str) -> float:
+def proc_status_mb(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
@@ -56,11 +56,11 @@ def _status_mb(pid: int, field: str) -> float:
 
 
 def _peak_rss_mb(pid: int) -> float:
-    return _status_mb(pid, "VmHWM")
+    return proc_status_mb(pid, "VmHWM")
 
 
 def _rss_mb(pid: int) -> float:
-    return _status_mb(pid, "VmRSS")
+    return proc_status_mb(pid, "VmRSS")
 
 
 def _clients(url: str, texts: list[str], new_tokens: int, clients: int = 16) -> float:
