@@ -127,13 +127,14 @@ def pipeline_summaries(model: Seq2SeqModel, texts: list[str], new_tokens: int, b
         model.backend.sort_by_length = True
 
 
-def raw_ct2(model: Seq2SeqModel, texts: list[str], new_tokens: int, max_batch_tokens: int) -> None:
-    """CTranslate2's own ``translate_batch`` on exactly the token ids the pipeline feeds."""
+def raw_ct2(model: Seq2SeqModel, texts: list[str], new_tokens: int) -> None:
+    """CTranslate2's own ``translate_batch`` on exactly the token ids the pipeline feeds, with the
+    same translator (threads, parallel batches) and the same per-batch token budget."""
     backend = model.backend
     sources = [[backend.tokens[i] for i in model.input_ids(SUMMARIZE, t)] for t in texts]
     backend.translator.translate_batch(
         sources,
-        max_batch_size=max_batch_tokens,
+        max_batch_size=backend.batch_tokens,
         batch_type="tokens",
         beam_size=1,
         min_decoding_length=new_tokens,

@@ -88,6 +88,7 @@ def load_model(
     max_batch_size: int = 32,
     max_batch_tokens: int = 8192,
     compute_type: str | None = None,
+    parallel_batches: int = 0,
 ) -> Seq2SeqModel:
     """Locate a checkpoint (local files only), check it, and load tokenizer and backend."""
     located: LocatedCheckpoint = locate(name_or_path, checkpoint_dir, backend)
@@ -113,6 +114,8 @@ def load_model(
             device=device,
             compute_type=compute_type,
             threads=threads,
+            parallel_batches=parallel_batches,
+            max_batch_size=max_batch_size,
             max_batch_tokens=max_batch_tokens,
         )
     else:

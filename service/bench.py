@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> dict:
         "model-card loop (HF fp32, one at a time)": lambda texts, new: card.run(texts, new),
         "HF fp32 batched (8, input order)": lambda texts, new: card.run_batched(texts, new),
         "tomtat pipeline, transformers fp32": lambda texts, new: B.pipeline_summaries(hf, texts, new),
-        "raw CTranslate2 int8 translate_batch": lambda texts, new: B.raw_ct2(ct2, texts, new, 4096),
+        "raw CTranslate2 int8 translate_batch": lambda texts, new: B.raw_ct2(ct2, texts, new),
         "tomtat pipeline, CTranslate2 int8": lambda texts, new: B.pipeline_summaries(ct2, texts, new),
         "tomtat pipeline, CT2 int8, no length bucketing": (
             lambda texts, new: B.pipeline_summaries(ct2, texts, new, bucketing=False)

@@ -119,6 +119,7 @@ class Engines:
                 max_batch_size=self.settings.max_batch_size,
                 max_batch_tokens=self.settings.max_batch_tokens,
                 compute_type=self.settings.compute_type,
+                parallel_batches=self.settings.parallel_batches,
             )
         except Exception as error:  # noqa: BLE001 - a broken checkpoint must not take the server down
             status.state = "broken"

@@ -1,12 +1,18 @@
-"""CTranslate2 backend: int8 on CPU (~2.7x transformers fp32 on the ViT5-base shape), same interface.
+"""CTranslate2 backend: int8 on CPU, same interface as the transformers backend.
 
 Tokens travel as strings through the converted model's own vocabulary file, so ids mean exactly
 what they mean to the transformers model that was converted.
+
+On CPU it runs one batch per core (``inter_threads``) rather than splitting each matrix product
+over the cores: greedy decoding multiplies small matrices, where splitting costs more than it
+gains. Measured on 2 cores, ViT5-base shape, 24 Vietnews articles, 64 output tokens: 2.52 docs/s
+(2 parallel batches of <=2,048 tokens) vs 1.54 (one batch of <=4,096 tokens on 2 threads).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from ..batching import plan_batches
@@ -21,6 +27,9 @@ def _vocabulary(directory: Path) -> list[str]:
         if (directory / name).exists():
             return (directory / name).read_text(encoding="utf-8").split("\n")[:-1]
     raise FileNotFoundError(f"{directory} has no CTranslate2 vocabulary file")
+
+
+CPU_BATCH_TOKENS = 2048  # per parallel batch on CPU; 4,096 measured 6% slower, and bigger costs memory
 
 
 def default_compute_type(device: str) -> str:
@@ -38,10 +47,12 @@ class CTranslate2Backend:
         device: str = "auto",
         compute_type: str | None = None,
         threads: int = 0,
-        inter_threads: int = 1,
+        parallel_batches: int = 0,
         max_batch_size: int = 32,
         max_batch_tokens: int = 8192,
     ) -> None:
+        """``threads``: CPU threads in all (0: every core); ``parallel_batches``: batches run at once
+        (0: one per thread on CPU, 1 on GPU)."""
         import ctranslate2
 
         directory = Path(directory)
@@ -51,12 +62,19 @@ class CTranslate2Backend:
         if compute_type == "float16":
             raise ValueError("float16 gives NaN outputs with T5 models; use int8_float16 or bfloat16")
         self.device, self.compute_type = device, compute_type
+        if device == "cpu":
+            cores = threads or os.cpu_count() or 1
+            self.parallel_batches = min(parallel_batches or cores, cores)
+            intra_threads = max(1, cores // self.parallel_batches)
+            self.batch_tokens = min(max_batch_tokens, CPU_BATCH_TOKENS)
+        else:
+            self.parallel_batches, intra_threads, self.batch_tokens = parallel_batches or 1, threads, max_batch_tokens
         self.translator = ctranslate2.Translator(
             str(directory),
             device=device,
             compute_type=compute_type,
-            inter_threads=inter_threads,
-            intra_threads=threads,
+            inter_threads=self.parallel_batches,  # replicas share one copy of the weights
+            intra_threads=intra_threads,
         )
         self.tokens = _vocabulary(directory)
         self.ids = {token: i for i, token in enumerate(self.tokens)}
@@ -69,23 +87,33 @@ class CTranslate2Backend:
             return []
         # converted models say add_source_eos=false: the ids already end in their one eos
         sources = [[self.tokens[i] for i in ids] for ids in inputs]
-        if not self.sort_by_length:  # input-order batches, for the benchmark's baseline
-            lengths = [len(ids) for ids in inputs]
-            outputs: list[list[int]] = [[] for _ in inputs]
-            for batch in plan_batches(lengths, self.max_batch_size, self.max_batch_tokens, sort_by_length=False):
-                for index, ids in zip(batch, self._translate([sources[i] for i in batch], decoding, {}), strict=True):
-                    outputs[index] = ids
-            return outputs
-        return self._translate(sources, decoding, {"max_batch_size": self.max_batch_tokens, "batch_type": "tokens"})
+        if self.sort_by_length:  # CTranslate2 sorts by length, cuts batches of batch_tokens, runs them in parallel
+            return self._translate(sources, decoding, max_batch_size=self.batch_tokens, batch_type="tokens")
+        # input-order batches (the benchmark's baseline), submitted together so they run in parallel too
+        outputs: list[list[int]] = [[] for _ in inputs]
+        lengths = [len(ids) for ids in inputs]
+        batches = plan_batches(lengths, self.max_batch_size, self.batch_tokens, sort_by_length=False)
+        pending = [(batch, self._submit([sources[i] for i in batch], decoding)) for batch in batches]
+        for batch, results in pending:
+            for index, result in zip(batch, results, strict=True):
+                outputs[index] = self._ids(result.result())
+        return outputs
 
-    def _translate(self, sources: list[list[str]], decoding: Decoding, batching: dict) -> list[list[int]]:
-        results = self.translator.translate_batch(
-            sources,
-            **batching,
-            beam_size=decoding.num_beams,
-            max_decoding_length=decoding.max_new_tokens,
-            min_decoding_length=decoding.min_new_tokens,
-            no_repeat_ngram_size=decoding.no_repeat_ngram_size,
-            repetition_penalty=decoding.repetition_penalty,
-        )
-        return [[self.ids[token] for token in result.hypotheses[0]] for result in results]
+    def _options(self, decoding: Decoding) -> dict:
+        return {
+            "beam_size": decoding.num_beams,
+            "max_decoding_length": decoding.max_new_tokens,
+            "min_decoding_length": decoding.min_new_tokens,
+            "no_repeat_ngram_size": decoding.no_repeat_ngram_size,
+            "repetition_penalty": decoding.repetition_penalty,
+        }
+
+    def _ids(self, result) -> list[int]:
+        return [self.ids[token] for token in result.hypotheses[0]]
+
+    def _translate(self, sources: list[list[str]], decoding: Decoding, **batching: object) -> list[list[int]]:
+        results = self.translator.translate_batch(sources, **batching, **self._options(decoding))
+        return [self._ids(result) for result in results]
+
+    def _submit(self, sources: list[list[str]], decoding: Decoding) -> list:
+        return self.translator.translate_batch(sources, asynchronous=True, **self._options(decoding))
