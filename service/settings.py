@@ -19,7 +19,9 @@ class Settings(BaseSettings):
     backend: str = Field(default="auto", description="auto, transformers or ctranslate2")
     device: str = Field(default="auto", description="auto, cpu or cuda")
     compute_type: str | None = Field(default=None, description="CTranslate2 compute type (default int8 on CPU)")
-    threads: int = Field(default=0, ge=0, description="CPU threads per backend (0: library default)")
+    threads: int = Field(
+        default=0, ge=0, description="CPU threads per backend (0: library default; CTranslate2: every core)"
+    )
     parallel_batches: int = Field(
         default=0, ge=0, description="CTranslate2: batches run at once (0: one per CPU thread on CPU, 1 on GPU)"
     )
