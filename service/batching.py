@@ -58,7 +58,10 @@ class BatchWorker:
         max_batch_size: int,
         max_batch_tokens: int,
         max_queue: int,
+        concurrency: int = 1,
     ) -> None:
+        """``concurrency``: batches in the model at once; more than one when the backend runs
+        batches in parallel (CTranslate2 on CPU: one per core), so no core idles at a batch's tail."""
         self.name = name
         self.run_batch = run_batch
         self.metrics = metrics
@@ -66,6 +69,8 @@ class BatchWorker:
         self.max_batch_size = max_batch_size
         self.max_batch_tokens = max_batch_tokens
         self.max_queue = max_queue
+        self.concurrency = max(1, concurrency)
+        self._running: set[asyncio.Task] = set()
         # interactive requests first, archive jobs (priority 1) only when no interactive one waits
         self._queues: tuple[deque[WorkItem], deque[WorkItem]] = (deque(), deque())
         self._available = asyncio.Event()
@@ -82,6 +87,8 @@ class BatchWorker:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._running:  # batches already in the model finish and answer their callers
+            await asyncio.gather(*self._running, return_exceptions=True)
 
     async def submit(
         self, texts: list[str], key: Hashable, tokens: int, priority: int = 0
@@ -156,13 +163,24 @@ class BatchWorker:
         return batch
 
     async def _loop(self) -> None:
+        slots = asyncio.Semaphore(self.concurrency)
         while True:
-            batch = [item for item in await self._collect() if not item.future.done()]  # callers that left
-            groups: dict[Hashable, list[WorkItem]] = {}
-            for item in batch:
-                groups.setdefault(item.key, []).append(item)
-            for key, items in groups.items():
-                await self._run_group(key, items)
+            await slots.acquire()
+            try:
+                batch = [item for item in await self._collect() if not item.future.done()]  # callers that left
+            except BaseException:
+                slots.release()
+                raise
+            task = asyncio.get_running_loop().create_task(self._run_batch(batch))
+            self._running.add(task)
+            task.add_done_callback(lambda t: (self._running.discard(t), slots.release()))
+
+    async def _run_batch(self, batch: list[WorkItem]) -> None:
+        groups: dict[Hashable, list[WorkItem]] = {}
+        for item in batch:
+            groups.setdefault(item.key, []).append(item)
+        for key, items in groups.items():
+            await self._run_group(key, items)
 
     async def _run_group(self, key: Hashable, items: list[WorkItem]) -> None:
         texts = [text for item in items for text in item.texts]

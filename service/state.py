@@ -50,8 +50,10 @@ class Engines:
     _load_task: asyncio.Task | None = None
 
     # ---- startup -------------------------------------------------------------------------------
-    def _worker(self, name: str, run_batch) -> BatchWorker:
+    def _worker(self, name: str, run_batch, models: list[Seq2SeqModel] = ()) -> BatchWorker:  # type: ignore[assignment]
         s = self.settings
+        # as many batches in flight as the backend runs in parallel (CTranslate2 on CPU: one per core)
+        concurrency = max((getattr(m.backend, "parallel_batches", 1) for m in models), default=1)
         worker = BatchWorker(
             name,
             run_batch,
@@ -60,6 +62,7 @@ class Engines:
             max_batch_size=s.max_batch_size,
             max_batch_tokens=s.max_batch_tokens,
             max_queue=s.max_queue,
+            concurrency=concurrency,
         )
         worker.start()
         self.workers[name] = worker
@@ -88,11 +91,11 @@ class Engines:
             if SUMMARIZE in model.checkpoint.tasks:
                 summarizer = AbstractiveSummarizer(model)
                 self.summarizers[model.name] = summarizer
-                self._worker(model.name, lambda texts, key, s=summarizer: s.summarize(texts, dict(key)))
+                self._worker(model.name, lambda texts, key, s=summarizer: s.summarize(texts, dict(key)), [model])
         translation_models = [m for m in loaded if any(t.startswith("translate:") for t in m.checkpoint.tasks)]
         if translation_models:
             self.translator = Translator(translation_models, segment_tokens=self.settings.translation_segment_tokens)
-            self._worker(TRANSLATION, self._translate_batch)
+            self._worker(TRANSLATION, self._translate_batch, translation_models)
         self.loading = False
 
     def _translate_batch(self, texts: list[str], key: Hashable) -> list:

@@ -160,3 +160,36 @@ def test_interactive_requests_go_before_background_jobs() -> None:
 
     asyncio.run(main())
     assert order == ["job-0", "user", "job-1", "job-2"]
+
+
+@pytest.mark.parametrize("concurrency", [1, 2])
+def test_a_worker_keeps_as_many_batches_in_the_model_as_its_backend_runs_in_parallel(concurrency: int) -> None:
+    both_inside = threading.Barrier(2, timeout=2)  # passes only if two batches are in the model at once
+
+    def run(texts: list[str], key: object) -> list[str]:
+        both_inside.wait()
+        return texts
+
+    async def main() -> list:
+        worker = BatchWorker(
+            "test",
+            run,
+            Metrics(),
+            max_wait_ms=1,
+            max_batch_size=1,
+            max_batch_tokens=100,
+            max_queue=10,
+            concurrency=concurrency,
+        )
+        worker.start()
+        results = await asyncio.gather(
+            worker.submit(["a"], "k", 1), worker.submit(["b"], "k", 1), return_exceptions=True
+        )
+        await worker.stop()
+        return results
+
+    results = asyncio.run(main())
+    if concurrency == 2:
+        assert [r[0] for r in results] == [["a"], ["b"]]
+    else:  # one at a time: the first batch waits alone at the barrier and fails
+        assert isinstance(results[0], threading.BrokenBarrierError)
