@@ -23,7 +23,9 @@ class Settings(BaseSettings):
         default=0, ge=0, description="CPU threads per backend (0: library default; CTranslate2: every core)"
     )
     parallel_batches: int = Field(
-        default=0, ge=0, description="CTranslate2: batches run at once (0: one per CPU thread on CPU, 1 on GPU)"
+        default=0,
+        ge=0,
+        description="CTranslate2: batches run at once (0: one per CPU thread, at most 4, on CPU; 1 on GPU)",
     )
     extractive_sentences: int = Field(default=3, ge=1, le=20)
     translation_segment_tokens: int = Field(default=128, ge=16, le=1024)
