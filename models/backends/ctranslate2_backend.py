@@ -87,7 +87,6 @@ class CTranslate2Backend:
         self.tokens = _vocabulary(directory)
         self.ids = {token: i for i, token in enumerate(self.tokens)}
         self.max_batch_size = max_batch_size
-        self.max_batch_tokens = max_batch_tokens
         self.sort_by_length = True  # CTranslate2 sorts and rebatches by length itself
 
     def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
