@@ -59,9 +59,13 @@ class BatchWorker:
         max_batch_tokens: int,
         max_queue: int,
         concurrency: int = 1,
+        shared_slots: asyncio.Semaphore | None = None,
     ) -> None:
         """``concurrency``: batches in the model at once; more than one when the backend runs
-        batches in parallel (CTranslate2 on CPU: one per core), so no core idles at a batch's tail."""
+        batches in parallel (CTranslate2 on CPU: one per core), so no core idles at a batch's tail.
+        ``shared_slots``: a limit shared with the other models' workers, so that a summarizer and a
+        translator busy at once do not run twice as many batches as there are cores (each running
+        batch holds its own buffers: on CPU, hundreds of MB)."""
         self.name = name
         self.run_batch = run_batch
         self.metrics = metrics
@@ -70,6 +74,7 @@ class BatchWorker:
         self.max_batch_tokens = max_batch_tokens
         self.max_queue = max_queue
         self.concurrency = max(1, concurrency)
+        self.shared_slots = shared_slots
         self._running: set[asyncio.Task] = set()
         # interactive requests first, archive jobs (priority 1) only when no interactive one waits
         self._queues: tuple[deque[WorkItem], deque[WorkItem]] = (deque(), deque())
@@ -144,6 +149,12 @@ class BatchWorker:
         except TimeoutError:
             return None
 
+    async def _wait_ready(self) -> None:
+        """Until an item waits, without taking it: an idle worker must not hold a shared slot."""
+        while self._carry is None and not any(self._queues):
+            self._available.clear()
+            await self._available.wait()
+
     async def _collect(self) -> list[WorkItem]:
         first = await self._next(None)
         assert first is not None
@@ -163,17 +174,27 @@ class BatchWorker:
         return batch
 
     async def _loop(self) -> None:
-        slots = asyncio.Semaphore(self.concurrency)
+        own = asyncio.Semaphore(self.concurrency)
+        slots = [own] if self.shared_slots is None else [own, self.shared_slots]
+
+        def release(taken: list[asyncio.Semaphore]) -> None:
+            for slot in taken:
+                slot.release()
+
         while True:
-            await slots.acquire()
+            taken: list[asyncio.Semaphore] = []
             try:
+                for slot in slots:
+                    await self._wait_ready()  # requests queue up meanwhile: the batch takes them all
+                    await slot.acquire()
+                    taken.append(slot)
                 batch = [item for item in await self._collect() if not item.future.done()]  # callers that left
             except BaseException:
-                slots.release()
+                release(taken)
                 raise
             task = asyncio.get_running_loop().create_task(self._run_batch(batch))
             self._running.add(task)
-            task.add_done_callback(lambda t: (self._running.discard(t), slots.release()))
+            task.add_done_callback(lambda t, taken=taken: (self._running.discard(t), release(taken)))
 
     async def _run_batch(self, batch: list[WorkItem]) -> None:
         groups: dict[Hashable, list[WorkItem]] = {}

@@ -36,6 +36,10 @@ class ModelStatus:
     load_seconds: float | None = None
 
 
+def _parallel_batches(models: list[Seq2SeqModel]) -> int:
+    return max((getattr(m.backend, "parallel_batches", 1) for m in models), default=1)
+
+
 @dataclass
 class Engines:
     """Loaded engines and their workers; built by ``start`` in the app's lifespan."""
@@ -48,12 +52,13 @@ class Engines:
     workers: dict[str, BatchWorker] = field(default_factory=dict)
     loading: bool = True
     _load_task: asyncio.Task | None = None
+    _model_slots: asyncio.Semaphore | None = None
 
     # ---- startup -------------------------------------------------------------------------------
     def _worker(self, name: str, run_batch, models: list[Seq2SeqModel] = ()) -> BatchWorker:  # type: ignore[assignment]
         s = self.settings
         # as many batches in flight as the backend runs in parallel (CTranslate2 on CPU: one per core)
-        concurrency = max((getattr(m.backend, "parallel_batches", 1) for m in models), default=1)
+        concurrency = _parallel_batches(models)
         worker = BatchWorker(
             name,
             run_batch,
@@ -63,6 +68,7 @@ class Engines:
             max_batch_tokens=s.max_batch_tokens,
             max_queue=s.max_queue,
             concurrency=concurrency,
+            shared_slots=self._model_slots if models else None,
         )
         worker.start()
         self.workers[name] = worker
@@ -87,6 +93,8 @@ class Engines:
             model = await asyncio.to_thread(self._load_one, name)
             if model is not None:
                 loaded.append(model)
+        # one limit over all models' batches: a summarizer and a translator busy at once share the cores
+        self._model_slots = asyncio.Semaphore(_parallel_batches(loaded))
         for model in loaded:
             if SUMMARIZE in model.checkpoint.tasks:
                 summarizer = AbstractiveSummarizer(model)

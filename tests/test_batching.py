@@ -11,7 +11,7 @@ from service.batching import BatchWorker, QueueFullError
 from service.metrics import Metrics
 
 
-def make_worker(calls: list, **limits: int) -> BatchWorker:
+def make_worker(calls: list, **limits: object) -> BatchWorker:
     def run(texts: list[str], key: object) -> list[str]:
         calls.append((list(texts), key))
         return [f"{key}:{t.upper()}" for t in texts]
@@ -193,3 +193,55 @@ def test_a_worker_keeps_as_many_batches_in_the_model_as_its_backend_runs_in_para
         assert [r[0] for r in results] == [["a"], ["b"]]
     else:  # one at a time: the first batch waits alone at the barrier and fails
         assert isinstance(results[0], threading.BrokenBarrierError)
+
+
+def _barrier_worker(name: str, barrier: threading.Barrier, shared: asyncio.Semaphore) -> BatchWorker:
+    def run(texts: list[str], key: object) -> list[str]:
+        barrier.wait()
+        return texts
+
+    limits = {"max_wait_ms": 1, "max_batch_size": 1, "max_batch_tokens": 100, "max_queue": 10}
+    return BatchWorker(name, run, Metrics(), **limits, concurrency=2, shared_slots=shared)
+
+
+@pytest.mark.parametrize("shared_limit", [1, 2])
+def test_workers_of_two_models_share_one_limit_on_batches_in_the_models(shared_limit: int) -> None:
+    both_inside = threading.Barrier(2, timeout=2)  # passes only if both models run a batch at once
+
+    async def main() -> list:
+        shared = asyncio.Semaphore(shared_limit)
+        summarizer = _barrier_worker("summarizer", both_inside, shared)
+        translator = _barrier_worker("translator", both_inside, shared)
+        summarizer.start()
+        translator.start()
+        results = await asyncio.gather(
+            summarizer.submit(["a"], "k", 1), translator.submit(["b"], "k", 1), return_exceptions=True
+        )
+        await summarizer.stop()
+        await translator.stop()
+        return results
+
+    results = asyncio.run(main())
+    if shared_limit == 2:
+        assert [r[0] for r in results] == [["a"], ["b"]]
+    else:  # each worker alone could run 2, but the shared limit lets one batch in at a time
+        assert any(isinstance(r, threading.BrokenBarrierError) for r in results)
+
+
+def test_an_idle_worker_holds_no_shared_slot() -> None:
+    calls: list = []
+
+    async def main() -> list[str]:
+        shared = asyncio.Semaphore(1)
+        idle = make_worker([], shared_slots=shared)
+        busy = make_worker(calls, shared_slots=shared)
+        idle.start()
+        await asyncio.sleep(0.05)  # the idle worker is waiting for work first
+        busy.start()
+        results, _ = await asyncio.wait_for(busy.submit(["x"], "k", 1), timeout=2)
+        await idle.stop()
+        await busy.stop()
+        return results
+
+    assert asyncio.run(main()) == ["k:X"]
+    assert calls == [(["x"], "k")]

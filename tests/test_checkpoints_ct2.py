@@ -188,3 +188,34 @@ def test_server_on_ctranslate2(ct2_dirs, loaded) -> None:
         assert [r["summary"] for r in body["results"]] == [e.summary for e in expected]
         (model,) = client.get("/v1/models").json()["models"]
         assert model["backend"] == "ctranslate2" and model["state"] == "ready"
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
+def test_freed_batch_buffers_go_back_to_the_os() -> None:
+    import ctypes
+
+    from models.backends.ctranslate2_backend import _malloc_trim, release_freed_memory
+
+    if _malloc_trim() is None:
+        pytest.skip("not glibc")
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    chunk = 64 * 1024  # below glibc's mmap threshold: served from the heap, kept there when freed
+    blocks = [libc.malloc(chunk) for _ in range(3000)]  # ~190 MB
+    for block in blocks:
+        ctypes.memset(block, 1, chunk)  # touch every page
+    for block in blocks[:-1]:  # the last one pins the heap top, as a live buffer would
+        libc.free(block)
+    before = _rss_mb()
+    release_freed_memory()
+    after = _rss_mb()
+    libc.free(blocks[-1])
+    assert before - after > 100, (before, after)

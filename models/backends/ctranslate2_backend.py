@@ -11,8 +11,11 @@ gains. Measured on 2 cores, ViT5-base shape, 24 Vietnews articles, 64 output tok
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from ..batching import plan_batches
@@ -38,6 +41,26 @@ def _usable_cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # glibc only
+    except (AttributeError, OSError):
+        return None
+
+
+def release_freed_memory() -> None:
+    """Give the pages of freed batch buffers back to the OS.
+
+    CTranslate2 frees a batch's buffers (its cross-attention cache alone is ~150 MB per 2,048
+    tokens) with ``free``, and glibc keeps them: without this an idle server stays at its
+    high-water mark. Measured after a 16-client load: 550-580 MB instead of 830-1,040, same speed.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def default_compute_type(device: str) -> str:
@@ -92,6 +115,13 @@ class CTranslate2Backend:
     def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
         if not inputs:
             return []
+        try:
+            return self._generate(inputs, decoding)
+        finally:
+            if self.device == "cpu":
+                release_freed_memory()
+
+    def _generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
         # converted models say add_source_eos=false: the ids already end in their one eos
         sources = [[self.tokens[i] for i in ids] for ids in inputs]
         if self.sort_by_length:  # CTranslate2 sorts by length, cuts batches of batch_tokens, runs them in parallel
