@@ -34,10 +34,14 @@ def test_bench_quick_runs_every_mode(tmp_path: Path) -> None:
         "tomtat pipeline, CT2 int8, no length bucketing",
         "tomtat translate, CTranslate2 int8",
         "no batching (CT2 int8, max batch 1)",
-        "peak RSS under load",
+        "peak RSS summarizing",
+        "peak RSS with both models used",
     ):
         assert row in out
     import json
 
     figures = json.loads((tmp_path / "bench.json").read_text())
     assert all(v > 0 for v in figures["summary"].values()) and all(v > 0 for v in figures["http"].values())
+    both_models = {"batching (CT2 int8)", "transformers fp32"}  # the servers holding both models used both
+    assert set(figures["mixed"]) == set(figures["idle"]) == both_models
+    assert all(figures["mixed"][name] >= figures["memory"][name] > 0 for name in both_models)
