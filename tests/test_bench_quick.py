@@ -36,6 +36,7 @@ def test_bench_quick_runs_every_mode(tmp_path: Path) -> None:
         "no batching (CT2 int8, max batch 1)",
         "peak RSS summarizing",
         "peak RSS with both models used",
+        "RSS holding both models (idle after use)",
     ):
         assert row in out
     import json
@@ -44,4 +45,4 @@ def test_bench_quick_runs_every_mode(tmp_path: Path) -> None:
     assert all(v > 0 for v in figures["summary"].values()) and all(v > 0 for v in figures["http"].values())
     both_models = {"batching (CT2 int8)", "transformers fp32"}  # the servers holding both models used both
     assert set(figures["mixed"]) == set(figures["idle"]) == both_models
-    assert all(figures["mixed"][name] >= figures["memory"][name] > 0 for name in both_models)
+    assert all(figures["mixed"][name] > 0 and figures["idle"][name] > 0 for name in both_models)
