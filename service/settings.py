@@ -25,7 +25,8 @@ class Settings(BaseSettings):
     parallel_batches: int = Field(
         default=0,
         ge=0,
-        description="CTranslate2: batches run at once (0: one per CPU thread, at most 4, on CPU; 1 on GPU)",
+        description="CTranslate2: batches run at once, all models together "
+        "(0: one per CPU thread, at most 4, on CPU; 1 on GPU)",
     )
     extractive_sentences: int = Field(default=3, ge=1, le=20)
     translation_segment_tokens: int = Field(default=128, ge=16, le=1024)
