@@ -92,27 +92,31 @@ def timed(fn: Callable[[], object]) -> float:
 class CardLoop:
     """The model-card way: transformers tokenizer + fp32 ``generate``, one input at a time."""
 
-    def __init__(self, directory: Path, threads: int) -> None:
+    def __init__(self, directory: Path, threads: int, device: str = "cpu") -> None:
         import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         torch.set_num_threads(threads)
-        self.torch = torch
+        self.torch, self.device = torch, device
         self.tokenizer = AutoTokenizer.from_pretrained(str(directory))
-        self.model = AutoModelForSeq2SeqLM.from_pretrained(str(directory)).eval()
+        self.model = AutoModelForSeq2SeqLM.from_pretrained(str(directory)).eval().to(device)
+
+    def _generate(self, texts: list[str], new_tokens: int) -> None:
+        encoding = self.tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
+        with self.torch.inference_mode():
+            output = self.model.generate(
+                **encoding, min_new_tokens=new_tokens, max_new_tokens=new_tokens, do_sample=False
+            )
+        output.tolist()  # on a GPU: wait until it is done
 
     def run(self, texts: list[str], new_tokens: int) -> None:
         for text in texts:
-            encoding = self.tokenizer(text, return_tensors="pt")
-            with self.torch.inference_mode():
-                self.model.generate(**encoding, min_new_tokens=new_tokens, max_new_tokens=new_tokens, do_sample=False)
+            self._generate([text], new_tokens)
 
     def run_batched(self, texts: list[str], new_tokens: int, batch_size: int = 8) -> None:
         """ "HF fp32 batched": padded batches in input order, as a user of generate() would write it."""
         for i in range(0, len(texts), batch_size):
-            encoding = self.tokenizer(texts[i : i + batch_size], return_tensors="pt", padding=True)
-            with self.torch.inference_mode():
-                self.model.generate(**encoding, min_new_tokens=new_tokens, max_new_tokens=new_tokens, do_sample=False)
+            self._generate(texts[i : i + batch_size], new_tokens)
 
 
 def forced(new_tokens: int) -> dict[str, int]:

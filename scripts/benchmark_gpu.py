@@ -1,0 +1,50 @@
+"""Summarization on a GPU: model-card loop vs tomtat (transformers fp32/bf16, CTranslate2 when it loads).
+
+python scripts/benchmark_gpu.py                       # ViT5-base shape on cuda
+python scripts/benchmark_gpu.py --quick --device cpu  # tiny model, every mode once (CI)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from a checkout without installing
+
+from models import benchmarking as B
+from models import gpu_benchmark
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--quick", action="store_true", help="tiny model, every mode once")
+    parser.add_argument("--docs", type=int, default=32)
+    parser.add_argument("--new-tokens", type=int, default=64)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--data", default=str(SHARED), help="the shared data folder (vietnews-test)")
+    parser.add_argument("--cache", default="~/.cache/tomtat/bench", help="where the benchmark model is built")
+    parser.add_argument("--json", help="also write the raw figures here")
+    args = parser.parse_args()
+    articles = B.vietnews_articles(Path(args.data)) or B.generated_articles(max(64, args.docs))
+    results = gpu_benchmark.run(
+        Path(args.cache).expanduser(),
+        articles,
+        args.device,
+        n_docs=4 if args.quick else args.docs,
+        new_tokens=8 if args.quick else args.new_tokens,
+        reps=1 if args.quick else args.reps,
+        quick=args.quick,
+    )
+    print(gpu_benchmark.report(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
