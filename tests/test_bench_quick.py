@@ -46,3 +46,28 @@ def test_bench_quick_runs_every_mode(tmp_path: Path) -> None:
     both_models = {"batching (CT2 int8)", "transformers fp32"}  # the servers holding both models used both
     assert set(figures["mixed"]) == set(figures["idle"]) == both_models
     assert all(figures["mixed"][name] > 0 and figures["idle"][name] > 0 for name in both_models)
+
+
+def test_gpu_benchmark_runs_every_mode_on_cpu(tmp_path: Path) -> None:
+    import json
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "benchmark_gpu.py"
+    options = ["--quick", "--device", "cpu", "--cache", str(tmp_path), "--json", str(tmp_path / "gpu.json")]
+    result = subprocess.run(
+        [sys.executable, str(script), *options],
+        capture_output=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()[-3000:]
+    figures = json.loads((tmp_path / "gpu.json").read_text())
+    assert figures["notes"] == []  # CTranslate2 loads on CPU, so every mode ran
+    assert set(figures["docs_per_s"]) == {
+        "model-card loop (HF fp32, one at a time)",
+        "HF fp32 batched (8, input order)",
+        "tomtat pipeline, transformers fp32",
+        "tomtat pipeline, transformers bf16",
+        "tomtat pipeline, CTranslate2 int8",
+    }
+    assert all(rate > 0 for rate in figures["docs_per_s"].values())
