@@ -30,6 +30,10 @@ def main() -> int:
     parser.add_argument("--cache", default="~/.cache/tomtat/bench", help="where the benchmark model is built")
     parser.add_argument("--json", help="also write the raw figures here")
     args = parser.parse_args()
+    import torch
+
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        parser.error(f"--device {args.device}: torch sees no CUDA device here (use --device cpu)")
     articles = B.vietnews_articles(Path(args.data)) or B.generated_articles(max(64, args.docs))
     results = gpu_benchmark.run(
         Path(args.cache).expanduser(),
