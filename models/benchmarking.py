@@ -22,6 +22,7 @@ from .text import sentences_by_paragraph, split_sentences
 from .translator import Translator
 
 BENCH_VOCAB_PIECES = 8000  # a sentencepiece vocabulary big enough for realistic token counts
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"  # ../shared/data beside the checkout
 
 
 def vietnews_articles(shared_data: Path) -> list[str]:

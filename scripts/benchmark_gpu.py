@@ -16,8 +16,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from a 
 from models import benchmarking as B
 from models import gpu_benchmark
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -26,7 +24,7 @@ def main() -> int:
     parser.add_argument("--docs", type=int, default=32)
     parser.add_argument("--new-tokens", type=int, default=64)
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--data", default=str(SHARED), help="the shared data folder (vietnews-test)")
+    parser.add_argument("--data", default=str(B.SHARED_DATA), help="the shared data folder (vietnews-test)")
     parser.add_argument("--cache", default="~/.cache/tomtat/bench", help="where the benchmark model is built")
     parser.add_argument("--json", help="also write the raw figures here")
     args = parser.parse_args()

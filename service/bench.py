@@ -23,8 +23,6 @@ import httpx
 
 from models import benchmarking as B
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-
 
 def _server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, float]:
     """Start ``tomtat serve``; return it and the seconds from process start to ``/readyz`` = 200."""
@@ -279,7 +277,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--reps", type=int, default=3)
     bench.add_argument("--threads", type=int, default=0)
     bench.add_argument("--port", type=int, default=8790)
-    bench.add_argument("--data", default=str(SHARED), help="the shared data folder (vietnews-test)")
+    bench.add_argument("--data", default=str(B.SHARED_DATA), help="the shared data folder (vietnews-test)")
     bench.add_argument("--cache", default="~/.cache/tomtat/bench", help="where the benchmark models are built")
     bench.add_argument("--json", help="also write the raw figures here")
     bench.set_defaults(func=main)
