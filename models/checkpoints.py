@@ -8,9 +8,9 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from .backends import is_ctranslate2_dir
-from .errors import BrokenCheckpointError, CheckpointNotFoundError, UnknownModelError
-from .registry import REGISTRY, Checkpoint, get_checkpoint
+from tomtat.models.backends import is_ctranslate2_dir
+from tomtat.models.errors import BrokenCheckpointError, CheckpointNotFoundError, UnknownModelError
+from tomtat.models.registry import REGISTRY, Checkpoint, get_checkpoint
 
 
 def default_checkpoint_dir() -> Path:
@@ -140,7 +140,7 @@ def checkpoint_problems(located: LocatedCheckpoint) -> list[str]:
             problems.append(f"{name} is missing")
     if not problems:
         try:
-            from .tokenization import load_tokenizer
+            from tomtat.models.tokenization import load_tokenizer
 
             load_tokenizer(directory, checkpoint.family).encode("xin chào")
         except Exception as error:  # noqa: BLE001 - any failure means the tokenizer is unusable

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .checkpoints import LocatedCheckpoint
+from tomtat.models.checkpoints import LocatedCheckpoint
 
 TOKENIZER_FILES = ("spiece.model", "source.spm", "target.spm", "vocab.json")
 

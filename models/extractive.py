@@ -9,7 +9,7 @@ import math
 import re
 from collections import Counter
 
-from .text import sentences_by_paragraph
+from tomtat.models.text import sentences_by_paragraph
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TERMINAL = tuple(".!?…\"”')")

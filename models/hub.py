@@ -9,9 +9,9 @@ import socket
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .checkpoints import LocatedCheckpoint, checkpoint_problems, locate
-from .errors import TomtatError
-from .registry import Checkpoint, get_checkpoint
+from tomtat.models.checkpoints import LocatedCheckpoint, checkpoint_problems, locate
+from tomtat.models.errors import TomtatError
+from tomtat.models.registry import Checkpoint, get_checkpoint
 
 HUB_CONNECT_TIMEOUT_S = 5.0
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .backends import Backend, is_ctranslate2_dir
-from .checkpoints import LocatedCheckpoint, check_files, locate
-from .errors import BrokenCheckpointError, InputError
-from .registry import Checkpoint
-from .text import split_long_sentence
-from .tokenization import Tokenizer, clean_up_tokenization_spaces, load_tokenizer
+from tomtat.models.backends import Backend, is_ctranslate2_dir
+from tomtat.models.checkpoints import LocatedCheckpoint, check_files, locate
+from tomtat.models.errors import BrokenCheckpointError, InputError
+from tomtat.models.registry import Checkpoint
+from tomtat.models.text import split_long_sentence
+from tomtat.models.tokenization import Tokenizer, clean_up_tokenization_spaces, load_tokenizer
 
 
 @dataclass
@@ -107,7 +107,7 @@ def load_model(
         )
     started = time.perf_counter()
     if backend == "ctranslate2":
-        from .backends.ctranslate2_backend import CTranslate2Backend
+        from tomtat.models.backends.ctranslate2_backend import CTranslate2Backend
 
         engine: Backend = CTranslate2Backend(
             located.directory,
@@ -119,7 +119,7 @@ def load_model(
             max_batch_tokens=max_batch_tokens,
         )
     else:
-        from .backends.transformers_backend import TransformersBackend
+        from tomtat.models.backends.transformers_backend import TransformersBackend
 
         engine = TransformersBackend(
             located.directory,

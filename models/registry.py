@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from .errors import UnknownModelError, UnsupportedTaskError
+from tomtat.models.errors import UnknownModelError, UnsupportedTaskError
 
 SUMMARIZE = "summarize"
 Family = Literal["t5", "marian"]

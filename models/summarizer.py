@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InputError
-from .extractive import MAX_WORDS, lead, select_sentences
-from .langdetect import detect_language
-from .model import Seq2SeqModel
-from .registry import SUMMARIZE
-from .text import normalize, pack, split_sentences
+from tomtat.models.errors import InputError
+from tomtat.models.extractive import MAX_WORDS, lead, select_sentences
+from tomtat.models.langdetect import detect_language
+from tomtat.models.model import Seq2SeqModel
+from tomtat.models.registry import SUMMARIZE
+from tomtat.models.text import normalize, pack, split_sentences
 
 _MARKUP = re.compile(r"</?(script|style|html|head|body|div|span|p|br|a|img|iframe|table|ul|li)\b[^>]*>", re.I)
 NOT_VIETNAMESE_CONFIDENCE = 0.90  # below this, langdetect's guess on short or mixed text is too weak to refuse

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InputError, UnsupportedTaskError
-from .langdetect import Detection, detect_language
-from .model import Seq2SeqModel
-from .registry import translate_task
-from .text import pack, sentences_by_paragraph
+from tomtat.models.errors import InputError, UnsupportedTaskError
+from tomtat.models.langdetect import Detection, detect_language
+from tomtat.models.model import Seq2SeqModel
+from tomtat.models.registry import translate_task
+from tomtat.models.text import pack, sentences_by_paragraph
 
 LANGUAGES = ("vi", "en")
 CLEARLY_OTHER = 0.95  # a guess this sure of another language is not second-guessed

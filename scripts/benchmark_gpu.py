@@ -11,10 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runnable from a checkout without installing
-
-from models import benchmarking as B
-from models import gpu_benchmark
+import tomtat_tools.benchmarking as B
+from tomtat_tools import gpu_benchmark
 
 
 def main() -> int:

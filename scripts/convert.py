@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from service.cli import main
+from tomtat.service.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main(["convert", *sys.argv[1:]]))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from models.testmodels import build_test_models
+from tomtat_tools.testmodels import build_test_models
 
 
 def main() -> None:

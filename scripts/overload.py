@@ -11,7 +11,7 @@ import argparse
 import asyncio
 import sys
 
-from service.overload import run_overload
+from tomtat_tools.overload import run_overload
 
 
 def main() -> int:

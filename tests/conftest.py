@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from models.testmodels import DATA_DIR, build_test_models
+from tomtat_tools import PRODUCT_DATA
+from tomtat_tools.testmodels import build_test_models
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -21,13 +21,13 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_article() -> str:
-    return (DATA_DIR / "sample_vi.txt").read_text(encoding="utf-8")
+    return (PRODUCT_DATA / "sample_vi.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
 def loaded(model_dir: Path):
     """Load (and cache) a tiny model by registry name."""
-    from models.model import load_model
+    from tomtat.models.model import load_model
 
     cache: dict[str, object] = {}
 

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
-
-from service.app import create_app
-from service.settings import Settings
+from tomtat.service.api.app import create_app
+from tomtat.service.settings import Settings
 
 
 @contextlib.contextmanager
@@ -53,7 +52,7 @@ def served_process(
     """Like ``running_server``, and the process too (for signals and exit codes)."""
     port = free_port()
     script = Path(sys.executable).parent / "tomtat"
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "service.cli"]
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "tomtat"]
     # the log goes to a file: a pipe nobody reads fills up after a few thousand access lines and blocks the server
     log = tempfile.NamedTemporaryFile(prefix="tomtat-serve-", suffix=".log", delete=False)
     process = subprocess.Popen(

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from tomtat.models.summarizer import ExtractiveSummarizer
+from tomtat.service.archive.pipeline import RecordProcessor, run_archive
+from tomtat.service.archive.records import InputRecord, ResultWriter
 
-from models.summarizer import ExtractiveSummarizer
-from service.archive import RecordProcessor, run_archive
-from service.records import InputRecord, ResultWriter
 from tests.test_cli import COMMAND
 
 SENTENCES = [
@@ -76,7 +76,7 @@ def test_mixed_records_every_id_once_with_errors(tmp_path: Path, model_dir: Path
             assert row["summary"] and row["engine"] == "abstractive" and row["model"] == "vit5-base-vietnews"
         else:
             assert row["error"]["code"] == code
-    from models.summarizer import AbstractiveSummarizer
+    from tomtat.models.summarizer import AbstractiveSummarizer
 
     summarizer = AbstractiveSummarizer(loaded("vit5-base-vietnews"))
     some = [r for r in rows if "summary" in r][:5]
@@ -131,7 +131,7 @@ def test_torn_last_line_is_repaired_not_duplicated(tmp_path: Path) -> None:
 def test_corrupt_middle_line_is_refused_not_truncated(tmp_path: Path) -> None:
     output = tmp_path / "out.jsonl"
     output.write_text('{"id": "a"}\ngarbage\n{"id": "b"}\n', encoding="utf-8")
-    from service.records import InputFormatError
+    from tomtat.service.archive.records import InputFormatError
 
     with pytest.raises(InputFormatError, match="line 2 is corrupt"):
         ResultWriter(output)

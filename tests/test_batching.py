@@ -6,9 +6,8 @@ import asyncio
 import threading
 
 import pytest
-
-from service.batching import BatchWorker, QueueFullError
-from service.metrics import Metrics
+from tomtat.service.metrics import Metrics
+from tomtat.service.runtime.batch_worker import BatchWorker, QueueFullError
 
 
 def make_worker(calls: list, **limits: object) -> BatchWorker:

@@ -1,19 +1,21 @@
-"""``tomtat bench --quick``: every benchmark mode still runs (tiny models; no speed is asserted)."""
+"""``scripts/benchmark.py --quick``: every benchmark mode still runs (tiny models; no speed is asserted)."""
 
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.service_helpers import free_port
-from tests.test_cli import COMMAND
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
 
 def test_bench_quick_runs_every_mode(tmp_path: Path) -> None:
     result = subprocess.run(
         [
-            *COMMAND,
-            "bench",
+            sys.executable,
+            str(SCRIPTS / "benchmark.py"),
             "--quick",
             "--cache",
             str(tmp_path),
@@ -50,9 +52,8 @@ def test_bench_quick_runs_every_mode(tmp_path: Path) -> None:
 
 def test_gpu_benchmark_runs_every_mode_on_cpu(tmp_path: Path) -> None:
     import json
-    import sys
 
-    script = Path(__file__).resolve().parents[1] / "scripts" / "benchmark_gpu.py"
+    script = SCRIPTS / "benchmark_gpu.py"
     options = ["--quick", "--device", "cpu", "--cache", str(tmp_path), "--json", str(tmp_path / "gpu.json")]
     result = subprocess.run(
         [sys.executable, str(script), *options],

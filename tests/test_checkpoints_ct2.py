@@ -10,18 +10,18 @@ import time
 from pathlib import Path
 
 import pytest
+from tomtat.models.checkpoints import locate
+from tomtat.models.hub import check_checkpoint, select_files
+from tomtat.models.model import load_model
+from tomtat.models.registry import REGISTRY, SUMMARIZE, translate_task
+from tomtat.models.summarizer import AbstractiveSummarizer
+from tomtat.models.translator import Translator
 
-from models.checkpoints import locate
-from models.hub import check_checkpoint, select_files
-from models.model import load_model
-from models.registry import REGISTRY, SUMMARIZE, translate_task
-from models.summarizer import AbstractiveSummarizer
-from models.translator import Translator
 from tests.service_helpers import client_for
 
 ctranslate2 = pytest.importorskip("ctranslate2", reason="the ct2 extra is not installed")
 SCRIPT = Path(sys.executable).parent / "tomtat"
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "service.cli"]
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "tomtat"]
 
 ENVIT5_REPO = [
     ".gitattributes",
@@ -201,7 +201,7 @@ def _rss_mb() -> float:
 def test_freed_batch_buffers_go_back_to_the_os() -> None:
     import ctypes
 
-    from models.backends.ctranslate2_backend import _malloc_trim, release_freed_memory
+    from tomtat.models.backends.ctranslate2_backend import _malloc_trim, release_freed_memory
 
     if _malloc_trim() is None:
         pytest.skip("not glibc")

@@ -9,11 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from models.summarizer import ExtractiveSummarizer
+from tomtat.models.summarizer import ExtractiveSummarizer
 
 SCRIPT = Path(sys.executable).parent / "tomtat"
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "service.cli"]
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "tomtat"]
 
 
 def tomtat(*args: str, stdin: str | bytes = b"", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -44,7 +43,7 @@ def test_summarize_json_with_test_model_by_path(model_dir: Path, loaded, sample_
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["engine"] == "abstractive" and payload["model"] == "vit5-large-vietnews"
-    from models.summarizer import AbstractiveSummarizer
+    from tomtat.models.summarizer import AbstractiveSummarizer
 
     expected = AbstractiveSummarizer(loaded("vit5-large-vietnews")).summarize([sample_article])[0]
     assert payload["summary"] == expected.summary and payload["summary"]
@@ -56,7 +55,7 @@ def test_summarize_json_with_test_model_by_path(model_dir: Path, loaded, sample_
     [("Giá vàng trong nước tăng mạnh.", "vi", "en"), ("Gold prices rose sharply.", "en", "vi")],
 )
 def test_translate_both_directions(model_dir: Path, loaded, text: str, source: str, target: str) -> None:
-    from models.translator import Translator
+    from tomtat.models.translator import Translator
 
     result = tomtat("translate", "--model", str(model_dir / "envit5"), "--target", target, "--json", stdin=text)
     assert result.returncode == 0, result.stderr

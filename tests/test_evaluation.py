@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tomtat.models.evaluation import VietnameseTokenizer, bootstrap, detokenize, rouge_f1, translation_scores
 
-from models.evaluation import VietnameseTokenizer, bootstrap, detokenize, rouge_f1, translation_scores
 from tests.conftest import SHARED_DATA
 from tests.test_cli import COMMAND
 

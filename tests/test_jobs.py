@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
 
-from models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
 from tests.service_helpers import client_for, models_env, running_server
 from tests.test_archive import article
 

@@ -4,24 +4,23 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from models.batching import plan_batches
-from models.checkpoints import locate
-from models.engines import choose_summarizer
-from models.errors import (
+from tomtat.models.batch_plan import plan_batches
+from tomtat.models.checkpoints import locate
+from tomtat.models.engine_choice import choose_summarizer
+from tomtat.models.errors import (
     BrokenCheckpointError,
     CheckpointNotFoundError,
     InputError,
     UnknownModelError,
     UnsupportedTaskError,
 )
-from models.extractive import lead, select_sentences
-from models.langdetect import detect_language
-from models.model import load_model
-from models.registry import REGISTRY, SUMMARIZE, get_checkpoint, translate_task
-from models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer, check_article
-from models.text import sentences_by_paragraph
-from models.translator import Translator
+from tomtat.models.extractive import lead, select_sentences
+from tomtat.models.langdetect import detect_language
+from tomtat.models.model import load_model
+from tomtat.models.registry import REGISTRY, SUMMARIZE, get_checkpoint, translate_task
+from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer, check_article
+from tomtat.models.text import sentences_by_paragraph
+from tomtat.models.translator import Translator
 
 
 def test_registry_holds_each_convention_once() -> None:

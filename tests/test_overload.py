@@ -6,8 +6,8 @@ import asyncio
 from pathlib import Path
 
 import httpx
+from tomtat_tools.overload import run_overload
 
-from service.overload import run_overload
 from tests.service_helpers import metric, models_env, running_server
 
 

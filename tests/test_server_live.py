@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from tomtat.models.summarizer import AbstractiveSummarizer
 
-from models.summarizer import AbstractiveSummarizer
 from tests.service_helpers import metric, models_env, running_server
 
 ARTICLES = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
+from tomtat.models.translator import Translator
 
-from models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
-from models.translator import Translator
 from tests.service_helpers import client_for, metric
 
 ARTICLES = [

@@ -1,4 +1,4 @@
-from models.text import normalize, pack, split_long_sentence, split_paragraphs, split_sentences
+from tomtat.models.text import normalize, pack, split_long_sentence, split_paragraphs, split_sentences
 
 
 def test_normalize_nfc_controls_and_spaces() -> None:

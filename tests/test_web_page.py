@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tomtat.models.summarizer import AbstractiveSummarizer
 
-from models.summarizer import AbstractiveSummarizer
 from tests.service_helpers import models_env, running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from ..registry import Decoding
+from tomtat.models.registry import Decoding
 
 
 class Backend(Protocol):

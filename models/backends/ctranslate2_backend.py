@@ -5,8 +5,7 @@ what they mean to the transformers model that was converted.
 
 On CPU it runs one batch per core (``inter_threads``) rather than splitting each matrix product
 over the cores: greedy decoding multiplies small matrices, where splitting costs more than it
-gains. Measured on 2 cores, ViT5-base shape, 24 Vietnews articles, 64 output tokens: 2.52 docs/s
-(2 parallel batches of <=2,048 tokens) vs 1.54 (one batch of <=4,096 tokens on 2 threads).
+gains (the README's Performance section has the measurements).
 """
 
 from __future__ import annotations
@@ -18,8 +17,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..batching import plan_batches
-from ..registry import Decoding
+from tomtat.models.registry import Decoding
 
 
 def _vocabulary(directory: Path) -> list[str]:
@@ -32,7 +30,7 @@ def _vocabulary(directory: Path) -> list[str]:
     raise FileNotFoundError(f"{directory} has no CTranslate2 vocabulary file")
 
 
-CPU_BATCH_TOKENS = 2048  # per parallel batch on CPU; 4,096 measured 6% slower, and bigger costs memory
+CPU_BATCH_TOKENS = 2048  # per parallel batch on CPU: bigger was slower and costs memory (README, Performance)
 MAX_DEFAULT_PARALLEL = 4  # each parallel batch has its own buffers: a 64-core host should not get 64 by default
 
 
@@ -56,7 +54,7 @@ def release_freed_memory() -> None:
 
     CTranslate2 frees a batch's buffers (its cross-attention cache alone is ~150 MB per 2,048
     tokens) with ``free``, and glibc keeps them: without this an idle server stays at its
-    high-water mark. Measured after a 16-client load: 550-580 MB instead of 830-1,040, same speed.
+    high-water mark (figures in the README's Performance section).
     """
     trim = _malloc_trim()
     if trim is not None:
@@ -110,7 +108,6 @@ class CTranslate2Backend:
         self.tokens = _vocabulary(directory)
         self.ids = {token: i for i, token in enumerate(self.tokens)}
         self.max_batch_size = max_batch_size
-        self.sort_by_length = True  # CTranslate2 sorts and rebatches by length itself
 
     def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
         if not inputs:
@@ -122,21 +119,25 @@ class CTranslate2Backend:
                 release_freed_memory()
 
     def _generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
-        # converted models say add_source_eos=false: the ids already end in their one eos
-        sources = [[self.tokens[i] for i in ids] for ids in inputs]
-        if self.sort_by_length:  # CTranslate2 sorts by length, cuts batches of batch_tokens, runs them in parallel
-            return self._translate(sources, decoding, max_batch_size=self.batch_tokens, batch_type="tokens")
-        # input-order batches (the benchmark's baseline), submitted together so they run in parallel too
-        outputs: list[list[int]] = [[] for _ in inputs]
-        lengths = [len(ids) for ids in inputs]
-        batches = plan_batches(lengths, self.max_batch_size, self.batch_tokens, sort_by_length=False)
-        pending = [(batch, self._submit([sources[i] for i in batch], decoding)) for batch in batches]
-        for batch, results in pending:
-            for index, result in zip(batch, results, strict=True):
-                outputs[index] = self._ids(result.result())
-        return outputs
+        # converted models say add_source_eos=false: the ids already end in their one eos.
+        # CTranslate2 sorts by length, cuts batches of batch_tokens and runs them in parallel.
+        results = self.translator.translate_batch(
+            self.to_tokens(inputs),
+            max_batch_size=self.batch_tokens,
+            batch_type="tokens",
+            **self.decoding_options(decoding),
+        )
+        return [self.to_ids(result.hypotheses[0]) for result in results]
 
-    def _options(self, decoding: Decoding) -> dict:
+    def to_tokens(self, inputs: list[list[int]]) -> list[list[str]]:
+        """Ids as the converted model's vocabulary strings (what ``translate_batch`` takes)."""
+        return [[self.tokens[i] for i in ids] for ids in inputs]
+
+    def to_ids(self, tokens: list[str]) -> list[int]:
+        return [self.ids[token] for token in tokens]
+
+    @staticmethod
+    def decoding_options(decoding: Decoding) -> dict[str, int | float]:
         return {
             "beam_size": decoding.num_beams,
             "max_decoding_length": decoding.max_new_tokens,
@@ -144,13 +145,3 @@ class CTranslate2Backend:
             "no_repeat_ngram_size": decoding.no_repeat_ngram_size,
             "repetition_penalty": decoding.repetition_penalty,
         }
-
-    def _ids(self, result) -> list[int]:
-        return [self.ids[token] for token in result.hypotheses[0]]
-
-    def _translate(self, sources: list[list[str]], decoding: Decoding, **batching: object) -> list[list[int]]:
-        results = self.translator.translate_batch(sources, **batching, **self._options(decoding))
-        return [self._ids(result) for result in results]
-
-    def _submit(self, sources: list[list[str]], decoding: Decoding) -> list:
-        return self.translator.translate_batch(sources, asynchronous=True, **self._options(decoding))

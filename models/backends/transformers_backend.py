@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..batching import plan_batches
-from ..registry import Decoding
+from tomtat.models.batch_plan import plan_batches
+from tomtat.models.registry import Decoding
 
 
 class TransformersBackend:
@@ -36,7 +36,6 @@ class TransformersBackend:
         self.device = device
         self.max_batch_size = max_batch_size
         self.max_batch_tokens = max_batch_tokens
-        self.sort_by_length = True
         self.model = AutoModelForSeq2SeqLM.from_pretrained(
             str(directory), local_files_only=True, dtype=getattr(torch, dtype)
         ).to(device)
@@ -50,7 +49,7 @@ class TransformersBackend:
     def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
         results: list[list[int]] = [[] for _ in inputs]
         lengths = [len(ids) for ids in inputs]
-        for batch in plan_batches(lengths, self.max_batch_size, self.max_batch_tokens, self.sort_by_length):
+        for batch in plan_batches(lengths, self.max_batch_size, self.max_batch_tokens):
             for index, output in zip(batch, self._generate_batch([inputs[i] for i in batch], decoding), strict=True):
                 results[index] = output
         return results

@@ -1,0 +1,150 @@
+"""One error shape for every failure, ``{"error": {"code", "message", "field"}}``, and the body-size guard."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from tomtat.models.errors import InputError, TomtatError, UnknownModelError, UnsupportedTaskError
+from tomtat.models.text import clean_surrogates
+from tomtat.service.runtime.batch_worker import QueueFullError
+
+log = logging.getLogger("tomtat.service")
+
+
+class ApiError(Exception):
+    def __init__(
+        self, status: int, code: str, message: str, field: str | None = None, retry_after: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.field, self.retry_after = status, code, message, field, retry_after
+
+
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, retry_after: int | None = None
+) -> JSONResponse:
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    field = clean_surrogates(field) if field else field
+    body = {"error": {"code": code, "message": clean_surrogates(message), "field": field}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _field(loc: tuple) -> str | None:
+    """``("body", "texts", 3)`` -> ``texts[3]``; pydantic's union branch names are dropped."""
+    parts: list[str] = []
+    for item in loc[1:] if loc and loc[0] in ("body", "query", "path") else loc:
+        if isinstance(item, int):
+            if parts:
+                parts[-1] += f"[{item}]"
+        elif item not in ("str", "Document", "function-after[_one_of()]") and not str(item).startswith("function-"):
+            parts.append(str(item))
+    return ".".join(parts) or None
+
+
+def _allowed_methods(request: Request, error: StarletteHTTPException) -> list[str]:
+    """Every method of every documented route on this path (Starlette names only the first route's)."""
+    methods = {m.strip() for m in (error.headers or {}).get("Allow", "").split(",") if m.strip()}
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^}/]+\}", "[^/]+", template), request.url.path):
+            methods |= {m.upper() for m in operations} | ({"HEAD"} if "get" in operations else set())
+    return sorted(methods)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, error: ApiError) -> JSONResponse:
+        return error_response(error.status, error.code, error.message, error.field, error.retry_after)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {"loc": (), "msg": "invalid request", "type": "invalid"}
+        field = _field(tuple(first.get("loc", ())))
+        message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
+        code = "invalid_json" if first.get("type") == "json_invalid" else "invalid_request"
+        return error_response(422, code, f"{field}: {message}" if field else message, field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+        response = error_response(error.status_code, code, str(error.detail))
+        response.headers.update(error.headers or {})
+        if error.status_code == 405:  # RFC 9110: every method the path has, not just its first route's
+            response.headers["Allow"] = ", ".join(_allowed_methods(request, error))
+        return response
+
+    @app.exception_handler(QueueFullError)
+    async def _full(_: Request, error: QueueFullError) -> JSONResponse:
+        return error_response(429, "overloaded", str(error), retry_after=error.retry_after)
+
+    @app.exception_handler(TomtatError)
+    async def _model_layer(_: Request, error: TomtatError) -> JSONResponse:
+        if isinstance(error, InputError):
+            return error_response(422, error.code, str(error), error.field)
+        if isinstance(error, UnknownModelError):
+            return error_response(422, "unknown_model", str(error), "model")
+        if isinstance(error, UnsupportedTaskError):
+            return error_response(422, "unsupported_task", str(error), "target")
+        log.exception("model layer error", exc_info=error)
+        return error_response(503, "model_unavailable", str(error), retry_after=30)
+
+
+class BodySizeLimit:
+    """Refuse bodies over ``max_bytes`` with 413 before anything parses them (Content-Length or streamed)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not response_started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            {"error": {"code": "body_too_large", "message": f"request body over {self.max_bytes} bytes", "field": None}}
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass

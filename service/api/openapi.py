@@ -1,0 +1,81 @@
+"""The OpenAPI document as the server really behaves: hand-parsed request bodies, this server's limits,
+"exactly one of text or texts", and links from a created job to its status (schemathesis reads them)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+from tomtat.service.settings import Settings
+
+REF = "#/components/schemas/{model}"
+_EXTRA_COMPONENTS: dict[str, Any] = {}  # models named only in hand-written request bodies
+TEXTS_REQUESTS = ("TextsRequest", "SummarizeRequest", "TranslateRequest")
+
+
+def schema_of(model: type[BaseModel]) -> dict[str, Any]:
+    """A ``$ref`` to ``model``, registering it (and the models it nests) as components."""
+    schema = model.model_json_schema(ref_template=REF)
+    _EXTRA_COMPONENTS.update(schema.pop("$defs", {}))
+    _EXTRA_COMPONENTS[model.__name__] = schema
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def request_body(content: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """``openapi_extra`` for a route that reads its body itself: one schema per content type."""
+    return {"requestBody": {"required": True, "content": {ct: {"schema": s} for ct, s in content.items()}}}
+
+
+def _limit_texts(components: dict[str, Any], settings: Settings) -> None:
+    """Interactive requests: text length and text count as this server's settings enforce them."""
+    document = copy.deepcopy(components["Document"])
+    document["properties"]["text"]["maxLength"] = settings.max_chars
+    components["DocumentIn"] = document
+    text = {"type": "string", "maxLength": settings.max_chars}
+    for name in TEXTS_REQUESTS:
+        properties = components[name]["properties"]
+        properties["text"]["anyOf"] = [text, {"type": "null"}]
+        properties["texts"]["anyOf"] = [
+            {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": settings.max_texts,
+                "items": {"anyOf": [text, {"$ref": REF.format(model="DocumentIn")}]},
+            },
+            {"type": "null"},
+        ]
+        # null and absent mean the same; exactly one of the two carries the input
+        components[name]["oneOf"] = [
+            {"required": ["text"], "properties": {"text": {"type": "string"}}},
+            {"required": ["texts"], "properties": {"texts": {"type": "array"}}},
+        ]
+
+
+def _link_jobs(paths: dict[str, Any]) -> None:
+    job_id = {"job_id": "$response.body#/id"}
+    paths["/v1/jobs"]["post"]["responses"]["202"]["links"] = {
+        name: {"operationId": operation, "parameters": job_id}
+        for name, operation in (
+            ("GetJob", "get_job_v1_jobs__job_id__get"),
+            ("JobResults", "job_results_v1_jobs__job_id__results_get"),
+            ("CancelJob", "cancel_job_v1_jobs__job_id__delete"),
+        )
+    }
+
+
+def install_openapi(app: FastAPI, settings: Settings) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, component in _EXTRA_COMPONENTS.items():
+                components.setdefault(name, component)
+            _limit_texts(components, settings)
+            _link_jobs(schema["paths"])
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,204 @@
+"""The API contract: request and response models (visible in ``/docs``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from tomtat.models.text import clean_surrogates
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_surrogates(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
+
+
+class Strict(BaseModel):
+    # an unknown field is a client bug worth reporting; "5" is not the number 5 (as the schema says)
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_lone_surrogates(cls, data: Any) -> Any:
+        # JSON may escape lone surrogates (\ud800) that no UTF-8 response or tokenizer can carry
+        return _clean(data)
+
+
+class DecodingOptions(Strict):
+    """Overrides of the model card's decoding; leave out to use the card's values."""
+
+    num_beams: int | None = Field(default=None, ge=1, le=8)
+    max_length: int | None = Field(default=None, ge=2, le=1024)
+    no_repeat_ngram_size: int | None = Field(default=None, ge=0, le=10)
+    repetition_penalty: float | None = Field(default=None, ge=1.0, le=3.0)
+    min_new_tokens: int | None = Field(default=None, ge=0, le=1024, description="generate at least this many tokens")
+
+    def overrides(self) -> tuple[tuple[str, float], ...]:
+        """Hashable, so requests with equal options can share a model batch."""
+        return tuple(sorted((k, v) for k, v in self.model_dump().items() if v is not None))
+
+
+class Document(Strict):
+    id: str | None = Field(default=None, max_length=256)
+    text: str
+
+
+class TextsRequest(Strict):
+    """Exactly one of ``text`` (one string) or ``texts`` (strings or ``{id, text}`` objects)."""
+
+    text: str | None = None
+    texts: list[str | Document] | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> TextsRequest:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("give exactly one of 'text' or 'texts'")
+        return self
+
+    def documents(self) -> list[Document]:
+        if self.text is not None:
+            return [Document(id="0", text=self.text)]
+        return [
+            d
+            if isinstance(d, Document) and d.id is not None
+            else Document(id=str(i), text=d if isinstance(d, str) else d.text)
+            for i, d in enumerate(self.texts or [])
+        ]
+
+    def field_of(self, index: int) -> str:
+        """The request field holding document ``index``, for error messages."""
+        return "text" if self.text is not None else f"texts[{index}]"
+
+
+class SummarizeRequest(TextsRequest):
+    engine: Literal["auto", "abstractive", "extractive"] = "auto"
+    model: str | None = Field(default=None, description="a loaded summarization model (default: the first loaded)")
+    translate_to: Literal["en"] | None = Field(default=None, description="also return the summary in English")
+    options: DecodingOptions = Field(default_factory=DecodingOptions)
+    sentences: int | None = Field(default=None, ge=1, le=20, description="sentences the extractive engine keeps")
+    allow_any_language: bool = False
+
+
+class Timings(BaseModel):
+    queue_ms: float
+    model_ms: float
+    total_ms: float
+    batch_texts: int = Field(description="texts in the model batch this one ran in")
+
+
+class SummaryOut(BaseModel):
+    id: str
+    summary: str
+    summary_en: str | None = None
+    engine: str
+    model: str
+    input_tokens: int
+    chunked: bool
+    timings: Timings
+
+
+class SummarizeResponse(BaseModel):
+    results: list[SummaryOut]
+    note: str | None = Field(default=None, description="why the engine differs from the one asked for")
+
+
+class TranslateRequest(TextsRequest):
+    source: Literal["auto", "vi", "en"] = "auto"
+    target: Literal["vi", "en"] = "en"
+    options: DecodingOptions = Field(default_factory=DecodingOptions)
+
+
+class DetectionOut(BaseModel):
+    language: str
+    probability: float
+
+
+class TranslationOut(BaseModel):
+    id: str
+    translation: str
+    source: str
+    target: str
+    detected: DetectionOut | None = None
+    model: str
+    timings: Timings
+
+
+class TranslateResponse(BaseModel):
+    results: list[TranslationOut]
+
+
+class DetectResponseItem(DetectionOut):
+    id: str
+
+
+class DetectResponse(BaseModel):
+    results: list[DetectResponseItem]
+
+
+class ModelOut(BaseModel):
+    name: str
+    tasks: list[str]
+    state: str
+    detail: str = ""
+    backend: str | None = None
+    directory: str | None = None
+    load_seconds: float | None = None
+
+
+class ModelsResponse(BaseModel):
+    models: list[ModelOut]
+    engines: list[str] = Field(description="summarization engines available now")
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a route's error statuses; 400 is an unreadable body, 401/429 come with keys."""
+    return {code: {"model": ErrorResponse} for code in sorted({400, 401, 413, 429, *codes})}
+
+
+# ---- LibreTranslate's contract (its routers parse JSON or form bodies by hand; these document them) ----
+class LTTranslateRequest(BaseModel):
+    q: str | list[str] = Field(description="text, or a list of texts")
+    source: Literal["auto", "vi", "en"]
+    target: Literal["vi", "en"]
+    format: Literal["text"] = "text"
+    api_key: str | None = None
+
+
+class LTDetectRequest(BaseModel):
+    q: str | list[str] = Field(description="text; of a list, the first is detected")
+    api_key: str | None = None
+
+
+class LTDetection(BaseModel):
+    confidence: float
+    language: str
+
+
+class LTTranslateResponse(BaseModel):
+    translatedText: str | list[str]
+    detectedLanguage: LTDetection | list[LTDetection] | None = None
+
+
+class LTLanguage(BaseModel):
+    code: str
+    name: str
+    targets: list[str]
+
+
+class LTError(BaseModel):
+    error: str

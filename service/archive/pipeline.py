@@ -1,0 +1,181 @@
+"""Archive summarization: records in, one result line per id out, resumable, never stopped by a bad record.
+
+The same ``RecordProcessor`` serves ``tomtat batch`` (local or Ray) and the jobs API.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tomtat.models.errors import InputError
+from tomtat.models.summarizer import Summary, check_article
+from tomtat.service.archive.records import InputRecord, ResultWriter, count_records, read_records
+
+
+def error_result(record_id: str, code: str, message: str) -> dict:
+    return {"id": record_id, "error": {"code": code, "message": message}}
+
+
+def validate_records(
+    records: list[InputRecord], allow_any_language: bool = False
+) -> tuple[list[dict | None], list[tuple[int, str]]]:
+    """Error results for records that cannot be summarized, and (index, clean text) for the others."""
+    results: list[dict | None] = [None] * len(records)
+    valid: list[tuple[int, str]] = []
+    for index, record in enumerate(records):
+        if record.error:
+            results[index] = error_result(record.id, *record.error)
+            continue
+        try:
+            valid.append((index, check_article(record.text, allow_any_language=allow_any_language)))
+        except InputError as error:
+            results[index] = error_result(record.id, error.code, str(error))
+    return results, valid
+
+
+def summary_result(record_id: str, summary: Summary, summary_en: str | None, seconds: float, translate: bool) -> dict:
+    result = {
+        "id": record_id,
+        "summary": summary.summary,
+        "engine": summary.engine,
+        "model": summary.model,
+        "input_tokens": summary.input_tokens,
+        "chunked": summary.chunked,
+        "batch_seconds": round(seconds, 4),
+    }
+    if translate:
+        result["summary_en"] = summary_en
+    return result
+
+
+@dataclass
+class RecordProcessor:
+    """Summarizes (and optionally translates) a batch of records; each record gets a result or an error."""
+
+    summarizer: object  # models.engines.Summarizer
+    translator: object | None = None  # models.translator.Translator
+    translate_to: str | None = None
+    allow_any_language: bool = False
+
+    def process(self, records: list[InputRecord]) -> list[dict]:
+        results, valid = validate_records(records, self.allow_any_language)
+        if valid:
+            try:
+                self._summarize(records, valid, results)
+            except Exception:  # noqa: BLE001 - one record must not fail its batch: retry them one by one
+                for item in valid:
+                    try:
+                        self._summarize(records, [item], results)
+                    except Exception as error:  # noqa: BLE001 - recorded as that record's error
+                        results[item[0]] = error_result(records[item[0]].id, "model_error", str(error))
+        return [r for r in results if r is not None]
+
+    def _summarize(self, records: list[InputRecord], valid: list[tuple[int, str]], results: list) -> None:
+        started = time.perf_counter()
+        summaries = self.summarizer.summarize([text for _, text in valid])
+        english: list[str | None] = [None] * len(summaries)
+        if self.translate_to and self.translator is not None:
+            translated = self.translator.translate([s.summary for s in summaries], "vi", self.translate_to)
+            english = [t.translation for t in translated]
+        seconds = time.perf_counter() - started
+        for (index, _), summary, summary_en in zip(valid, summaries, english, strict=True):
+            results[index] = summary_result(records[index].id, summary, summary_en, seconds, bool(self.translate_to))
+
+
+@dataclass
+class ArchiveReport:
+    seen: int = 0
+    skipped_done: int = 0
+    summarized: int = 0
+    errors: int = 0
+    duplicates: list[str] = field(default_factory=list)
+    repaired_bytes: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        rate = self.summarized / self.seconds if self.seconds else 0.0
+        parts = [
+            f"{self.seen} records read",
+            f"{self.summarized} summarized",
+            f"{self.errors} errors",
+            f"{self.skipped_done} already done",
+            f"{len(self.duplicates)} duplicate ids skipped",
+        ]
+        if self.repaired_bytes:
+            parts.append(f"a torn last line ({self.repaired_bytes} bytes) repaired")
+        return f"done: {', '.join(parts)} in {self.seconds:.1f} s ({rate:.2f} docs/s)"
+
+
+def pending_records(records: Iterable[InputRecord], done: set[str], report: ArchiveReport) -> Iterator[InputRecord]:
+    """Records not yet in the output; a repeated id is reported and skipped, never merged."""
+    seen: set[str] = set()
+    for record in records:
+        report.seen += 1
+        if record.id in seen:
+            report.duplicates.append(record.id)
+            continue
+        seen.add(record.id)
+        if record.id in done:
+            report.skipped_done += 1
+            continue
+        yield record
+
+
+def windows(records: Iterable[InputRecord], window: int) -> Iterator[list[InputRecord]]:
+    current: list[InputRecord] = []
+    for record in records:
+        current.append(record)
+        if len(current) >= window:
+            yield current
+            current = []
+    if current:
+        yield current
+
+
+def length_buckets(window: list[InputRecord], batch_size: int) -> list[list[InputRecord]]:
+    """Sort a bounded window by length and cut it into batches: similar lengths pad little."""
+    ordered = sorted(window, key=lambda r: len(r.text or ""))
+    return [ordered[i : i + batch_size] for i in range(0, len(ordered), batch_size)]
+
+
+def run_archive(
+    input_path: str | Path,
+    output_path: str | Path,
+    processor: RecordProcessor,
+    *,
+    text_field: str = "text",
+    id_field: str = "id",
+    window: int = 256,
+    batch_size: int = 16,
+    progress: bool = True,
+) -> ArchiveReport:
+    """Summarize every record of ``input_path`` into ``output_path``; rerun to resume."""
+    from tqdm import tqdm
+
+    report = ArchiveReport()
+    started = time.perf_counter()
+    records = read_records(input_path, text_field, id_field)
+    writer = ResultWriter(output_path)
+    report.repaired_bytes = writer.repaired_bytes
+    total = count_records(input_path)
+    bar = tqdm(total=total, unit="doc", disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    bar.update(len(writer.done) if total else 0)
+    try:
+        for chunk in windows(pending_records(records, set(writer.done), report), window):
+            for batch in length_buckets(chunk, batch_size):
+                results = processor.process(batch)
+                writer.write(results)
+                failed = sum(1 for r in results if "error" in r)
+                report.errors += failed
+                report.summarized += len(results) - failed
+                bar.update(len(results))
+                bar.set_postfix(errors=report.errors, refresh=False)
+    finally:
+        writer.close()
+        bar.close()
+        report.seconds = time.perf_counter() - started
+    return report

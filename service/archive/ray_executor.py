@@ -1,0 +1,189 @@
+"""``tomtat batch --executor ray``: the same record pipeline on Ray Data, for archives beyond one machine.
+
+read (text lines / CSV / Parquet / binary files) -> parse into records -> skip ids already written ->
+``map_batches`` with a callable class (each actor loads its models once) -> ``write_json``.
+Resume: rerun with the same output directory; ids found in its files are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from pathlib import Path
+
+from tomtat.service.archive.pipeline import ArchiveReport, RecordProcessor
+from tomtat.service.archive.records import InputFormatError, InputRecord, input_format
+
+COLUMNS = ("id", "summary", "summary_en", "engine", "model", "input_tokens", "chunked", "error")
+
+
+def _import_ray():
+    try:
+        import ray
+        import ray.data
+    except ImportError:
+        raise InputFormatError("the Ray executor needs Ray Data: pip install 'tomtat[ray]'") from None
+    return ray
+
+
+class SummarizeActor:
+    """One per Ray actor: loads the summarizer (and translator) once, then processes batches."""
+
+    def __init__(self, options: dict) -> None:
+        from tomtat.models.engine_choice import choose_summarizer
+        from tomtat.models.model import load_model
+        from tomtat.models.translator import Translator
+
+        choice = choose_summarizer(
+            options["engine"],
+            options["model"],
+            checkpoint_dir=options["checkpoint_dir"],
+            backend=options["backend"],
+            device=options["device"],
+            threads=options["threads"],
+            sentences=options["sentences"],
+        )
+        translator = None
+        if options["translate_to"]:
+            model = load_model(
+                options["translation_model"],
+                checkpoint_dir=options["checkpoint_dir"],
+                backend=options["backend"],
+                device=options["device"],
+            )
+            translator = Translator([model])
+        self.processor = RecordProcessor(
+            choice.summarizer, translator, options["translate_to"], options["allow_any_language"]
+        )
+
+    def __call__(self, batch: dict) -> dict:
+        # numpy batches: a column of all-None read errors arrives as floats (NaN), so test for str
+        records = [
+            InputRecord(str(i), t if isinstance(t, str) else None, json.loads(e) if isinstance(e, str) else None)
+            for i, t, e in zip(batch["id"], batch["text"], batch["read_error"], strict=True)
+        ]
+        results = self.processor.process(records)
+        columns: dict[str, list] = {c: [] for c in COLUMNS}
+        for result in results:
+            for column in COLUMNS:
+                value = result.get(column)
+                columns[column].append(value)
+        return columns
+
+
+def _parse_json_lines(batch: dict, text_field: str, id_field: str) -> dict:
+    from tomtat.service.archive.records import _from_mapping
+
+    out: dict[str, list] = {"id": [], "text": [], "read_error": []}
+    for index, line in enumerate(batch["text"]):
+        try:
+            record = _from_mapping(json.loads(line), index, text_field, id_field)
+        except ValueError as error:
+            # Ray reads lines without their numbers: an unreadable line is named by its content's hash
+            digest = hashlib.sha1(str(line).encode()).hexdigest()[:12]
+            record = InputRecord(f"unreadable:{digest}", None, ("unreadable", f"not JSON: {error}"))
+        out["id"].append(record.id)
+        out["text"].append(record.text)
+        out["read_error"].append(json.dumps(record.error) if record.error else None)
+    return out
+
+
+def _rename(batch: dict, text_field: str, id_field: str) -> dict:
+    ids = [str(x) for x in batch[id_field]] if id_field in batch else [str(i) for i in range(len(batch[text_field]))]
+    texts = list(batch[text_field])
+    errors = [
+        None if isinstance(t, str) else json.dumps(["missing_text", f"{text_field} is not a string"]) for t in texts
+    ]
+    return {"id": ids, "text": texts, "read_error": errors}
+
+
+def _files(batch: dict, root: str) -> dict:
+    out: dict[str, list] = {"id": [], "text": [], "read_error": []}
+    for path, data in zip(batch["path"], batch["bytes"], strict=True):
+        out["id"].append(Path(path).relative_to(root).as_posix())
+        try:
+            out["text"].append(bytes(data).decode("utf-8-sig"))
+            out["read_error"].append(None)
+        except UnicodeDecodeError as error:
+            out["text"].append(None)
+            out["read_error"].append(json.dumps(["unreadable", f"not UTF-8 text: {error.reason}"]))
+    return out
+
+
+def done_ids(output: Path) -> set[str]:
+    """Ids already written by earlier runs into the output directory."""
+    done: set[str] = set()
+    for file in output.glob("*.json*") if output.is_dir() else []:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            try:
+                done.add(str(json.loads(line)["id"]))
+            except (ValueError, KeyError):
+                continue  # a torn line of an interrupted write: its record is redone
+    return done
+
+
+def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
+    ray = _import_ray()
+    started = time.perf_counter()
+    source, output = Path(args.input), Path(args.output)
+    fmt = input_format(source)
+    if not ray.is_initialized():
+        if args.ray_address:
+            ray.init(address=args.ray_address)
+        else:
+            ray.init(num_cpus=max(2, args.concurrency), include_dashboard=False, log_to_driver=False)
+    if fmt == "jsonl":
+        data = ray.data.read_text(str(source)).map_batches(
+            _parse_json_lines,
+            fn_kwargs={"text_field": args.text_field, "id_field": args.id_field},
+            batch_format="numpy",
+        )
+    elif fmt == "csv":
+        data = ray.data.read_csv(str(source)).map_batches(
+            _rename, fn_kwargs={"text_field": args.text_field, "id_field": args.id_field}, batch_format="numpy"
+        )
+    elif fmt == "parquet":
+        data = ray.data.read_parquet(str(source)).map_batches(
+            _rename, fn_kwargs={"text_field": args.text_field, "id_field": args.id_field}, batch_format="numpy"
+        )
+    else:
+        data = ray.data.read_binary_files(str(source), include_paths=True, file_extensions=["txt"]).map_batches(
+            _files, fn_kwargs={"root": str(source)}, batch_format="numpy"
+        )
+    done = done_ids(output)
+    if done:
+        data = data.filter(lambda row: row["id"] not in done)
+    options = {
+        "engine": args.engine,
+        "model": args.model,
+        "checkpoint_dir": args.checkpoint_dir,
+        "backend": args.backend,
+        "device": args.device,
+        "threads": args.threads,
+        "sentences": args.sentences,
+        "translate_to": args.translate_to,
+        "translation_model": args.translation_model,
+        "allow_any_language": args.allow_any_language,
+    }
+    results = data.map_batches(
+        SummarizeActor,
+        fn_constructor_kwargs={"options": options},
+        batch_size=args.batch_size,
+        concurrency=args.concurrency,
+        num_gpus=args.num_gpus or None,
+        batch_format="numpy",
+    )
+    results.write_json(str(output))
+    report = ArchiveReport(skipped_done=len(done))
+    for file in output.glob("*.json*"):
+        for line in file.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            report.seen += 1
+            if row.get("error"):
+                report.errors += 1
+            else:
+                report.summarized += 1
+    report.seconds = time.perf_counter() - started
+    return report

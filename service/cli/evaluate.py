@@ -1,0 +1,137 @@
+"""``tomtat eval summarize|translate``: quality on real test sets, printed and written per document."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from tomtat.models.evaluation import ROUGE_TYPES, detokenize, rouge_f1, summarize_scores, translation_scores
+from tomtat.service.archive.pipeline import RecordProcessor
+from tomtat.service.archive.records import InputRecord
+
+
+def _load_articles(path: Path, limit: int | None, exclude: set[str]) -> list[dict]:
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if str(row.get("id")) in exclude:
+                continue
+            rows.append(row)
+            if limit and len(rows) >= limit:
+                break
+    return rows
+
+
+def eval_summarize(args: argparse.Namespace) -> int:
+    from tomtat.service.cli.main import summarizer_from_args
+
+    exclude = set(Path(args.exclude_ids).read_text().split()) if args.exclude_ids else set()
+    rows = _load_articles(Path(args.data), args.limit, exclude)
+    if not rows:
+        print("tomtat: error: no records to evaluate", file=sys.stderr)
+        return 2
+    choice = summarizer_from_args(args)
+    processor = RecordProcessor(choice.summarizer, allow_any_language=True)
+    records = [InputRecord(str(r["id"]), detokenize(r["text"])) for r in rows]
+    started = time.perf_counter()
+    outputs: list[dict] = []
+    for i in range(0, len(records), args.batch_size):
+        outputs += processor.process(records[i : i + args.batch_size])
+    seconds = time.perf_counter() - started
+    predictions = [o.get("summary", "") for o in outputs]
+    references = [detokenize(r["summary"]) for r in rows]
+    per_doc = {kind: rouge_f1(predictions, references, kind) for kind in ("paper", "vietnamese")}
+    engine = outputs[0].get("engine", "?") if outputs else "?"
+    model = outputs[0].get("model", "?") if outputs else "?"
+    print(f"{len(rows)} documents, engine {engine}, model {model}, {seconds:.1f} s")
+    print(f"{'tokenizer':<32} " + "  ".join(f"{name:>22}" for name in ROUGE_TYPES))
+    labels = {"paper": "rouge-score default (paper)", "vietnamese": "Vietnamese-aware"}
+    summary = {}
+    for kind, scores in per_doc.items():
+        intervals = summarize_scores(scores)
+        summary[kind] = {name: vars(value) for name, value in intervals.items()}
+        print(f"{labels[kind]:<32} " + "  ".join(f"{intervals[name]!s:>22}" for name in ROUGE_TYPES))
+    print("(ROUGE F1 x100, bootstrap 95% interval over documents)")
+    if args.output:
+        with Path(args.output).open("w", encoding="utf-8") as handle:
+            for row, output, paper, vietnamese in zip(
+                rows, outputs, per_doc["paper"], per_doc["vietnamese"], strict=True
+            ):
+                handle.write(
+                    json.dumps(
+                        {
+                            "id": row["id"],
+                            "summary": output.get("summary"),
+                            "error": output.get("error"),
+                            "paper": paper,
+                            "vietnamese": vietnamese,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
+        print(f"per-document scores: {args.output}")
+    if args.json:
+        print(json.dumps({"documents": len(rows), "engine": engine, "model": model, "scores": summary}))
+    return 0
+
+
+def eval_translate(args: argparse.Namespace) -> int:
+    from tomtat.models.model import load_model
+    from tomtat.models.translator import Translator
+
+    sources = Path(args.src).read_text(encoding="utf-8").splitlines()
+    references = Path(args.ref).read_text(encoding="utf-8").splitlines()
+    if len(sources) != len(references):
+        print(f"tomtat: error: {args.src} has {len(sources)} lines, {args.ref} has {len(references)}", file=sys.stderr)
+        return 2
+    if args.limit:
+        sources, references = sources[: args.limit], references[: args.limit]
+    model = load_model(
+        args.model, checkpoint_dir=args.checkpoint_dir, backend=args.backend, device=args.device, threads=args.threads
+    )
+    started = time.perf_counter()
+    hypotheses = [t.translation for t in Translator([model]).translate(sources, args.source, args.target)]
+    seconds = time.perf_counter() - started
+    scores = translation_scores(hypotheses, references)
+    print(f"{len(sources)} segments, {args.source}->{args.target}, model {model.name}, {seconds:.1f} s")
+    print(f"BLEU {scores['bleu']}  ({scores['bleu_signature']})")
+    print(f"chrF {scores['chrf']}  ({scores['chrf_signature']})")
+    if args.output:
+        Path(args.output).write_text("\n".join(hypotheses) + "\n", encoding="utf-8")
+    return 0
+
+
+def add_parsers(
+    commands: argparse._SubParsersAction,
+    model_args,
+) -> None:
+    evaluate = commands.add_parser("eval", help="measure quality on a test set")
+    which = evaluate.add_subparsers(dest="what", required=True)
+    summ = which.add_parser("summarize", help="ROUGE on articles with reference summaries (JSONL: text, summary)")
+    summ.add_argument("--data", required=True, help="e.g. ../shared/data/vietnews-test/articles.jsonl")
+    summ.add_argument("--engine", default="auto", choices=["auto", "abstractive", "extractive", "lead3"])
+    summ.add_argument("--model")
+    summ.add_argument("--sentences", type=int, default=3)
+    summ.add_argument("--limit", type=int)
+    summ.add_argument("--exclude-ids", help="a file of ids to skip (e.g. articles that are also in training)")
+    summ.add_argument("--batch-size", type=int, default=16)
+    summ.add_argument("--output", help="write per-document scores (JSONL) here")
+    model_args(summ)
+    summ.set_defaults(func=eval_summarize)
+    trans = which.add_parser("translate", help="sacreBLEU BLEU and chrF on aligned files")
+    trans.add_argument("--src", required=True)
+    trans.add_argument("--ref", required=True)
+    trans.add_argument("--source", default="vi", choices=["vi", "en"])
+    trans.add_argument("--target", default="en", choices=["vi", "en"])
+    trans.add_argument("--model", default="envit5")
+    trans.add_argument("--limit", type=int)
+    trans.add_argument("--output", help="write the translations here")
+    model_args(trans)
+    trans.set_defaults(func=eval_translate)

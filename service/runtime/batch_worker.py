@@ -1,0 +1,226 @@
+"""Dynamic batching: requests that arrive within a short window are merged into one model batch.
+
+One worker per capability pulls from a bounded queue, groups compatible requests (same options),
+runs the model-layer call in a thread (the event loop stays free) and hands every caller its own
+results, in order. A request whose caller went away (future cancelled) is dropped before it runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tomtat.service.metrics import Metrics
+
+RunBatch = Callable[[list[str], Hashable], Sequence[Any]]
+
+
+class QueueFullError(Exception):
+    """The worker's queue is full: the caller should retry later (HTTP 429 with Retry-After)."""
+
+    def __init__(self, worker: str, retry_after: int) -> None:
+        super().__init__(f"the {worker} queue is full; retry in {retry_after} s")
+        self.retry_after = retry_after
+
+
+@dataclass
+class WorkItem:
+    texts: list[str]
+    key: Hashable  # requests with equal keys (same options) can share a batch
+    tokens: int
+    future: asyncio.Future
+    enqueued: float = field(default_factory=time.perf_counter)
+    priority: int = 0
+
+
+@dataclass
+class BatchTiming:
+    queue_ms: float
+    model_ms: float
+    batch_texts: int
+
+
+class BatchWorker:
+    """Collects work items for up to ``max_wait_ms`` (or until a size/token budget fills) and runs them."""
+
+    def __init__(
+        self,
+        name: str,
+        run_batch: RunBatch,
+        metrics: Metrics,
+        *,
+        max_wait_ms: float,
+        max_batch_size: int,
+        max_batch_tokens: int,
+        max_queue: int,
+        concurrency: int = 1,
+        shared_slots: asyncio.Semaphore | None = None,
+    ) -> None:
+        """``concurrency``: batches in the model at once; more than one when the backend runs
+        batches in parallel (CTranslate2 on CPU: one per core), so no core idles at a batch's tail.
+        ``shared_slots``: a limit shared with the other models' workers, so that a summarizer and a
+        translator busy at once do not run twice as many batches as there are cores (each running
+        batch holds its own buffers: on CPU, hundreds of MB)."""
+        self.name = name
+        self.run_batch = run_batch
+        self.metrics = metrics
+        self.max_wait = max_wait_ms / 1000
+        self.max_batch_size = max_batch_size
+        self.max_batch_tokens = max_batch_tokens
+        self.max_queue = max_queue
+        self.concurrency = max(1, concurrency)
+        self.shared_slots = shared_slots
+        self._running: set[asyncio.Task] = set()
+        # interactive requests first, archive jobs (priority 1) only when no interactive one waits
+        self._queues: tuple[deque[WorkItem], deque[WorkItem]] = (deque(), deque())
+        self._available = asyncio.Event()
+        self.queued_texts = 0
+        self.batches_run = 0
+        self._task: asyncio.Task | None = None
+        self._carry: WorkItem | None = None  # an item that did not fit the last batch
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._loop(), name=f"batcher-{self.name}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._running:  # batches already in the model finish and answer their callers
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def submit(
+        self, texts: list[str], key: Hashable, tokens: int, priority: int = 0
+    ) -> tuple[list[Any], BatchTiming]:
+        """Queue ``texts`` and wait for their results; raises ``QueueFullError`` when over capacity.
+
+        ``priority`` 0 is interactive; 1 is background work (jobs), which waits while interactive
+        requests are queued and is not counted against the interactive queue's capacity.
+        """
+        if priority == 0 and self.queued_texts + len(texts) > self.max_queue:
+            self.metrics.rejected.labels("queue_full").inc()
+            raise QueueFullError(self.name, retry_after=max(1, round(self.queued_texts / max(1, self.max_batch_size))))
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        item = WorkItem(texts, key, tokens, future, priority=priority)
+        if priority == 0:
+            self.queued_texts += len(texts)
+            self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
+        self._queues[min(priority, 1)].append(item)
+        self._available.set()
+        return await future
+
+    def _pop(self) -> WorkItem | None:
+        for queue in self._queues:
+            if queue:
+                item = queue.popleft()
+                if item.priority == 0:
+                    self.queued_texts -= len(item.texts)
+                    self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
+                return item
+        return None
+
+    async def _wait_item(self) -> WorkItem:
+        while True:
+            item = self._pop()
+            if item is not None:
+                return item
+            self._available.clear()
+            await self._available.wait()
+
+    async def _next(self, timeout: float | None) -> WorkItem | None:
+        if self._carry is not None:
+            item, self._carry = self._carry, None
+            return item
+        item = self._pop()
+        if item is not None:
+            return item
+        if timeout is None:
+            return await self._wait_item()
+        if timeout <= 0:
+            return None
+        try:
+            return await asyncio.wait_for(self._wait_item(), timeout)
+        except TimeoutError:
+            return None
+
+    async def _wait_ready(self) -> None:
+        """Until an item waits, without taking it: an idle worker must not hold a shared slot."""
+        while self._carry is None and not any(self._queues):
+            self._available.clear()
+            await self._available.wait()
+
+    async def _collect(self) -> list[WorkItem]:
+        first = await self._next(None)
+        assert first is not None
+        batch = [first]
+        texts, tokens = len(first.texts), first.tokens
+        deadline = time.perf_counter() + self.max_wait
+        while texts < self.max_batch_size and tokens < self.max_batch_tokens:
+            item = await self._next(deadline - time.perf_counter())
+            if item is None:
+                break
+            if texts + len(item.texts) > self.max_batch_size or tokens + item.tokens > self.max_batch_tokens:
+                self._carry = item  # starts the next batch
+                break
+            batch.append(item)
+            texts += len(item.texts)
+            tokens += item.tokens
+        return batch
+
+    async def _loop(self) -> None:
+        own = asyncio.Semaphore(self.concurrency)
+        slots = [own] if self.shared_slots is None else [own, self.shared_slots]
+
+        def release(taken: list[asyncio.Semaphore]) -> None:
+            for slot in taken:
+                slot.release()
+
+        while True:
+            taken: list[asyncio.Semaphore] = []
+            try:
+                for slot in slots:
+                    await self._wait_ready()  # requests queue up meanwhile: the batch takes them all
+                    await slot.acquire()
+                    taken.append(slot)
+                batch = [item for item in await self._collect() if not item.future.done()]  # callers that left
+            except BaseException:
+                release(taken)
+                raise
+            task = asyncio.get_running_loop().create_task(self._run_batch(batch))
+            self._running.add(task)
+            task.add_done_callback(lambda t, taken=taken: (self._running.discard(t), release(taken)))
+
+    async def _run_batch(self, batch: list[WorkItem]) -> None:
+        groups: dict[Hashable, list[WorkItem]] = {}
+        for item in batch:
+            groups.setdefault(item.key, []).append(item)
+        for key, items in groups.items():
+            await self._run_group(key, items)
+
+    async def _run_group(self, key: Hashable, items: list[WorkItem]) -> None:
+        texts = [text for item in items for text in item.texts]
+        started = time.perf_counter()
+        try:
+            results = await asyncio.to_thread(self.run_batch, texts, key)
+        except Exception as error:  # noqa: BLE001 - handed to every caller of the batch
+            for item in items:
+                if not item.future.done():
+                    item.future.set_exception(error)
+            return
+        model_ms = (time.perf_counter() - started) * 1000
+        self.batches_run += 1
+        self.metrics.batches.labels(self.name).inc()
+        self.metrics.batch_size.labels(self.name).observe(len(texts))
+        offset = 0
+        for item in items:
+            part = list(results[offset : offset + len(item.texts)])
+            offset += len(item.texts)
+            if not item.future.done():
+                timing = BatchTiming((started - item.enqueued) * 1000, model_ms, len(texts))
+                item.future.set_result((part, timing))
