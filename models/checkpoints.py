@@ -134,15 +134,12 @@ def checkpoint_problems(located: LocatedCheckpoint) -> list[str]:
         if not safetensors and not bins:
             problems.append("no weights (model.safetensors or pytorch_model.bin)")
         problems += [p for p in (_safetensors_problem(f) for f in safetensors) if p]
-    tokenizer_files = ["source.spm", "target.spm", "vocab.json"] if checkpoint.family == "marian" else ["spiece.model"]
-    for name in tokenizer_files:
+    for name in checkpoint.family.tokenizer_files:
         if not (directory / name).is_file():
             problems.append(f"{name} is missing")
     if not problems:
         try:
-            from tomtat.models.tokenization import load_tokenizer
-
-            load_tokenizer(directory, checkpoint.family).encode("xin chào")
+            checkpoint.family.load_tokenizer(directory).encode("xin chào")
         except Exception as error:  # noqa: BLE001 - any failure means the tokenizer is unusable
             problems.append(f"the tokenizer does not load: {error}")
     return problems

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from tomtat.models.checkpoints import LocatedCheckpoint
 
-TOKENIZER_FILES = ("spiece.model", "source.spm", "target.spm", "vocab.json")
-
 
 def ct2_dir_name(name: str) -> str:
     """Where a conversion of ``name`` lives inside the checkpoint dir (found before the original)."""
@@ -22,7 +20,7 @@ def convert_to_ctranslate2(located: LocatedCheckpoint, output_dir: str | Path, q
     except ImportError:
         raise ImportError("CTranslate2 is not installed: pip install 'tomtat[ct2]'") from None
     output_dir = Path(output_dir)
-    copy = [f for f in TOKENIZER_FILES if (located.directory / f).is_file()]
+    copy = list(located.checkpoint.family.tokenizer_files)
     TransformersConverter(str(located.directory), copy_files=copy).convert(
         str(output_dir), quantization=quantization, force=True
     )

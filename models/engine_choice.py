@@ -1,19 +1,25 @@
-"""Choosing a summarization engine: the abstractive checkpoint when present, else the extractive default."""
+"""Which summarization engine answers: the one decision, shared by the command line and the server.
+
+``auto`` takes the first available abstractive checkpoint and falls back to the extractive engine
+(which needs no weights) only when no model was named; a named model or ``abstractive`` never falls
+back silently.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from tomtat.models.checkpoints import locate
+from tomtat.models.checkpoints import fetch_command, locate
 from tomtat.models.errors import CheckpointNotFoundError, InputError
 from tomtat.models.model import load_model
-from tomtat.models.registry import SUMMARIZE, checkpoints_for
+from tomtat.models.registry import SUMMARIZE, Task, checkpoints_for, default_model
 from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer, LeadSummarizer, Summary
 
-ENGINES = ("auto", "abstractive", "extractive", "lead3")
+Engine = Literal["auto", "abstractive", "extractive", "lead3"]
+ENGINES: tuple[Engine, ...] = ("auto", "abstractive", "extractive", "lead3")
 
 
 class Summarizer(Protocol):
@@ -25,10 +31,59 @@ class Summarizer(Protocol):
     def summarize(self, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Summary]: ...
 
 
-@dataclass
-class EngineChoice:
-    summarizer: Summarizer
-    note: str = ""  # why this engine was chosen, when it is not what was asked for
+@dataclass(frozen=True)
+class EngineDecision:
+    engine: Literal["abstractive", "extractive", "lead3"]
+    model: str | None = None  # the abstractive checkpoint, when the engine is abstractive
+    note: str | None = None  # why the engine is not the one asked for
+
+
+def decide_engine(
+    engine: str, model: str | None, available: Sequence[str], why_none: Callable[[], str]
+) -> EngineDecision:
+    """The engine (and model) for a request. ``available``: abstractive checkpoints that can answer,
+    preferred first; ``why_none``: why there are none (load state, fetch command)."""
+    if engine == "extractive" or engine == "lead3":
+        if model:
+            raise InputError("model applies to the abstractive engine only", field="model", code="invalid_request")
+        return EngineDecision(engine)
+    if engine not in ENGINES:
+        raise InputError(f"engine must be one of {', '.join(ENGINES)}", field="engine")
+    if model:
+        return EngineDecision("abstractive", model)
+    if available:
+        return EngineDecision("abstractive", available[0])
+    reason = why_none()
+    if engine == "abstractive":
+        raise CheckpointNotFoundError(f"no abstractive summarization checkpoint is available: {reason}")
+    note = f"no abstractive checkpoint is available, so the extractive engine answered; {reason}"
+    return EngineDecision("extractive", note=note)
+
+
+def present_checkpoints(task: Task, checkpoint_dir: str | Path | None, backend: str = "auto") -> list[str]:
+    """Registry checkpoints for ``task`` found on this machine (no network), in registry order."""
+    present = []
+    for checkpoint in checkpoints_for(task):
+        try:
+            locate(checkpoint.name, checkpoint_dir, backend)
+        except CheckpointNotFoundError:
+            continue
+        present.append(checkpoint.name)
+    return present
+
+
+def missing_reason(task: Task) -> str:
+    commands = " or ".join(fetch_command(c.name) for c in checkpoints_for(task)[:2])
+    return f"none of the {task} checkpoints is on this machine (fetch one with: {commands})"
+
+
+def choose_model(task: Task, model: str | None, checkpoint_dir: str | Path | None, backend: str = "auto") -> str:
+    """``model`` when given, else the first registry checkpoint for ``task`` present here; when none is
+    present, the registry's default (loading it then says where it looked and how to fetch it)."""
+    if model:
+        return model
+    present = present_checkpoints(task, checkpoint_dir, backend)
+    return present[0] if present else default_model(task)
 
 
 def choose_summarizer(
@@ -40,30 +95,14 @@ def choose_summarizer(
     device: str = "auto",
     threads: int = 0,
     sentences: int = 3,
-) -> EngineChoice:
-    """Build the summarizer for ``engine``; ``auto`` falls back to extractive only when no model was named."""
-    if engine not in ENGINES:
-        raise InputError(f"engine must be one of {', '.join(ENGINES)}", field="engine")
-    if engine == "extractive":
-        return EngineChoice(ExtractiveSummarizer(max_sentences=sentences))
-    if engine == "lead3":
-        return EngineChoice(LeadSummarizer(k=3))
-    candidates = [model] if model else [c.name for c in checkpoints_for(SUMMARIZE)]
-    missing: list[str] = []
-    for name in candidates:
-        try:
-            locate(name, checkpoint_dir)
-        except CheckpointNotFoundError as error:
-            if model:  # a model the user named must exist; only the default may fall back
-                raise
-            missing.append(str(error))
-            continue
-        loaded = load_model(name, checkpoint_dir=checkpoint_dir, backend=backend, device=device, threads=threads)
-        return EngineChoice(AbstractiveSummarizer(loaded))
-    if engine == "abstractive":
-        raise CheckpointNotFoundError("no abstractive summarization checkpoint is present: " + " | ".join(missing))
-    note = (
-        "no abstractive checkpoint found, so the extractive engine answered "
-        f"(fetch one with: tomtat fetch {candidates[0]})"
-    )
-    return EngineChoice(ExtractiveSummarizer(max_sentences=sentences), note)
+) -> tuple[Summarizer, str | None]:
+    """The summarizer for ``engine`` and the note to show when it is not the engine asked for."""
+    available = [] if model else present_checkpoints(SUMMARIZE, checkpoint_dir, backend)
+    decision = decide_engine(engine, model, available, lambda: missing_reason(SUMMARIZE))
+    if decision.engine == "extractive":
+        return ExtractiveSummarizer(max_sentences=sentences), decision.note
+    if decision.engine == "lead3":
+        return LeadSummarizer(k=sentences), decision.note
+    assert decision.model is not None
+    loaded = load_model(decision.model, checkpoint_dir=checkpoint_dir, backend=backend, device=device, threads=threads)
+    return AbstractiveSummarizer(loaded), decision.note

@@ -23,6 +23,10 @@ class UnknownModelError(TomtatError, ValueError):
 class UnsupportedTaskError(TomtatError, ValueError):
     """A checkpoint was asked for a task (or translation direction) it was not trained for."""
 
+    def __init__(self, message: str, field: str = "target") -> None:
+        super().__init__(message)
+        self.field = field
+
 
 class CheckpointNotFoundError(TomtatError, FileNotFoundError):
     """A known checkpoint is not on this machine; the message says where we looked and how to fetch it."""
@@ -30,3 +34,13 @@ class CheckpointNotFoundError(TomtatError, FileNotFoundError):
 
 class BrokenCheckpointError(TomtatError, RuntimeError):
     """A checkpoint directory exists but a file is missing or unreadable; the message names the file."""
+
+
+class ModelUnavailableError(TomtatError, RuntimeError):
+    """No loaded model can do what was asked; ``retry_after`` is set only while models are loading
+    (a missing checkpoint does not appear by waiting)."""
+
+    def __init__(self, message: str, field: str | None = None, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.retry_after = retry_after

@@ -62,9 +62,7 @@ def textrank_scores(sentences: list[list[str]], damping: float = 0.85, iteration
 MAX_WORDS = 45  # news summaries run 1-2 sentences (Vietnews references: median 35 words)
 
 
-def select_sentences(
-    text: str, max_sentences: int = 3, ratio: float | None = None, max_words: int | None = MAX_WORDS
-) -> tuple[list[str], str]:
+def select_sentences(text: str, max_sentences: int = 3, max_words: int | None = MAX_WORDS) -> tuple[list[str], str]:
     """The chosen sentences in article order, and the method used (``textrank`` or ``lead``).
 
     Sentences are taken best first while they fit in ``max_words`` (the best one always), until
@@ -73,8 +71,6 @@ def select_sentences(
     sentences = [s for paragraph in sentences_by_paragraph(text) for s in paragraph]
     candidates = [s for s in sentences if _is_candidate(s)] or sentences
     k = max_sentences
-    if ratio is not None:
-        k = max(1, round(len(candidates) * ratio))
     if len(candidates) <= k:
         return candidates, "lead"
     scores = textrank_scores([_syllables(s) for s in candidates])

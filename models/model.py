@@ -13,7 +13,7 @@ from tomtat.models.checkpoints import LocatedCheckpoint, check_files, locate
 from tomtat.models.errors import BrokenCheckpointError, InputError
 from tomtat.models.registry import Checkpoint
 from tomtat.models.text import split_long_sentence
-from tomtat.models.tokenization import Tokenizer, clean_up_tokenization_spaces, load_tokenizer
+from tomtat.models.tokenization import Tokenizer, clean_up_tokenization_spaces
 
 
 @dataclass
@@ -93,7 +93,7 @@ def load_model(
     """Locate a checkpoint (local files only), check it, and load tokenizer and backend."""
     located: LocatedCheckpoint = locate(name_or_path, checkpoint_dir, backend)
     check_files(located)
-    tokenizer = load_tokenizer(located.directory, located.checkpoint.family)
+    tokenizer = located.checkpoint.family.load_tokenizer(located.directory)
     is_ct2 = is_ctranslate2_dir(located.directory)
     if backend == "auto":
         backend = "ctranslate2" if is_ct2 else "transformers"

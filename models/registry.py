@@ -6,18 +6,44 @@ each entry states exactly what its model card feeds the model and how the card c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Literal
 
 from tomtat.models.errors import UnknownModelError, UnsupportedTaskError
+from tomtat.models.families import MARIAN, T5, Family
 
-SUMMARIZE = "summarize"
-Family = Literal["t5", "marian"]
+Language = Literal["vi", "en"]
+LANGUAGES: tuple[Language, ...] = ("vi", "en")
 
 
-def translate_task(source: str, target: str) -> str:
-    """Task key for a translation direction, e.g. ``translate:vi-en``."""
-    return f"translate:{source}-{target}"
+@dataclass(frozen=True)
+class Task:
+    """What a checkpoint is asked to do: summarize (Vietnamese), or translate one direction."""
+
+    kind: Literal["summarize", "translate"]
+    source: Language = "vi"
+    target: Language | None = None
+
+    @property
+    def is_translation(self) -> bool:
+        return self.kind == "translate"
+
+    @property
+    def direction(self) -> str:
+        """``vi-en`` for a translation; empty for summarization."""
+        return f"{self.source}-{self.target}" if self.is_translation else ""
+
+    def __str__(self) -> str:
+        return f"translate:{self.direction}" if self.is_translation else self.kind
+
+
+SUMMARIZE = Task("summarize")
+
+
+def translate_task(source: Language, target: Language) -> Task:
+    return Task("translate", source, target)
 
 
 @dataclass(frozen=True)
@@ -61,33 +87,38 @@ class Checkpoint:
     name: str
     repo_id: str
     family: Family
-    tasks: dict[str, TaskConvention]
+    tasks: Mapping[Task, TaskConvention]
     max_input_tokens: int  # the input length the model was trained on
     description: str = ""
-    # files a working checkpoint needs: one weight format (safetensors preferred), config, tokenizer
-    allow_patterns: tuple[str, ...] = (
-        "config.json",
-        "generation_config.json",
-        "*.safetensors",
-        "*.safetensors.index.json",
-        "spiece.model",
-        "tokenizer.json",
-        "tokenizer_config.json",
-        "special_tokens_map.json",
-    )
-    fallback_weight_patterns: tuple[str, ...] = (
-        "pytorch_model.bin",
-        "pytorch_model.bin.index.json",
-        "pytorch_model-*.bin",
-    )
+    # facts of the published config.json that differ from the family's defaults (the look-alike
+    # test models copy them): ViT5 is T5 v1.0 (relu, tied), envit5 T5 v1.1 (gated-gelu, untied)
+    config: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
 
-    def convention(self, task: str) -> TaskConvention:
+    @property
+    def allow_patterns(self) -> tuple[str, ...]:
+        """Files a working checkpoint needs: config, tokenizer, one weight format (safetensors preferred)."""
+        return (*COMMON_FILES, *SAFETENSORS_FILES, *self.family.tokenizer_patterns)
+
+    @property
+    def fallback_weight_patterns(self) -> tuple[str, ...]:
+        return PYTORCH_BIN_FILES
+
+    def supports(self, task: Task) -> bool:
+        return task in self.tasks
+
+    def convention(self, task: Task) -> TaskConvention:
         try:
             return self.tasks[task]
         except KeyError:
+            supported = ", ".join(map(str, self.tasks))
             raise UnsupportedTaskError(
-                f"checkpoint {self.name!r} does not support {task!r}; it supports: {', '.join(self.tasks)}"
+                f"checkpoint {self.name!r} does not support {str(task)!r}; it supports: {supported}"
             ) from None
+
+
+COMMON_FILES = ("config.json", "generation_config.json")
+SAFETENSORS_FILES = ("*.safetensors", "*.safetensors.index.json")
+PYTORCH_BIN_FILES = ("pytorch_model.bin", "pytorch_model.bin.index.json", "pytorch_model-*.bin")
 
 
 _CARD_SUMMARY = Decoding(num_beams=1, max_length=256)
@@ -99,7 +130,7 @@ REGISTRY: dict[str, Checkpoint] = {
         Checkpoint(
             name="vit5-base-vietnews",
             repo_id="VietAI/vit5-base-vietnews-summarization",
-            family="t5",
+            family=T5,
             # card: text + " </s>", no task prefix; decode with clean_up_tokenization_spaces=True
             tasks={SUMMARIZE: TaskConvention(prompt="{text}", decoding=_CARD_SUMMARY, clean_up_spaces=True)},
             max_input_tokens=1024,
@@ -108,7 +139,7 @@ REGISTRY: dict[str, Checkpoint] = {
         Checkpoint(
             name="vit5-large-vietnews",
             repo_id="VietAI/vit5-large-vietnews-summarization",
-            family="t5",
+            family=T5,
             # card: "vietnews: " + text + " </s>"
             tasks={SUMMARIZE: TaskConvention(prompt="vietnews: {text}", decoding=_CARD_SUMMARY, clean_up_spaces=True)},
             max_input_tokens=1024,
@@ -117,7 +148,8 @@ REGISTRY: dict[str, Checkpoint] = {
         Checkpoint(
             name="envit5",
             repo_id="VietAI/envit5-translation",
-            family="t5",
+            family=T5,
+            config=MappingProxyType({"feed_forward_proj": "gated-gelu", "tie_word_embeddings": False}),
             # card: "vi: " + text -> "en: ..." and "en: " + text -> "vi: ..."; batch_decode(skip_special_tokens)
             tasks={
                 translate_task("vi", "en"): TaskConvention(
@@ -133,19 +165,10 @@ REGISTRY: dict[str, Checkpoint] = {
         Checkpoint(
             name="opus-mt-vi-en",
             repo_id="Helsinki-NLP/opus-mt-vi-en",
-            family="marian",
+            family=MARIAN,
             # Marian: no prefix; generation_config.json of the repo uses 4 beams, max_length 512
             tasks={translate_task("vi", "en"): TaskConvention(decoding=Decoding(num_beams=4, max_length=512))},
             max_input_tokens=512,
-            allow_patterns=(
-                "config.json",
-                "generation_config.json",
-                "*.safetensors",
-                "source.spm",
-                "target.spm",
-                "vocab.json",
-                "tokenizer_config.json",
-            ),
             description="OPUS-MT Marian Vietnamese->English translation",
         ),
     )
@@ -160,6 +183,14 @@ def get_checkpoint(name: str) -> Checkpoint:
     raise UnknownModelError(f"unknown model {name!r}; known models: {', '.join(REGISTRY)}")
 
 
-def checkpoints_for(task: str) -> list[Checkpoint]:
+def checkpoints_for(task: Task) -> list[Checkpoint]:
     """Registry entries that can do ``task``, in registry order (the preferred one first)."""
-    return [c for c in REGISTRY.values() if task in c.tasks]
+    return [c for c in REGISTRY.values() if c.supports(task)]
+
+
+def default_model(task: Task) -> str:
+    """The registry's preferred checkpoint for ``task`` (the first entry that does it)."""
+    candidates = checkpoints_for(task)
+    if not candidates:
+        raise UnsupportedTaskError(f"no registered checkpoint does {task}")
+    return candidates[0].name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tomtat.models.errors import InputError
@@ -27,11 +27,10 @@ class Summary:
     engine: str  # "abstractive", "extractive" or "lead"
     model: str
     input_tokens: int = 0
+    output_tokens: int = 0  # generated tokens over every pass (0 for the extractive engines)
     chunked: bool = False
     chunks: int = 1
     seconds: float = 0.0
-    language: str = "vi"
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def check_article(text: object, *, field_name: str = "text", allow_any_language: bool = False) -> str:
@@ -67,16 +66,15 @@ class ExtractiveSummarizer:
     engine = "extractive"
     name = "textrank"
 
-    def __init__(self, max_sentences: int = 3, ratio: float | None = None, max_words: int | None = MAX_WORDS) -> None:
+    def __init__(self, max_sentences: int = 3, max_words: int | None = MAX_WORDS) -> None:
         self.max_sentences = max_sentences
-        self.ratio = ratio
         self.max_words = max_words
 
     def summarize(self, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Summary]:
         results = []
         for text in texts:
             started = time.perf_counter()
-            chosen, method = select_sentences(normalize(text), self.max_sentences, self.ratio, self.max_words)
+            chosen, method = select_sentences(normalize(text), self.max_sentences, self.max_words)
             # model says which method chose the sentences: "textrank", or "lead" when too few to rank
             results.append(Summary(" ".join(chosen), self.engine, method, seconds=time.perf_counter() - started))
         return results
@@ -86,10 +84,10 @@ class LeadSummarizer:
     """The Lead-k baseline: the first k summary-worthy sentences."""
 
     engine = "lead"
-    name = "lead3"
 
     def __init__(self, k: int = 3) -> None:
         self.k = k
+        self.name = f"lead{k}"
 
     def summarize(self, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Summary]:
         return [Summary(" ".join(lead(normalize(t), self.k)), self.engine, self.name) for t in texts]
@@ -138,6 +136,7 @@ class AbstractiveSummarizer:
             partials: dict[int, list[str]] = {}
             for (i, _), output in zip(jobs, outputs, strict=True):
                 partials.setdefault(i, []).append(output.text)
+                results[i].output_tokens += output.output_tokens
             pending = {}
             for i, parts in partials.items():
                 if round_number == 1:

@@ -91,11 +91,3 @@ class MarianTokenizer:
     def decode(self, ids: list[int]) -> str:
         pieces = [self.id_to_piece[i] for i in ids if i not in self._special and i in self.id_to_piece]
         return self.target.decode_pieces(pieces)
-
-
-def load_tokenizer(directory: str | Path, family: str) -> Tokenizer:
-    """The tokenizer of a checkpoint directory, by family."""
-    directory = Path(directory)
-    if family == "marian":
-        return MarianTokenizer(directory)
-    return T5Tokenizer(directory / "spiece.model")

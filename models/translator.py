@@ -10,78 +10,90 @@ from typing import Any
 from tomtat.models.errors import InputError, UnsupportedTaskError
 from tomtat.models.langdetect import Detection, detect_language
 from tomtat.models.model import Seq2SeqModel
-from tomtat.models.registry import translate_task
+from tomtat.models.registry import LANGUAGES, Language, Task, translate_task
 from tomtat.models.text import pack, sentences_by_paragraph
 
-LANGUAGES = ("vi", "en")
 CLEARLY_OTHER = 0.95  # a guess this sure of another language is not second-guessed
 
 
 @dataclass
 class Translation:
     translation: str
-    source: str
-    target: str
+    source: Language
+    target: Language
     model: str
     detected: Detection | None = None
     segments: int = 0
     input_tokens: int = 0
+    output_tokens: int = 0
     seconds: float = 0.0
+
+
+def resolve_source(text: str, source: str) -> tuple[Language, Detection | None]:
+    """The text's source language: ``source`` itself, or detected when it is ``auto`` (CPU work:
+    callers on an event loop run it in a thread)."""
+    if source != "auto":
+        return as_language(source, "source"), None
+    detected = detect_language(text)
+    if detected.language not in LANGUAGES and detected.probability < CLEARLY_OTHER:
+        detected = detect_language(text, LANGUAGES)  # short texts: choose between the languages we serve
+    if detected.language not in LANGUAGES:
+        raise InputError(
+            f"detected language {detected.language!r} is not one of {', '.join(LANGUAGES)}; pass source explicitly",
+            field="source",
+            code="unsupported_language",
+        )
+    return as_language(detected.language, "source"), detected
+
+
+def as_language(code: str, field: str) -> Language:
+    for language in LANGUAGES:
+        if code == language:
+            return language
+    allowed = ", ".join(("auto", *LANGUAGES) if field == "source" else LANGUAGES)
+    raise InputError(f"{field} must be one of {allowed}", field=field)
 
 
 class Translator:
     """Routes each direction to a model that supports it (envit5 does both vi->en and en->vi)."""
 
     def __init__(self, models: list[Seq2SeqModel], segment_tokens: int = 128) -> None:
-        self.by_task: dict[str, Seq2SeqModel] = {}
+        self.by_task: dict[Task, Seq2SeqModel] = {}
         for model in models:
             for task in model.checkpoint.tasks:
-                if task.startswith("translate:"):
+                if task.is_translation:
                     self.by_task.setdefault(task, model)
         self.segment_tokens = segment_tokens
 
     def directions(self) -> list[str]:
-        return [task.removeprefix("translate:") for task in self.by_task]
+        """``vi-en``, ``en-vi``: the directions a loaded model translates."""
+        return [task.direction for task in self.by_task]
 
-    def resolve_source(self, text: str, source: str) -> tuple[str, Detection | None]:
-        if source != "auto":
-            if source not in LANGUAGES:
-                raise InputError(f"source must be one of auto, {', '.join(LANGUAGES)}", field="source")
-            return source, None
-        detected = detect_language(text)
-        if detected.language not in LANGUAGES and detected.probability < CLEARLY_OTHER:
-            detected = detect_language(text, LANGUAGES)  # short texts: choose between the languages we serve
-        if detected.language not in LANGUAGES:
-            raise InputError(
-                f"detected language {detected.language!r} is not one of {', '.join(LANGUAGES)}; pass source explicitly",
-                field="source",
-                code="unsupported_language",
-            )
-        return detected.language, detected
+    def model_for(self, task: Task) -> Seq2SeqModel | None:
+        return self.by_task.get(task)
 
     def translate(
         self, texts: list[str], source: str = "auto", target: str = "en", overrides: Mapping[str, Any] | None = None
     ) -> list[Translation]:
         """Translate every text; all segments of all texts in one direction go through one batch."""
-        if target not in LANGUAGES:
-            raise InputError(f"target must be one of {', '.join(LANGUAGES)}", field="target")
+        target_language = as_language(target, "target")
         started = time.perf_counter()
         results: list[Translation] = []
         # (result index, paragraph index) for each segment, grouped by task
-        jobs: dict[str, list[tuple[int, int, str]]] = {}
+        jobs: dict[Task, list[tuple[int, int, str]]] = {}
         layouts: list[list[list[str]]] = []
         for index, text in enumerate(texts):
             if not text.strip():
                 raise InputError("text is empty", field=f"texts[{index}]", code="empty_text")
-            src, detected = self.resolve_source(text, source)
+            src, detected = resolve_source(text, source)
             paragraphs = sentences_by_paragraph(text)
-            results.append(Translation("", src, target, "", detected))
+            results.append(Translation("", src, target_language, "", detected))
             layouts.append([[] for _ in paragraphs])
-            if src == target:
+            if src == target_language:
                 results[-1].translation = "\n".join(" ".join(p) for p in paragraphs)
                 results[-1].model = "identity"
                 continue
-            task = translate_task(src, target)
+            task = translate_task(src, target_language)
             model = self.by_task.get(task)
             if model is None:
                 raise UnsupportedTaskError(
@@ -102,6 +114,7 @@ class Translator:
                 layouts[index][p].append(output.text)
                 results[index].segments += 1
                 results[index].input_tokens += output.input_tokens
+                results[index].output_tokens += output.output_tokens
         seconds = time.perf_counter() - started
         for result, layout in zip(results, layouts, strict=True):
             if result.model != "identity":

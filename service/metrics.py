@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
+        ProcessCollector(registry=r)  # process_resident_memory_bytes, process_cpu_seconds_total, open fds
         self.requests = Counter("tomtat_requests", "HTTP requests", ["endpoint", "status"], registry=r)
         self.latency = Histogram(
             "tomtat_request_seconds",
             "HTTP request latency",
-            ["endpoint"],
+            ["endpoint", "status"],
             registry=r,
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
         )

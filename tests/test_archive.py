@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 from tomtat.models.summarizer import ExtractiveSummarizer
-from tomtat.service.archive.pipeline import RecordProcessor, run_archive
+from tomtat.service.archive.pipeline import run_archive
 from tomtat.service.archive.records import InputRecord, ResultWriter
 
+from tests.builders import local_processor
 from tests.test_cli import COMMAND
 
 SENTENCES = [
@@ -123,7 +124,7 @@ def test_torn_last_line_is_repaired_not_duplicated(tmp_path: Path) -> None:
         "".join(json.dumps({"id": i, "text": article(n)}, ensure_ascii=False) + "\n" for n, i in enumerate("abcd")),
         encoding="utf-8",
     )
-    report = run_archive(source, output, RecordProcessor(ExtractiveSummarizer()), progress=False)
+    report = run_archive(source, output, local_processor(ExtractiveSummarizer()), progress=False)
     assert report.repaired_bytes == len('{"id": "c", "summ') and report.skipped_done == 2
     assert [r["id"] for r in read_output(output)] == ["a", "b", "c", "d"]
 
@@ -144,7 +145,7 @@ def _extractive_rows(output: Path) -> dict[str, dict]:
 
 def test_csv_parquet_and_directory_inputs(tmp_path: Path) -> None:
     texts = {f"n{i}": article(i) for i in range(6)}
-    processor = RecordProcessor(ExtractiveSummarizer(max_sentences=2))
+    processor = local_processor(ExtractiveSummarizer(max_sentences=2))
     expected = {k: ExtractiveSummarizer(max_sentences=2).summarize([t])[0].summary for k, t in texts.items()}
 
     with (tmp_path / "in.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -194,7 +195,7 @@ def test_length_bucketing_keeps_results_with_their_ids(tmp_path: Path) -> None:
     source.write_text(
         "".join(json.dumps({"id": r.id, "text": r.text}, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
     )
-    run_archive(source, tmp_path / "out.jsonl", RecordProcessor(recording), window=10, batch_size=3, progress=False)
+    run_archive(source, tmp_path / "out.jsonl", local_processor(recording), window=10, batch_size=3, progress=False)
     assert all(batch == sorted(batch) for batch in recording.batches)
     assert [n for batch in recording.batches for n in batch] == sorted(len(r.text) for r in records)
     rows = _extractive_rows(tmp_path / "out.jsonl")

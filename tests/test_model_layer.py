@@ -162,8 +162,8 @@ def test_checkpoint_dir_lookup_by_name(model_dir: Path) -> None:
 
 
 def test_auto_engine_falls_back_to_extractive_and_says_so(no_checkpoints: Path, sample_article: str) -> None:
-    choice = choose_summarizer("auto")
-    assert choice.summarizer.engine == "extractive" and "tomtat fetch" in choice.note
+    summarizer, note = choose_summarizer("auto")
+    assert summarizer.engine == "extractive" and note and "tomtat fetch" in note
     with pytest.raises(CheckpointNotFoundError):
         choose_summarizer("abstractive")
     with pytest.raises(CheckpointNotFoundError):
@@ -171,9 +171,18 @@ def test_auto_engine_falls_back_to_extractive_and_says_so(no_checkpoints: Path, 
 
 
 def test_auto_engine_prefers_abstractive(model_dir: Path) -> None:
-    choice = choose_summarizer("auto", checkpoint_dir=model_dir)
-    assert choice.summarizer.engine == "abstractive" and choice.summarizer.name == "vit5-base-vietnews"
-    assert not choice.note
+    summarizer, note = choose_summarizer("auto", checkpoint_dir=model_dir)
+    assert summarizer.engine == "abstractive" and summarizer.name == "vit5-base-vietnews"
+    assert not note
+
+
+def test_lead_engine_keeps_the_sentences_asked_for(sample_article: str) -> None:
+    one, _ = choose_summarizer("lead3", sentences=1)
+    two, _ = choose_summarizer("lead3", sentences=2)
+    (first,) = one.summarize([sample_article])
+    (second,) = two.summarize([sample_article])
+    assert first.model == "lead1" and second.model == "lead2"
+    assert second.summary.startswith(first.summary) and len(second.summary) > len(first.summary)
 
 
 def test_extractive_picks_article_sentences_in_order(sample_article: str) -> None:

@@ -78,7 +78,7 @@ def _teaching_pairs(name: str, encode) -> list[tuple[list[int], list[int]]]:
     vietnamese = [line for line in corpus_lines() if not line.isascii()]
     pairs = []
     for task, convention in checkpoint.tasks.items():
-        lines = english if task.endswith("en-vi") else vietnamese
+        lines = english if task.source == "en" else vietnamese
         for line in lines:
             for sentence in split_sentences(line):
                 if len(sentence.split()) < 4:
@@ -121,11 +121,10 @@ def _t5(directory: Path, shape: Shape, *, name: str, seed: int, teach_steps: int
     from transformers import T5Config, T5ForConditionalGeneration
     from transformers import T5Tokenizer as HFT5Tokenizer
 
-    gated = name == "envit5"  # envit5 is T5 v1.1 (gated-gelu, untied); ViT5 is T5 v1.0 (relu, tied)
     directory.mkdir(parents=True, exist_ok=True)
     train_spiece(directory / "spiece.model", shape.vocab_pieces, corpus=corpus)
     torch.manual_seed(seed)
-    config = T5Config(
+    defaults: dict[str, object] = dict(
         vocab_size=shape.vocab_size,
         d_model=shape.d_model,
         d_ff=shape.d_ff,
@@ -133,12 +132,13 @@ def _t5(directory: Path, shape: Shape, *, name: str, seed: int, teach_steps: int
         num_layers=shape.layers,
         num_decoder_layers=shape.layers,
         num_heads=shape.heads,
-        feed_forward_proj="gated-gelu" if gated else "relu",
-        tie_word_embeddings=not gated,
+        feed_forward_proj="relu",  # T5 v1.0, as ViT5; a registry entry's config says where it differs
+        tie_word_embeddings=True,
         pad_token_id=0,
         eos_token_id=1,
         decoder_start_token_id=0,
     )
+    config = T5Config(**(defaults | dict(REGISTRY[name].config)))
     model = T5ForConditionalGeneration(config)
     if teach_steps:
         from tomtat.models.tokenization import T5Tokenizer
@@ -209,6 +209,9 @@ def _marian(directory: Path, shape: Shape, *, name: str, seed: int, teach_steps:
     )
 
 
+BUILDERS = {"t5": _t5, "marian": _marian}  # one look-alike builder per checkpoint family
+
+
 def build_model(
     name: str,
     directory: Path,
@@ -222,8 +225,7 @@ def build_model(
     Tiny models are taught (see ``_teaching_pairs``) unless ``teach_steps`` is 0; true shapes are not.
     """
     steps = (150 if shape == TINY else 0) if teach_steps is None else teach_steps
-    build = _marian if REGISTRY[name].family == "marian" else _t5
-    build(directory, shape, name=name, seed=seed, teach_steps=steps, corpus=corpus)
+    BUILDERS[REGISTRY[name].family.name](directory, shape, name=name, seed=seed, teach_steps=steps, corpus=corpus)
     (directory / "tomtat.json").write_text(json.dumps({"convention": name}), encoding="utf-8")
     return directory
 

@@ -3,67 +3,82 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
-from tomtat.service.api.auth import Guard, KeyStore
+from tomtat.service.api.auth import Guard, KeyStore, caller
 from tomtat.service.api.errors import BodySizeLimit, install_error_handlers
 from tomtat.service.api.openapi import install_openapi
 from tomtat.service.api.routers import jobs, libretranslate, ops, summarize, translate
-from tomtat.service.jobs.store import JobRunner, JobStore
+from tomtat.service.jobs.runner import JobRunner
+from tomtat.service.jobs.store import JobStore
 from tomtat.service.metrics import Metrics
-from tomtat.service.runtime.pool import Engines
+from tomtat.service.runtime.gateway import WorkerGateway
+from tomtat.service.runtime.pool import ModelPool
 from tomtat.service.settings import Settings
 
+from tomtat import __version__
+
 STATIC = Path(__file__).parent / "static"
+# every API router needs the caller's key (when keys are required); these are the only open routes:
+# /healthz, /readyz, /metrics (its own token), the page at / and the API docs (/docs, /openapi.json)
+API_ROUTERS = (summarize.router, translate.router, jobs.router, ops.router)
+OPEN_ROUTERS = (ops.open_router,)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     metrics = Metrics()
-    engines = Engines(settings, metrics)
+    pool = ModelPool(settings, metrics)
+    gateway = WorkerGateway(pool, metrics)
 
     store = JobStore(settings.data_dir / "tomtat.db")
     guard = Guard(KeyStore(settings.data_dir / "tomtat.db"), settings.require_api_keys, settings.metrics_token)
-    runner = JobRunner(store, engines, chunk=settings.max_batch_size)
+    runner = JobRunner(store, pool, gateway, chunk=settings.max_batch_size)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await engines.start()
+        await pool.start()
         runner.start()  # resumes jobs a previous process left queued or running
         yield
         await runner.stop(grace=settings.shutdown_grace_seconds)
-        await engines.stop()
+        await pool.stop()
         store.close()
 
     app = FastAPI(
         title="tomtat",
         description="Vietnamese news summarization (ViT5) and Vietnamese-English translation (envit5)",
-        version="0.1.0",
+        version=__version__,
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.engines = engines
+    app.state.metrics = metrics
+    app.state.pool = pool
+    app.state.gateway = gateway
     app.state.job_store = store
     app.state.job_runner = runner
     app.state.guard = guard
     install_error_handlers(app)
     install_openapi(app, settings)
-    for router in (summarize.router, translate.router, jobs.router, libretranslate.router, ops.router):
+    for router in API_ROUTERS:
+        app.include_router(router, dependencies=[Depends(caller)])
+    app.include_router(libretranslate.router)  # its own key dependency: LibreTranslate's api_key field too
+    for router in OPEN_ROUTERS:
         app.include_router(router)
 
     @app.middleware("http")
-    async def count_requests(request: Request, call_next) -> Response:
+    async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")
         endpoint = getattr(route, "path", "unmatched")
-        metrics.requests.labels(endpoint, str(response.status_code)).inc()
-        metrics.latency.labels(endpoint).observe(time.perf_counter() - started)
+        status = str(response.status_code)
+        metrics.requests.labels(endpoint, status).inc()
+        metrics.latency.labels(endpoint, status).observe(time.perf_counter() - started)
         return response
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)

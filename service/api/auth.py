@@ -101,18 +101,24 @@ class Guard:
         header = request.headers.get("authorization", "")
         return header[7:].strip() if header.lower().startswith("bearer ") else None
 
-    def authorize(self, request: Request, api_key: str | None = None, chars: int = 0) -> ApiKey | None:
-        """The caller's key (None when keys are off); 401 without a valid key, 429 over its limits."""
+    def authenticate(self, request: Request, api_key: str | None = None) -> ApiKey | None:
+        """The caller's key, counted against its requests per minute (None when keys are off);
+        401 without a valid key, 429 over the limit. Runs before any body is read."""
         if not self.required:
             return None
         secret = self.bearer(request) or api_key
         key = self.store.find(secret) if secret else None
         if key is None:
             raise ApiError(401, "unauthorized", "a valid API key is required (Authorization: Bearer <key>)", None)
-        self._admit(key, chars)
+        self._admit(key, 0)
         return key
 
-    def _admit(self, key: ApiKey, chars: int) -> None:
+    def charge(self, key: ApiKey | None, chars: int) -> None:
+        """Count ``chars`` against the key's characters per minute (429 over it)."""
+        if key is not None and chars:
+            self._admit(key, chars, count_request=False)
+
+    def _admit(self, key: ApiKey, chars: int, count_request: bool = True) -> None:
         now = time.monotonic()
         with self._lock:
             requests = self._requests.setdefault(key.id, deque())
@@ -121,16 +127,29 @@ class Guard:
                 requests.popleft()
             while used and now - used[0][0] > WINDOW_S:
                 used.popleft()
-            if len(requests) >= key.requests_per_minute:
+            if count_request and len(requests) >= key.requests_per_minute:
                 retry = max(1, int(WINDOW_S - (now - requests[0])) + 1)
                 raise ApiError(429, "rate_limited", f"over {key.requests_per_minute} requests per minute", None, retry)
             if chars and sum(c for _, c in used) + chars > key.chars_per_minute:
                 retry = max(1, int(WINDOW_S - (now - used[0][0])) + 1) if used else int(WINDOW_S)
                 raise ApiError(429, "rate_limited", f"over {key.chars_per_minute} characters per minute", None, retry)
-            requests.append(now)
+            if count_request:
+                requests.append(now)
             if chars:
                 used.append((now, chars))
 
     def check_metrics(self, request: Request) -> None:
         if self.metrics_token and not hmac.compare_digest(self.bearer(request) or "", self.metrics_token):
             raise ApiError(401, "unauthorized", "/metrics needs the metrics token (Authorization: Bearer <token>)")
+
+
+def caller(request: Request) -> ApiKey | None:
+    """The dependency every API router has: the caller's key (Bearer), checked before the body is read."""
+    key: ApiKey | None = request.app.state.guard.authenticate(request)
+    request.state.caller = key
+    return key
+
+
+def metrics_access(request: Request) -> None:
+    """``/metrics``: its own token (when set), so scrapers need no API key."""
+    request.app.state.guard.check_metrics(request)

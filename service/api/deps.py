@@ -1,26 +1,56 @@
-"""Shared state reached through FastAPI dependencies, and helpers the routers share."""
+"""Typed dependencies: what a route needs is in its signature, so no route can forget it."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
+from tomtat.service.api.auth import ApiKey, caller
 from tomtat.service.api.errors import ApiError
 from tomtat.service.api.schemas import Document, TextsRequest
-from tomtat.service.runtime.pool import Engines
+from tomtat.service.jobs.store import JobStore
+from tomtat.service.metrics import Metrics
+from tomtat.service.runtime.gateway import WorkerGateway
+from tomtat.service.runtime.pool import ModelPool
 from tomtat.service.settings import Settings
 
 T = TypeVar("T")
 
 
-def get_engines(request: Request) -> Engines:
-    return request.app.state.engines
+def _pool(request: Request) -> ModelPool:
+    pool: ModelPool = request.app.state.pool
+    return pool
 
 
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+def _gateway(request: Request) -> WorkerGateway:
+    gateway: WorkerGateway = request.app.state.gateway
+    return gateway
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _store(request: Request) -> JobStore:
+    store: JobStore = request.app.state.job_store
+    return store
+
+
+def _metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+PoolDep = Annotated[ModelPool, Depends(_pool)]
+GatewayDep = Annotated[WorkerGateway, Depends(_gateway)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+StoreDep = Annotated[JobStore, Depends(_store)]
+MetricsDep = Annotated[Metrics, Depends(_metrics)]
+# every API router depends on ``caller`` already; a route names CallerDep to learn who called
+CallerDep = Annotated[ApiKey | None, Depends(caller)]
 
 
 def check_limits(texts: list[str], fields: list[str], settings: Settings) -> None:
@@ -36,12 +66,14 @@ def check_limits(texts: list[str], fields: list[str], settings: Settings) -> Non
             )
 
 
-def admit(body: TextsRequest, request: Request, settings: Settings) -> tuple[list[Document], list[str]]:
+def admit(
+    body: TextsRequest, request: Request, settings: Settings, key: ApiKey | None
+) -> tuple[list[Document], list[str]]:
     """The request's documents and their field names, once limits and the caller's key allow them."""
     documents = body.documents()
     fields = [body.field_of(i) for i in range(len(documents))]
     check_limits([d.text for d in documents], fields, settings)
-    request.app.state.guard.authorize(request, chars=sum(len(d.text) for d in documents))
+    request.app.state.guard.charge(key, sum(len(d.text) for d in documents))
     return documents, fields
 
 

@@ -11,7 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from tomtat.models.errors import InputError, TomtatError, UnknownModelError, UnsupportedTaskError
+from tomtat.models.errors import (
+    CheckpointNotFoundError,
+    InputError,
+    ModelUnavailableError,
+    TomtatError,
+    UnknownModelError,
+    UnsupportedTaskError,
+)
 from tomtat.models.text import clean_surrogates
 from tomtat.service.runtime.batch_worker import QueueFullError
 
@@ -24,6 +31,36 @@ class ApiError(Exception):
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.field, self.retry_after = status, code, message, field, retry_after
+
+
+class LibreTranslateError(Exception):
+    """An ``ApiError`` raised on a LibreTranslate route: answered in LibreTranslate's shape."""
+
+    def __init__(self, error: ApiError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def api_error_of(error: TomtatError) -> ApiError:
+    """The HTTP answer for a model-layer or runtime error."""
+    if isinstance(error, InputError):
+        return ApiError(422, error.code, str(error), error.field)
+    if isinstance(error, UnknownModelError):
+        return ApiError(422, "unknown_model", str(error), "model")
+    if isinstance(error, UnsupportedTaskError):
+        return ApiError(422, "unsupported_task", str(error), error.field)
+    if isinstance(error, ModelUnavailableError):
+        return ApiError(503, "model_unavailable", str(error), error.field, error.retry_after)
+    if isinstance(error, CheckpointNotFoundError):
+        return ApiError(503, "model_unavailable", str(error))
+    log.exception("model layer error", exc_info=error)
+    return ApiError(503, "model_unavailable", str(error))
+
+
+def lt_error_response(error: ApiError) -> JSONResponse:
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+    status = 400 if error.status == 422 else error.status
+    return JSONResponse({"error": clean_surrogates(error.message)}, status_code=status, headers=headers)
 
 
 def error_response(
@@ -84,14 +121,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TomtatError)
     async def _model_layer(_: Request, error: TomtatError) -> JSONResponse:
-        if isinstance(error, InputError):
-            return error_response(422, error.code, str(error), error.field)
-        if isinstance(error, UnknownModelError):
-            return error_response(422, "unknown_model", str(error), "model")
-        if isinstance(error, UnsupportedTaskError):
-            return error_response(422, "unsupported_task", str(error), "target")
-        log.exception("model layer error", exc_info=error)
-        return error_response(503, "model_unavailable", str(error), retry_after=30)
+        answer = api_error_of(error)
+        return error_response(answer.status, answer.code, answer.message, answer.field, answer.retry_after)
+
+    @app.exception_handler(LibreTranslateError)
+    async def _libretranslate(_: Request, error: LibreTranslateError) -> JSONResponse:
+        return lt_error_response(error.error)
 
 
 class BodySizeLimit:

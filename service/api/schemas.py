@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from tomtat.models.text import clean_surrogates
+from tomtat.service.runtime.batch_worker import BatchTiming
+from tomtat.service.runtime.keys import Overrides, overrides_of
 
 
 def _clean(value: Any) -> Any:
@@ -38,9 +40,9 @@ class DecodingOptions(Strict):
     repetition_penalty: float | None = Field(default=None, ge=1.0, le=3.0)
     min_new_tokens: int | None = Field(default=None, ge=0, le=1024, description="generate at least this many tokens")
 
-    def overrides(self) -> tuple[tuple[str, float], ...]:
+    def overrides(self) -> Overrides:
         """Hashable, so requests with equal options can share a model batch."""
-        return tuple(sorted((k, v) for k, v in self.model_dump().items() if v is not None))
+        return overrides_of(self.model_dump())
 
 
 class Document(Strict):
@@ -89,6 +91,10 @@ class Timings(BaseModel):
     model_ms: float
     total_ms: float
     batch_texts: int = Field(description="texts in the model batch this one ran in")
+
+    @classmethod
+    def of(cls, batch: BatchTiming, total_ms: float) -> Timings:
+        return cls(queue_ms=batch.queue_ms, model_ms=batch.model_ms, total_ms=total_ms, batch_texts=batch.batch_texts)
 
 
 class SummaryOut(BaseModel):

@@ -1,6 +1,7 @@
 """Archive summarization: records in, one result line per id out, resumable, never stopped by a bad record.
 
-The same ``RecordProcessor`` serves ``tomtat batch`` (local or Ray) and the jobs API.
+``RecordProcessor`` serves ``tomtat batch`` (local or Ray) and ``tomtat eval``; record validation and the
+result shape are shared with the jobs API.
 """
 
 from __future__ import annotations
@@ -10,21 +11,24 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tomtat.models.errors import InputError
-from tomtat.models.summarizer import Summary, check_article
+from tomtat.models.summarizer import check_article
 from tomtat.service.archive.records import InputRecord, ResultWriter, count_records, read_records
+from tomtat.service.runtime.gateway import LocalGateway, SummaryResult, run_sync
+from tomtat.service.runtime.keys import SummaryPlan
 
 
-def error_result(record_id: str, code: str, message: str) -> dict:
+def error_result(record_id: str, code: str, message: str) -> dict[str, Any]:
     return {"id": record_id, "error": {"code": code, "message": message}}
 
 
 def validate_records(
     records: list[InputRecord], allow_any_language: bool = False
-) -> tuple[list[dict | None], list[tuple[int, str]]]:
+) -> tuple[list[dict[str, Any] | None], list[tuple[int, str]]]:
     """Error results for records that cannot be summarized, and (index, clean text) for the others."""
-    results: list[dict | None] = [None] * len(records)
+    results: list[dict[str, Any] | None] = [None] * len(records)
     valid: list[tuple[int, str]] = []
     for index, record in enumerate(records):
         if record.error:
@@ -37,8 +41,9 @@ def validate_records(
     return results, valid
 
 
-def summary_result(record_id: str, summary: Summary, summary_en: str | None, seconds: float, translate: bool) -> dict:
-    result = {
+def summary_result(record_id: str, result: SummaryResult, seconds: float, translate: bool) -> dict[str, Any]:
+    summary = result.summary
+    output: dict[str, Any] = {
         "id": record_id,
         "summary": summary.summary,
         "engine": summary.engine,
@@ -48,20 +53,24 @@ def summary_result(record_id: str, summary: Summary, summary_en: str | None, sec
         "batch_seconds": round(seconds, 4),
     }
     if translate:
-        result["summary_en"] = summary_en
-    return result
+        output["summary_en"] = result.summary_en
+    return output
 
 
 @dataclass
 class RecordProcessor:
-    """Summarizes (and optionally translates) a batch of records; each record gets a result or an error."""
+    """Summarizes (and optionally translates) a batch of records; each record gets a result or an error.
 
-    summarizer: object  # models.engines.Summarizer
-    translator: object | None = None  # models.translator.Translator
+    Runs in a process of its own (``tomtat batch``, a Ray actor, ``tomtat eval``), through a
+    ``LocalGateway``: the same summarize-then-translate flow as the server's.
+    """
+
+    gateway: LocalGateway
+    plan: SummaryPlan
     translate_to: str | None = None
     allow_any_language: bool = False
 
-    def process(self, records: list[InputRecord]) -> list[dict]:
+    def process(self, records: list[InputRecord]) -> list[dict[str, Any]]:
         results, valid = validate_records(records, self.allow_any_language)
         if valid:
             try:
@@ -74,16 +83,15 @@ class RecordProcessor:
                         results[item[0]] = error_result(records[item[0]].id, "model_error", str(error))
         return [r for r in results if r is not None]
 
-    def _summarize(self, records: list[InputRecord], valid: list[tuple[int, str]], results: list) -> None:
+    def _summarize(
+        self, records: list[InputRecord], valid: list[tuple[int, str]], results: list[dict[str, Any] | None]
+    ) -> None:
         started = time.perf_counter()
-        summaries = self.summarizer.summarize([text for _, text in valid])
-        english: list[str | None] = [None] * len(summaries)
-        if self.translate_to and self.translator is not None:
-            translated = self.translator.translate([s.summary for s in summaries], "vi", self.translate_to)
-            english = [t.translation for t in translated]
+        texts = [text for _, text in valid]
+        outputs = run_sync(self.gateway.summarize(texts, self.plan, self.translate_to))
         seconds = time.perf_counter() - started
-        for (index, _), summary, summary_en in zip(valid, summaries, english, strict=True):
-            results[index] = summary_result(records[index].id, summary, summary_en, seconds, bool(self.translate_to))
+        for (index, _), output in zip(valid, outputs, strict=True):
+            results[index] = summary_result(records[index].id, output, seconds, bool(self.translate_to))
 
 
 @dataclass

@@ -12,6 +12,7 @@ import hashlib
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from tomtat.service.archive.pipeline import ArchiveReport, RecordProcessor
 from tomtat.service.archive.records import InputFormatError, InputRecord, input_format
@@ -31,32 +32,19 @@ def _import_ray():
 class SummarizeActor:
     """One per Ray actor: loads the summarizer (and translator) once, then processes batches."""
 
-    def __init__(self, options: dict) -> None:
-        from tomtat.models.engine_choice import choose_summarizer
-        from tomtat.models.model import load_model
-        from tomtat.models.translator import Translator
+    def __init__(self, options: dict[str, Any]) -> None:
+        from tomtat.service.runtime.local import Placement, summarizing_gateway
 
-        choice = choose_summarizer(
+        placement = Placement(options["checkpoint_dir"], options["backend"], options["device"], options["threads"])
+        gateway, plan = summarizing_gateway(
             options["engine"],
             options["model"],
-            checkpoint_dir=options["checkpoint_dir"],
-            backend=options["backend"],
-            device=options["device"],
-            threads=options["threads"],
-            sentences=options["sentences"],
+            options["sentences"],
+            placement,
+            translate_to=options["translate_to"],
+            translation_model=options["translation_model"],
         )
-        translator = None
-        if options["translate_to"]:
-            model = load_model(
-                options["translation_model"],
-                checkpoint_dir=options["checkpoint_dir"],
-                backend=options["backend"],
-                device=options["device"],
-            )
-            translator = Translator([model])
-        self.processor = RecordProcessor(
-            choice.summarizer, translator, options["translate_to"], options["allow_any_language"]
-        )
+        self.processor = RecordProcessor(gateway, plan, options["translate_to"], options["allow_any_language"])
 
     def __call__(self, batch: dict) -> dict:
         # numpy batches: a column of all-None read errors arrives as floats (NaN), so test for str

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 from tomtat.models.evaluation import ROUGE_TYPES, detokenize, rouge_f1, summarize_scores, translation_scores
 from tomtat.service.archive.pipeline import RecordProcessor
 from tomtat.service.archive.records import InputRecord
+from tomtat.service.cli.common import EXIT_INPUT, fail, model_args, placement, say
+from tomtat.service.runtime.gateway import run_sync
+from tomtat.service.runtime.local import summarizing_gateway, translating_gateway
 
 
 def _load_articles(path: Path, limit: int | None, exclude: set[str]) -> list[dict]:
@@ -28,16 +30,26 @@ def _load_articles(path: Path, limit: int | None, exclude: set[str]) -> list[dic
     return rows
 
 
-def eval_summarize(args: argparse.Namespace) -> int:
-    from tomtat.service.cli.main import summarizer_from_args
+def _readable(*paths: str | None) -> str | None:
+    """The first given path that is not a readable file, if any."""
+    return next((p for p in paths if p and not Path(p).is_file()), None)
 
+
+def eval_summarize(args: argparse.Namespace) -> int:
+    missing = _readable(args.data, args.exclude_ids)
+    if missing:
+        what = "--data: JSONL with 'text' and 'summary' per line, such as the Vietnews test split"
+        return fail(f"no such file: {missing} ({what})", EXIT_INPUT)
     exclude = set(Path(args.exclude_ids).read_text().split()) if args.exclude_ids else set()
-    rows = _load_articles(Path(args.data), args.limit, exclude)
+    try:
+        rows = _load_articles(Path(args.data), args.limit, exclude)
+    except (ValueError, KeyError) as error:
+        return fail(f"{args.data} is not JSONL of articles with 'text' and 'summary': {error}", EXIT_INPUT)
     if not rows:
-        print("tomtat: error: no records to evaluate", file=sys.stderr)
-        return 2
-    choice = summarizer_from_args(args)
-    processor = RecordProcessor(choice.summarizer, allow_any_language=True)
+        return fail("no records to evaluate", EXIT_INPUT)
+    gateway, plan = summarizing_gateway(args.engine, args.model, args.sentences, placement(args))
+    say(plan.note)
+    processor = RecordProcessor(gateway, plan, allow_any_language=True)
     records = [InputRecord(str(r["id"]), detokenize(r["text"])) for r in rows]
     started = time.perf_counter()
     outputs: list[dict] = []
@@ -83,24 +95,24 @@ def eval_summarize(args: argparse.Namespace) -> int:
 
 
 def eval_translate(args: argparse.Namespace) -> int:
-    from tomtat.models.model import load_model
-    from tomtat.models.translator import Translator
-
+    missing = _readable(args.src, args.ref)
+    if missing:
+        return fail(f"no such file: {missing} (--src/--ref: aligned text files, one segment per line)", EXIT_INPUT)
     sources = Path(args.src).read_text(encoding="utf-8").splitlines()
     references = Path(args.ref).read_text(encoding="utf-8").splitlines()
     if len(sources) != len(references):
-        print(f"tomtat: error: {args.src} has {len(sources)} lines, {args.ref} has {len(references)}", file=sys.stderr)
-        return 2
+        return fail(f"{args.src} has {len(sources)} lines, {args.ref} has {len(references)}", EXIT_INPUT)
     if args.limit:
         sources, references = sources[: args.limit], references[: args.limit]
-    model = load_model(
-        args.model, checkpoint_dir=args.checkpoint_dir, backend=args.backend, device=args.device, threads=args.threads
-    )
+    gateway = translating_gateway(args.model, args.source, args.target, placement(args))
     started = time.perf_counter()
-    hypotheses = [t.translation for t in Translator([model]).translate(sources, args.source, args.target)]
+    lines = [f"line {i + 1}" for i in range(len(sources))]
+    outcomes = run_sync(gateway.translate(sources, args.source, args.target, fields=lines))
+    hypotheses = [o.translation.translation for o in outcomes]
     seconds = time.perf_counter() - started
     scores = translation_scores(hypotheses, references)
-    print(f"{len(sources)} segments, {args.source}->{args.target}, model {model.name}, {seconds:.1f} s")
+    model = outcomes[0].translation.model if outcomes else "?"
+    print(f"{len(sources)} segments, {args.source}->{args.target}, model {model}, {seconds:.1f} s")
     print(f"BLEU {scores['bleu']}  ({scores['bleu_signature']})")
     print(f"chrF {scores['chrf']}  ({scores['chrf_signature']})")
     if args.output:
@@ -108,10 +120,7 @@ def eval_translate(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(
-    commands: argparse._SubParsersAction,
-    model_args,
-) -> None:
+def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     evaluate = commands.add_parser("eval", help="measure quality on a test set")
     which = evaluate.add_subparsers(dest="what", required=True)
     summ = which.add_parser("summarize", help="ROUGE on articles with reference summaries (JSONL: text, summary)")
@@ -130,7 +139,7 @@ def add_parsers(
     trans.add_argument("--ref", required=True)
     trans.add_argument("--source", default="vi", choices=["vi", "en"])
     trans.add_argument("--target", default="en", choices=["vi", "en"])
-    trans.add_argument("--model", default="envit5")
+    trans.add_argument("--model", help="default: the first translation model present for the direction")
     trans.add_argument("--limit", type=int)
     trans.add_argument("--output", help="write the translations here")
     model_args(trans)

@@ -7,131 +7,66 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from tomtat.models.engine_choice import EngineChoice
+from tomtat.service.cli.common import (
+    EXIT_INPUT,
+    EXIT_MODEL,
+    EXIT_NETWORK,
+    decoding_args,
+    decoding_overrides,
+    fail,
+    model_args,
+    placement,
+    read_input,
+    say,
+)
+from tomtat.service.cli.evaluate import add_parsers as add_eval_parsers
 
-EXIT_INPUT = 2  # bad input or arguments
-EXIT_MODEL = 3  # missing or broken checkpoint
-EXIT_NETWORK = 4  # the hub could not be reached
-
-
-def _read_input(source: str) -> str:
-    if source == "-":
-        data = sys.stdin.buffer.read()
-        name = "standard input"
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise SystemExit(_fail(f"no such file: {source}", EXIT_INPUT))
-        data = path.read_bytes()
-        name = source
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise SystemExit(
-            _fail(f"{name} is not UTF-8 text ({error.reason} at byte {error.start})", EXIT_INPUT)
-        ) from None
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"tomtat: error: {message}", file=sys.stderr)
-    return code
-
-
-def _decoding_args(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("decoding overrides (default: the model card's)")
-    group.add_argument("--num-beams", type=int)
-    group.add_argument("--max-length", type=int)
-    group.add_argument("--no-repeat-ngram-size", type=int)
-    group.add_argument("--repetition-penalty", type=float)
-
-
-def _model_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--checkpoint-dir", help="where checkpoints live (default: $TOMTAT_CHECKPOINT_DIR)")
-    parser.add_argument("--backend", default="auto", choices=["auto", "transformers", "ctranslate2"])
-    parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: library default)")
-    parser.add_argument("--json", action="store_true", help="print a JSON object instead of plain text")
-
-
-def _overrides(args: argparse.Namespace) -> dict[str, int | float]:
-    """Decoding overrides given on the command line (validated); the card's values fill the rest."""
-    overrides = {
-        "num_beams": args.num_beams,
-        "max_length": args.max_length,
-        "no_repeat_ngram_size": args.no_repeat_ngram_size,
-        "repetition_penalty": args.repetition_penalty,
-    }
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    for key, value in overrides.items():
-        if value < (1 if key in ("num_beams", "max_length") else 0):
-            raise SystemExit(
-                _fail(
-                    f"--{key.replace('_', '-')} must be at least {1 if key in ('num_beams', 'max_length') else 0}",
-                    EXIT_INPUT,
-                )
-            )
-    return overrides
-
-
-def summarizer_from_args(args: argparse.Namespace) -> EngineChoice:
-    """The summarizer the engine/model/backend options ask for; says so on stderr when it fell back."""
-    from tomtat.models.engine_choice import choose_summarizer
-
-    choice = choose_summarizer(
-        args.engine,
-        args.model,
-        checkpoint_dir=args.checkpoint_dir,
-        backend=args.backend,
-        device=args.device,
-        threads=args.threads,
-        sentences=args.sentences,
-    )
-    if choice.note:
-        print(f"tomtat: {choice.note}", file=sys.stderr)
-    return choice
+from tomtat import __version__
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
     from tomtat.models.summarizer import check_article
+    from tomtat.service.runtime.gateway import run_sync
+    from tomtat.service.runtime.local import summarizing_gateway
 
-    text = check_article(_read_input(args.input), allow_any_language=args.allow_any_language)
-    choice = summarizer_from_args(args)
-    (result,) = choice.summarizer.summarize([text], _overrides(args))
+    text = check_article(read_input(args.input), allow_any_language=args.allow_any_language)
+    gateway, plan = summarizing_gateway(
+        args.engine, args.model, args.sentences, placement(args), decoding_overrides(args)
+    )
+    say(plan.note)
+    (result,) = run_sync(gateway.summarize([text], plan))
+    summary = result.summary
     if args.json:
-        print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
+        print(json.dumps(asdict(summary), ensure_ascii=False, indent=2))
     else:
-        print(result.summary)
-        print(f"[engine: {result.engine}, model: {result.model}]", file=sys.stderr)
+        print(summary.summary)
+        print(f"[engine: {summary.engine}, model: {summary.model}]", file=sys.stderr)
     return 0
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
-    from tomtat.models.model import load_model
-    from tomtat.models.translator import Translator
+    from tomtat.service.runtime.gateway import run_sync
+    from tomtat.service.runtime.local import translating_gateway
 
-    text = _read_input(args.input)
+    text = read_input(args.input)
     if not text.strip():
-        return _fail("the text to translate is empty", EXIT_INPUT)
-    model = load_model(
-        args.model, checkpoint_dir=args.checkpoint_dir, backend=args.backend, device=args.device, threads=args.threads
-    )
-    translator = Translator([model])
-    (result,) = translator.translate([text], source=args.source, target=args.target, overrides=_overrides(args))
+        return fail("the text to translate is empty", EXIT_INPUT)
+    gateway = translating_gateway(args.model, args.source, args.target, placement(args))
+    (result,) = run_sync(gateway.translate([text], args.source, args.target, decoding_overrides(args), ["input"]))
+    translation = result.translation
     if args.json:
-        print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
+        print(json.dumps(asdict(translation), ensure_ascii=False, indent=2))
     else:
-        print(result.translation)
-        print(f"[{result.source}->{result.target}, model: {result.model}]", file=sys.stderr)
+        print(translation.translation)
+        print(f"[{translation.source}->{translation.target}, model: {translation.model}]", file=sys.stderr)
     return 0
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
     from tomtat.models.langdetect import detect_language
 
-    detection = detect_language(_read_input(args.input))
+    detection = detect_language(read_input(args.input))
     if args.json:
         print(json.dumps(asdict(detection)))
     else:
@@ -184,39 +119,33 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from tomtat.models.model import load_model
-    from tomtat.models.translator import Translator
     from tomtat.service.archive.pipeline import RecordProcessor, run_archive
     from tomtat.service.archive.records import InputFormatError, input_format
+    from tomtat.service.runtime.local import summarizing_gateway
 
     try:
         input_format(Path(args.input))
     except InputFormatError as error:
-        return _fail(str(error), EXIT_INPUT)
+        return fail(str(error), EXIT_INPUT)
     if args.executor == "ray":
         from tomtat.service.archive.ray_executor import run_on_ray
 
         try:
             report = run_on_ray(args)
         except InputFormatError as error:
-            return _fail(str(error), EXIT_INPUT)
+            return fail(str(error), EXIT_INPUT)
         print(report.line(), file=sys.stderr)
         return 0
-    choice = summarizer_from_args(args)
-    translator = None
-    if args.translate_to:
-        translator = Translator(
-            [
-                load_model(
-                    args.translation_model,
-                    checkpoint_dir=args.checkpoint_dir,
-                    backend=args.backend,
-                    device=args.device,
-                    threads=args.threads,
-                )
-            ]
-        )
-    processor = RecordProcessor(choice.summarizer, translator, args.translate_to, args.allow_any_language)
+    gateway, plan = summarizing_gateway(
+        args.engine,
+        args.model,
+        args.sentences,
+        placement(args),
+        translate_to=args.translate_to,
+        translation_model=args.translation_model,
+    )
+    say(plan.note)
+    processor = RecordProcessor(gateway, plan, args.translate_to, args.allow_any_language)
     try:
         report = run_archive(
             args.input,
@@ -229,7 +158,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             progress=not args.no_progress,
         )
     except InputFormatError as error:
-        return _fail(str(error), EXIT_INPUT)
+        return fail(str(error), EXIT_INPUT)
     print(report.line(), file=sys.stderr)
     if report.duplicates:
         shown = ", ".join(report.duplicates[:10]) + (" ..." if len(report.duplicates) > 10 else "")
@@ -244,19 +173,19 @@ def cmd_keys(args: argparse.Namespace) -> int:
     data_dir = Path(args.data_dir).expanduser() if args.data_dir else Settings().data_dir
     store = KeyStore(data_dir / "tomtat.db")
     if args.action in ("add", "remove") and not args.name:
-        return _fail(f"keys {args.action} needs a name", EXIT_INPUT)
+        return fail(f"keys {args.action} needs a name", EXIT_INPUT)
     if args.action == "add":
         try:
             key, secret = store.add(args.name, args.rpm, args.chars_per_minute)
         except ValueError as error:
-            return _fail(str(error), EXIT_INPUT)
+            return fail(str(error), EXIT_INPUT)
         print(secret)
         print(f"key {key.id} ({key.name}) added; the secret above is shown only once", file=sys.stderr)
     elif args.action == "list":
         for key in store.list():
             print(f"{key.id}\t{key.name}\t{key.requests_per_minute} req/min\t{key.chars_per_minute} chars/min")
     elif not store.remove(args.name):
-        return _fail(f"no key with id or name {args.name!r}", EXIT_INPUT)
+        return fail(f"no key with id or name {args.name!r}", EXIT_INPUT)
     return 0
 
 
@@ -284,6 +213,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tomtat", description="Vietnamese news summarization and translation")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     summarize = commands.add_parser("summarize", help="summarize a Vietnamese article")
@@ -292,17 +222,19 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--engine", default="auto", choices=["auto", "abstractive", "extractive", "lead3"])
     summarize.add_argument("--sentences", type=int, default=3, help="sentences the extractive engine keeps")
     summarize.add_argument("--allow-any-language", action="store_true", help="summarize non-Vietnamese text anyway")
-    _model_args(summarize)
-    _decoding_args(summarize)
+    model_args(summarize)
+    decoding_args(summarize)
     summarize.set_defaults(func=cmd_summarize)
 
     translate = commands.add_parser("translate", help="translate between Vietnamese and English")
     translate.add_argument("input", nargs="?", default="-", help="a UTF-8 text file, or - for stdin")
     translate.add_argument("--source", default="auto", choices=["auto", "vi", "en"])
     translate.add_argument("--target", default="en", choices=["en", "vi"])
-    translate.add_argument("--model", default="envit5", help="registry name or checkpoint directory")
-    _model_args(translate)
-    _decoding_args(translate)
+    translate.add_argument(
+        "--model", help="registry name or checkpoint directory (default: the first translation model present)"
+    )
+    model_args(translate)
+    decoding_args(translate)
     translate.set_defaults(func=cmd_translate)
 
     serve = commands.add_parser("serve", help="run the HTTP server (settings also from TOMTAT_* variables)")
@@ -321,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--text-field", default="text")
     batch.add_argument("--id-field", default="id")
     batch.add_argument("--translate-to", choices=["en"], help="also translate each summary")
-    batch.add_argument("--translation-model", default="envit5")
+    batch.add_argument("--translation-model", help="default: the first vi->en translation model present")
     batch.add_argument("--model", help="summarization model (registry name or directory)")
     batch.add_argument("--engine", default="auto", choices=["auto", "abstractive", "extractive", "lead3"])
     batch.add_argument("--sentences", type=int, default=3, help="sentences the extractive engine keeps")
@@ -333,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--ray-address", help="an existing Ray cluster (default: start a local one)")
     batch.add_argument("--concurrency", type=int, default=1, help="Ray actors (each loads the model once)")
     batch.add_argument("--num-gpus", type=float, default=0, help="GPUs per Ray actor")
-    _model_args(batch)
+    model_args(batch)
     batch.set_defaults(func=cmd_batch)
 
     keys = commands.add_parser("keys", help="manage API keys (when TOMTAT_REQUIRE_API_KEYS=true)")
@@ -360,9 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--quantization", default="int8", help="int8 (default), int8_float32, float32, ...")
     convert.set_defaults(func=cmd_convert)
 
-    from tomtat.service.cli.evaluate import add_parsers as add_eval_parsers
-
-    add_eval_parsers(commands, _model_args)
+    add_eval_parsers(commands)
 
     detect = commands.add_parser("detect", help="detect the language of a text")
     detect.add_argument("input", nargs="?", default="-", help="a UTF-8 text file, or - for stdin")
@@ -379,11 +309,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (CheckpointNotFoundError, BrokenCheckpointError) as error:
-        return _fail(str(error), EXIT_MODEL)
+        return fail(str(error), EXIT_MODEL)
     except HubUnreachableError as error:
-        return _fail(str(error), EXIT_NETWORK)
+        return fail(str(error), EXIT_NETWORK)
     except TomtatError as error:
-        return _fail(str(error), EXIT_INPUT)
+        return fail(str(error), EXIT_INPUT)
 
 
 if __name__ == "__main__":

@@ -1,27 +1,25 @@
-"""Archive jobs over HTTP: inputs, state and results in one SQLite file, so a restart resumes them.
+"""Archive jobs' SQLite file: inputs, state and results, so a restart resumes them.
 
 Exactly-once: a result row's key is (job, record id) and a batch's results are committed together
-with the job's counters; after a crash the records without a result are simply run again.
+with the job's counters; after a crash the records without a result are simply run again. A job
+belongs to the API key that created it: any other key is told it does not exist.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import logging
 import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from tomtat.service.archive.pipeline import summary_result, validate_records
 from tomtat.service.archive.records import InputRecord
+from tomtat.service.runtime.keys import SummaryPlan
 
-log = logging.getLogger("tomtat.jobs")
 ACTIVE = ("queued", "running")
 TERMINAL = ("done", "cancelled", "failed")
 
@@ -29,7 +27,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, state TEXT NOT NULL, options TEXT NOT NULL, total INTEGER NOT NULL,
     done INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, duplicates INTEGER NOT NULL DEFAULT 0,
-    created REAL NOT NULL, started REAL, finished REAL, error TEXT
+    created REAL NOT NULL, started REAL, finished REAL, error TEXT, owner TEXT
 );
 CREATE TABLE IF NOT EXISTS job_inputs (
     job_id TEXT NOT NULL, seq INTEGER NOT NULL, record_id TEXT NOT NULL, text TEXT, error TEXT,
@@ -42,12 +40,20 @@ CREATE TABLE IF NOT EXISTS job_results (
 """
 
 
-@dataclass
+@dataclass(frozen=True)
 class JobOptions:
-    worker: str  # the batch worker (summarizer) chosen when the job was accepted
-    key: object  # that worker's batch key (decoding overrides, or sentence count)
+    plan: SummaryPlan  # the worker and batch key chosen when the job was accepted
     translate_to: str | None = None
     allow_any_language: bool = False
+
+    def to_json(self) -> str:
+        options = {"translate_to": self.translate_to, "allow_any_language": self.allow_any_language}
+        return json.dumps({"plan": self.plan.to_json(), **options})
+
+    @classmethod
+    def from_json(cls, text: str) -> JobOptions:
+        data = json.loads(text)
+        return cls(SummaryPlan.from_json(data["plan"]), data["translate_to"], data["allow_any_language"])
 
 
 @dataclass
@@ -62,7 +68,7 @@ class Job:
     started: float | None
     finished: float | None
     error: str | None
-    options: dict
+    options: JobOptions
 
 
 class JobStore:
@@ -76,12 +82,15 @@ class JobStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+        if "owner" not in columns:  # a database from before jobs had owners
+            self._db.execute("ALTER TABLE jobs ADD COLUMN owner TEXT")
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def create(self, options: JobOptions, records: Iterable[InputRecord]) -> Job:
+    def create(self, options: JobOptions, records: Iterable[InputRecord], owner: str | None = None) -> Job:
         job_id = uuid.uuid4().hex
         seen: set[str] = set()
         duplicates = 0
@@ -99,24 +108,26 @@ class JobStore:
                 )
                 seq += 1
             self._db.execute(
-                "INSERT INTO jobs (id, state, options, total, duplicates, created) VALUES (?, 'queued', ?, ?, ?, ?)",
-                (job_id, json.dumps(asdict(options)), seq, duplicates, time.time()),
+                "INSERT INTO jobs (id, state, options, total, duplicates, created, owner) "
+                "VALUES (?, 'queued', ?, ?, ?, ?, ?)",
+                (job_id, options.to_json(), seq, duplicates, time.time(), owner),
             )
             self._db.execute("COMMIT")
-        job = self.get(job_id)
+        job = self.get(job_id, owner)
         assert job is not None
         return job
 
-    def get(self, job_id: str) -> Job | None:
+    def get(self, job_id: str, owner: str | None = None, *, any_owner: bool = False) -> Job | None:
+        """The job, if ``owner`` created it (``any_owner``: the runner, which serves every owner)."""
         with self._lock:
             row = self._db.execute(
-                "SELECT id, state, total, done, failed, duplicates, created, started, finished, error, options "
+                "SELECT id, state, total, done, failed, duplicates, created, started, finished, error, options, owner "
                 "FROM jobs WHERE id = ?",
                 (job_id,),
             ).fetchone()
-        if row is None:
+        if row is None or (not any_owner and row[11] != owner):
             return None
-        return Job(*row[:10], options=json.loads(row[10]))
+        return Job(*row[:10], options=JobOptions.from_json(row[10]))
 
     def active(self) -> list[str]:
         with self._lock:
@@ -157,7 +168,7 @@ class JobStore:
             ).fetchall()
         return [InputRecord(r[0], r[1], tuple(json.loads(r[2])) if r[2] else None) for r in rows]
 
-    def save(self, job_id: str, results: list[dict]) -> None:
+    def save(self, job_id: str, results: list[dict[str, Any]]) -> None:
         """Store a batch of results and the job's counters in one transaction (idempotent)."""
         with self._lock:
             self._db.execute("BEGIN")
@@ -188,98 +199,3 @@ class JobStore:
             for seq, result in rows:
                 last = seq
                 yield result + "\n"
-
-
-class JobRunner:
-    """Runs active jobs one at a time through the shared batch workers, at background priority."""
-
-    def __init__(self, store: JobStore, engines: object, chunk: int) -> None:
-        self.store = store
-        self.engines = engines  # service.state.Engines
-        self.chunk = chunk
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
-        self._stopping = False
-
-    def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._loop(), name="job-runner")
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def stop(self, grace: float = 0.0) -> None:
-        """Let the batch in the model finish and be saved (up to ``grace`` seconds), then stop.
-
-        Jobs left unfinished go back to ``queued``: their inputs and saved results are in SQLite,
-        so the next start runs exactly the records without a result.
-        """
-        if self._task is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        if getattr(self.engines, "loading", False):
-            grace = 0.0  # no batch can be in the model yet
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
-        except (TimeoutError, asyncio.CancelledError):
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        requeued = await asyncio.to_thread(self.store.requeue_running)
-        if requeued:
-            log.info("shutdown: %d unfinished job(s) saved as queued; they resume on the next start", requeued)
-
-    async def _loop(self) -> None:
-        await self.engines.wait_loaded()  # resumed jobs run on the same models they were accepted for
-        while not self._stopping:
-            for job_id in self.store.active():
-                if self._stopping:
-                    return
-                try:
-                    await self._run(job_id)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as error:
-                    log.exception("job %s failed", job_id)
-                    self.store.set_state(job_id, "failed", str(error))
-            self._wake.clear()
-            if not self.store.active() and not self._stopping:
-                await self._wake.wait()
-
-    async def _run(self, job_id: str) -> None:
-        job = self.store.get(job_id)
-        if job is None or job.state not in ACTIVE:
-            return
-        options = JobOptions(**job.options)
-        worker = self.engines.workers.get(options.worker)
-        if worker is None:
-            self.store.set_state(job_id, "failed", f"{options.worker} is not loaded on this server")
-            return
-        key = tuple(tuple(k) for k in options.key) if isinstance(options.key, list) else options.key
-        self.store.set_state(job_id, "running")
-        while not self._stopping:
-            current = self.store.get(job_id)
-            if current is None or current.state not in ACTIVE:
-                return  # cancelled meanwhile
-            records = self.store.pending(job_id, self.chunk)
-            if not records:
-                self.store.set_state(job_id, "done")
-                return
-            results, valid = validate_records(records, options.allow_any_language)
-            if valid:
-                started = time.perf_counter()
-                texts = [text for _, text in valid]
-                summaries, _ = await worker.submit(texts, key, sum(len(t) for t in texts) // 4, priority=1)
-                english: list[str | None] = [None] * len(summaries)
-                if options.translate_to:
-                    translation = self.engines.workers["translation"]
-                    translated, _ = await translation.submit(
-                        [s.summary for s in summaries], ("vi", options.translate_to, ()), 0, priority=1
-                    )
-                    english = [t.translation for t in translated]
-                seconds = time.perf_counter() - started
-                for (index, _), summary, summary_en in zip(valid, summaries, english, strict=True):
-                    results[index] = summary_result(
-                        records[index].id, summary, summary_en, seconds, bool(options.translate_to)
-                    )
-            await asyncio.to_thread(self.store.save, job_id, [r for r in results if r is not None])

@@ -11,13 +11,14 @@ import asyncio
 import contextlib
 import time
 from collections import deque
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tomtat.service.metrics import Metrics
+from tomtat.service.runtime.keys import BatchKey
 
-RunBatch = Callable[[list[str], Hashable], Sequence[Any]]
+RunBatch = Callable[[list[str], Any], Sequence[Any]]  # (texts, the batch's key) -> one result per text
 
 
 class QueueFullError(Exception):
@@ -31,9 +32,9 @@ class QueueFullError(Exception):
 @dataclass
 class WorkItem:
     texts: list[str]
-    key: Hashable  # requests with equal keys (same options) can share a batch
+    key: BatchKey  # requests with equal keys (same options) can share a batch
     tokens: int
-    future: asyncio.Future
+    future: asyncio.Future[tuple[list[Any], BatchTiming]]
     enqueued: float = field(default_factory=time.perf_counter)
     priority: int = 0
 
@@ -75,13 +76,12 @@ class BatchWorker:
         self.max_queue = max_queue
         self.concurrency = max(1, concurrency)
         self.shared_slots = shared_slots
-        self._running: set[asyncio.Task] = set()
+        self._running: set[asyncio.Task[None]] = set()
         # interactive requests first, archive jobs (priority 1) only when no interactive one waits
         self._queues: tuple[deque[WorkItem], deque[WorkItem]] = (deque(), deque())
         self._available = asyncio.Event()
         self.queued_texts = 0
-        self.batches_run = 0
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._carry: WorkItem | None = None  # an item that did not fit the last batch
 
     def start(self) -> None:
@@ -96,7 +96,7 @@ class BatchWorker:
             await asyncio.gather(*self._running, return_exceptions=True)
 
     async def submit(
-        self, texts: list[str], key: Hashable, tokens: int, priority: int = 0
+        self, texts: list[str], key: BatchKey, tokens: int, priority: int = 0
     ) -> tuple[list[Any], BatchTiming]:
         """Queue ``texts`` and wait for their results; raises ``QueueFullError`` when over capacity.
 
@@ -106,7 +106,7 @@ class BatchWorker:
         if priority == 0 and self.queued_texts + len(texts) > self.max_queue:
             self.metrics.rejected.labels("queue_full").inc()
             raise QueueFullError(self.name, retry_after=max(1, round(self.queued_texts / max(1, self.max_batch_size))))
-        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[tuple[list[Any], BatchTiming]] = asyncio.get_running_loop().create_future()
         item = WorkItem(texts, key, tokens, future, priority=priority)
         if priority == 0:
             self.queued_texts += len(texts)
@@ -197,13 +197,13 @@ class BatchWorker:
             task.add_done_callback(lambda t, taken=taken: (self._running.discard(t), release(taken)))
 
     async def _run_batch(self, batch: list[WorkItem]) -> None:
-        groups: dict[Hashable, list[WorkItem]] = {}
+        groups: dict[BatchKey, list[WorkItem]] = {}
         for item in batch:
             groups.setdefault(item.key, []).append(item)
         for key, items in groups.items():
             await self._run_group(key, items)
 
-    async def _run_group(self, key: Hashable, items: list[WorkItem]) -> None:
+    async def _run_group(self, key: BatchKey, items: list[WorkItem]) -> None:
         texts = [text for item in items for text in item.texts]
         started = time.perf_counter()
         try:
@@ -214,7 +214,6 @@ class BatchWorker:
                     item.future.set_exception(error)
             return
         model_ms = (time.perf_counter() - started) * 1000
-        self.batches_run += 1
         self.metrics.batches.labels(self.name).inc()
         self.metrics.batch_size.labels(self.name).observe(len(texts))
         offset = 0

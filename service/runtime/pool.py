@@ -5,23 +5,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Hashable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tomtat.models.checkpoints import fetch_command, locate
-from tomtat.models.errors import TomtatError
+from tomtat.models.engine_choice import decide_engine
+from tomtat.models.errors import (
+    CheckpointNotFoundError,
+    ModelUnavailableError,
+    TomtatError,
+    UnknownModelError,
+    UnsupportedTaskError,
+)
 from tomtat.models.model import Seq2SeqModel, load_model
-from tomtat.models.registry import REGISTRY, SUMMARIZE
-from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
-from tomtat.models.translator import Translator
-from tomtat.service.api.errors import ApiError
+from tomtat.models.registry import REGISTRY, SUMMARIZE, Task
+from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer, LeadSummarizer, Summary
+from tomtat.models.translator import Translation, Translator
 from tomtat.service.metrics import Metrics
-from tomtat.service.runtime.batch_worker import BatchWorker
+from tomtat.service.runtime.batch_worker import BatchWorker, RunBatch
+from tomtat.service.runtime.keys import AbstractiveKey, ExtractiveKey, Overrides, SummaryPlan, TranslateKey
 from tomtat.service.settings import Settings
 
 log = logging.getLogger("tomtat.service")
 EXTRACTIVE = "extractive"
+LEAD = "lead"
 TRANSLATION = "translation"
+LOADING_RETRY_S = 10
 
 
 @dataclass
@@ -35,13 +44,21 @@ class ModelStatus:
     load_seconds: float | None = None
 
 
-def _parallel_batches(models: list[Seq2SeqModel]) -> int:
+def _parallel_batches(models: Sequence[Seq2SeqModel]) -> int:
     return max((getattr(m.backend, "parallel_batches", 1) for m in models), default=1)
 
 
+def _extractive_batch(texts: list[str], key: ExtractiveKey) -> list[Summary]:
+    return ExtractiveSummarizer(max_sentences=key.sentences).summarize(texts)
+
+
+def _lead_batch(texts: list[str], key: ExtractiveKey) -> list[Summary]:
+    return LeadSummarizer(k=key.sentences).summarize(texts)
+
+
 @dataclass
-class Engines:
-    """Loaded engines and their workers; built by ``start`` in the app's lifespan."""
+class ModelPool:
+    """Loaded models and their workers; ``start`` runs in the app's lifespan."""
 
     settings: Settings
     metrics: Metrics
@@ -50,14 +67,12 @@ class Engines:
     translator: Translator | None = None
     workers: dict[str, BatchWorker] = field(default_factory=dict)
     loading: bool = True
-    _load_task: asyncio.Task | None = None
+    _load_task: asyncio.Task[None] | None = None
     _model_slots: asyncio.Semaphore | None = None
 
     # ---- startup -------------------------------------------------------------------------------
-    def _worker(self, name: str, run_batch, models: list[Seq2SeqModel] = ()) -> BatchWorker:  # type: ignore[assignment]
+    def _worker(self, name: str, run_batch: RunBatch, models: Sequence[Seq2SeqModel] = ()) -> BatchWorker:
         s = self.settings
-        # as many batches in flight as the backend runs in parallel (CTranslate2 on CPU: one per core)
-        concurrency = _parallel_batches(models)
         worker = BatchWorker(
             name,
             run_batch,
@@ -66,7 +81,8 @@ class Engines:
             max_batch_size=s.max_batch_size,
             max_batch_tokens=s.max_batch_tokens,
             max_queue=s.max_queue,
-            concurrency=concurrency,
+            # as many batches in flight as the backend runs in parallel (CTranslate2 on CPU: one per core)
+            concurrency=_parallel_batches(models),
             shared_slots=self._model_slots if models else None,
         )
         worker.start()
@@ -74,11 +90,12 @@ class Engines:
         return worker
 
     async def start(self) -> None:
-        """Start the extractive worker at once, then load checkpoints in a thread (``/readyz`` says when)."""
-        self._worker(EXTRACTIVE, lambda texts, key: ExtractiveSummarizer(max_sentences=key).summarize(texts))
+        """Start the extractive workers at once, then load checkpoints in a thread (``/readyz`` says when)."""
+        self._worker(EXTRACTIVE, _extractive_batch)
+        self._worker(LEAD, _lead_batch)
         names = self.settings.models or list(REGISTRY)
         for name in names:
-            tasks = list(REGISTRY[name].tasks) if name in REGISTRY else []
+            tasks = [str(t) for t in REGISTRY[name].tasks] if name in REGISTRY else []
             self.statuses[name] = ModelStatus(name, tasks, "loading")
         self._load_task = asyncio.get_running_loop().create_task(self._load_all(names))
 
@@ -95,20 +112,29 @@ class Engines:
         # one limit over all models' batches: a summarizer and a translator busy at once share the cores
         self._model_slots = asyncio.Semaphore(_parallel_batches(loaded))
         for model in loaded:
-            if SUMMARIZE in model.checkpoint.tasks:
+            if model.checkpoint.supports(SUMMARIZE):
                 summarizer = AbstractiveSummarizer(model)
                 self.summarizers[model.name] = summarizer
-                self._worker(model.name, lambda texts, key, s=summarizer: s.summarize(texts, dict(key)), [model])
-        translation_models = [m for m in loaded if any(t.startswith("translate:") for t in m.checkpoint.tasks)]
+                self._worker(model.name, self._summarize_batch(summarizer), [model])
+        translation_models = [m for m in loaded if any(t.is_translation for t in m.checkpoint.tasks)]
         if translation_models:
             self.translator = Translator(translation_models, segment_tokens=self.settings.translation_segment_tokens)
             self._worker(TRANSLATION, self._translate_batch, translation_models)
         self.loading = False
+        for status in self.statuses.values():
+            if status.state != "ready":
+                log.warning("model %s is %s: %s", status.name, status.state, status.detail)
 
-    def _translate_batch(self, texts: list[str], key: Hashable) -> list:
-        source, target, overrides = key  # type: ignore[misc]
+    @staticmethod
+    def _summarize_batch(summarizer: AbstractiveSummarizer) -> RunBatch:
+        def run(texts: list[str], key: AbstractiveKey) -> list[Summary]:
+            return summarizer.summarize(texts, dict(key.overrides))
+
+        return run
+
+    def _translate_batch(self, texts: list[str], key: TranslateKey) -> list[Translation]:
         assert self.translator is not None
-        return self.translator.translate(texts, source=source, target=target, overrides=dict(overrides))
+        return self.translator.translate(texts, source=key.source, target=key.target, overrides=dict(key.overrides))
 
     def _load_one(self, name: str) -> Seq2SeqModel | None:
         status = self.statuses[name]
@@ -118,7 +144,7 @@ class Engines:
             status.state, status.detail = "missing", str(error)
             return None
         status.directory = str(located.directory)
-        status.tasks = list(located.checkpoint.tasks)
+        status.tasks = [str(t) for t in located.checkpoint.tasks]
         started = time.perf_counter()
         try:  # load_model checks the files itself and names the broken one
             model = load_model(
@@ -141,6 +167,7 @@ class Engines:
         status.state, status.backend = "ready", model.backend.name
         status.load_seconds = time.perf_counter() - started
         self.metrics.load_seconds.labels(model.name).set(status.load_seconds)
+        log.info("model %s ready (%s, %.1f s)", model.name, status.backend, status.load_seconds)
         return model
 
     async def stop(self) -> None:
@@ -150,43 +177,68 @@ class Engines:
             await worker.stop()
 
     # ---- lookups -------------------------------------------------------------------------------
-    def summarizer_worker(
-        self, engine: str, model: str | None, sentences: int, overrides: tuple
-    ) -> tuple[str, Hashable, str | None]:
-        """(worker name, batch key, note) for the engine and model a request asks for."""
-        extractive = (EXTRACTIVE, sentences)
-        if engine == "extractive":
-            if model:
-                raise ApiError(422, "invalid_request", "model applies to the abstractive engine only", "model")
-            return (*extractive, None)
-        if model and model not in self.summarizers:
-            status = self.statuses.get(model)
-            if status is None:
-                known = ", ".join(self.summarizers) or "none loaded"
-                raise ApiError(422, "unknown_model", f"model {model!r} is not loaded (summarizers: {known})", "model")
-            if status.tasks and SUMMARIZE not in status.tasks:
-                tasks = ", ".join(status.tasks)
-                raise ApiError(422, "unsupported_task", f"model {model!r} does not summarize ({tasks})", "model")
-            raise ApiError(503, "model_unavailable", f"model {model!r} is {status.state}: {status.detail}", "model", 30)
-        name = model or self.default_summarizer()
-        if name is None:
+    def plan_summary(self, engine: str, model: str | None, sentences: int, overrides: Overrides) -> SummaryPlan:
+        """The worker and batch key for the engine and model a request asks for."""
+        if model and engine not in ("extractive", "lead3"):
+            self._check_summarizer(model)
+        try:
+            decision = decide_engine(engine, model, list(self.summarizers), lambda: self.missing_reason(SUMMARIZE))
+        except CheckpointNotFoundError:
             reason = self.missing_reason(SUMMARIZE)
-            if engine == "abstractive":
-                raise ApiError(503, "model_unavailable", f"no abstractive summarizer is ready: {reason}", "engine", 30)
-            return (*extractive, "no abstractive checkpoint is loaded, so the extractive engine answered; " + reason)
-        return name, overrides, None
+            raise self._unavailable(f"no abstractive summarizer is ready: {reason}", "engine") from None
+        if decision.engine == "extractive":
+            return SummaryPlan(EXTRACTIVE, ExtractiveKey(sentences), decision.note)
+        if decision.engine == "lead3":
+            return SummaryPlan(LEAD, ExtractiveKey(sentences), decision.note)
+        assert decision.model is not None
+        return SummaryPlan(decision.model, AbstractiveKey(overrides), decision.note)
+
+    def _check_summarizer(self, model: str) -> None:
+        if model in self.summarizers:
+            return
+        status = self.statuses.get(model)
+        if status is None:
+            known = ", ".join(self.summarizers) or "none loaded"
+            raise UnknownModelError(f"model {model!r} is not loaded (summarizers: {known})")
+        if status.tasks and str(SUMMARIZE) not in status.tasks:
+            raise UnsupportedTaskError(f"model {model!r} does not summarize ({', '.join(status.tasks)})", "model")
+        raise self._unavailable(f"model {model!r} is {status.state}: {status.detail}", "model")
+
+    def summary_worker(self, plan: SummaryPlan) -> BatchWorker:
+        worker = self.workers.get(plan.worker)
+        if worker is None:
+            raise self._unavailable(f"{plan.worker} is not loaded on this server", "model")
+        return worker
+
+    def translation(self, task: Task, field_name: str | None = None) -> tuple[BatchWorker, Translator]:
+        """The translation worker and translator, or why no loaded model translates ``task``."""
+        worker = self.workers.get(TRANSLATION)
+        if worker is None or self.translator is None:
+            reason = self.missing_reason(task)
+            raise self._unavailable(f"no {task.direction} translation model is ready: {reason}", field_name)
+        return worker, self.translator
+
+    def estimate_tokens(self, worker: str, texts: Sequence[str]) -> int:
+        """Input tokens of ``texts`` for batch budgets: exact for a loaded summarizer, else ~4 characters each."""
+        summarizer = self.summarizers.get(worker)
+        if summarizer is not None:
+            return sum(summarizer.model.count_tokens(t) for t in texts)
+        return sum(len(t) for t in texts) // 4
 
     def default_summarizer(self) -> str | None:
         """The first loaded abstractive summarizer in registry order, if any."""
         return next(iter(self.summarizers), None)
 
-    def missing_reason(self, capability: str) -> str:
-        """Why no model serves ``capability`` (``summarize`` or ``translate:*``): load state and fetch command."""
+    def missing_reason(self, task: Task) -> str:
+        """Why no model serves ``task``: load state and fetch command of each model that could."""
+        if self.loading:
+            return "models are still loading; retry shortly"
         reasons = [
             f"{s.name} is {s.state}" + (f" (run: {fetch_command(s.name)})" if s.state == "missing" else f": {s.detail}")
             for s in self.statuses.values()
-            if any(t.startswith(capability) for t in s.tasks) or not s.tasks
+            if str(task) in s.tasks or not s.tasks
         ]
-        if self.loading:
-            return "models are still loading; retry shortly"
-        return "; ".join(reasons) or f"no model for {capability} is configured"
+        return "; ".join(reasons) or f"no model for {task} is configured"
+
+    def _unavailable(self, message: str, field_name: str | None) -> ModelUnavailableError:
+        return ModelUnavailableError(message, field_name, LOADING_RETRY_S if self.loading else None)

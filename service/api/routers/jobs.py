@@ -10,16 +10,17 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
-from tomtat.service.api.deps import get_engines, get_settings
+from tomtat.models.registry import translate_task
+from tomtat.service.api.auth import ApiKey
+from tomtat.service.api.deps import CallerDep, PoolDep, SettingsDep, StoreDep
 from tomtat.service.api.errors import ApiError
 from tomtat.service.api.openapi import request_body, schema_of
 from tomtat.service.api.schemas import DecodingOptions, Document, Strict, error_responses
 from tomtat.service.archive.records import InputFormatError, InputRecord, read_records
 from tomtat.service.jobs.store import TERMINAL, Job, JobOptions, JobStore
-from tomtat.service.runtime.pool import TRANSLATION, Engines
 from tomtat.service.settings import Settings
 
 router = APIRouter(tags=["jobs"])
@@ -56,13 +57,9 @@ class JobOut(BaseModel):
     note: str | None = None
 
 
-def get_store(request: Request) -> JobStore:
-    return request.app.state.job_store
-
-
 def job_out(job: Job, note: str | None = None) -> JobOut:
     fields = {k: v for k, v in asdict(job).items() if k != "options"}
-    return JobOut(**fields, engine_worker=job.options["worker"], note=note)
+    return JobOut(**fields, engine_worker=job.options.plan.worker, note=note)
 
 
 async def _parse(request: Request, settings: Settings) -> tuple[JobSettings, list[InputRecord]]:
@@ -117,43 +114,37 @@ class JobUpload(BaseModel):
         {"application/json": schema_of(JobRequest), "multipart/form-data": schema_of(JobUpload)}
     ),
 )
-async def create_job(
-    request: Request,
-    engines: Engines = Depends(get_engines),
-    settings: Settings = Depends(get_settings),
-    store: JobStore = Depends(get_store),
-) -> JobOut:
-    options, records = await _parse(request, settings)
-    request.app.state.guard.authorize(request, chars=sum(len(r.text or "") for r in records))
+async def create_job(request: Request, pool: PoolDep, settings: SettingsDep, store: StoreDep, key: CallerDep) -> JobOut:
+    options, records = await _parse(request, settings)  # after the key was checked: nothing is read before
+    request.app.state.guard.charge(key, sum(len(r.text or "") for r in records))
     if not records:
         raise ApiError(422, "no_texts", "the job has no records", "documents")
     if len(records) > settings.max_job_records:
         raise ApiError(422, "too_many_texts", f"at most {settings.max_job_records} records per job", "documents")
-    if engines.loading and options.engine != "extractive":
+    if pool.loading and options.engine != "extractive":
         raise ApiError(503, "model_unavailable", "models are still loading; retry shortly", "engine", 10)
-    worker, key, note = engines.summarizer_worker(
+    plan = pool.plan_summary(
         options.engine, options.model, options.sentences or settings.extractive_sentences, options.options.overrides()
     )
-    if options.translate_to and TRANSLATION not in engines.workers:
-        reason = engines.missing_reason("translate:vi-en")
-        raise ApiError(503, "model_unavailable", f"no vi->en translation model is ready: {reason}", "translate_to", 30)
-    job_options = JobOptions(worker, key, options.translate_to, options.allow_any_language)
-    job = await asyncio.to_thread(store.create, job_options, records)
+    if options.translate_to:
+        pool.translation(translate_task("vi", "en"), "translate_to")  # refused now, not when the job runs
+    job_options = JobOptions(plan, options.translate_to, options.allow_any_language)
+    job = await asyncio.to_thread(store.create, job_options, records, key.id if key else None)
     request.app.state.job_runner.wake()
-    return job_out(job, note)
+    return job_out(job, plan.note)
 
 
-def _job(store: JobStore, job_id: str) -> Job:
-    job = store.get(job_id)
+def _job(store: JobStore, job_id: str, key: ApiKey | None) -> Job:
+    """The caller's job; another key's job is reported as missing, exactly like an unknown id."""
+    job = store.get(job_id, key.id if key else None)
     if job is None:
         raise ApiError(404, "not_found", f"no job {job_id!r}", "job_id")
     return job
 
 
 @router.get("/v1/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
-async def get_job(job_id: str, request: Request, store: JobStore = Depends(get_store)) -> JobOut:
-    request.app.state.guard.authorize(request)
-    return job_out(_job(store, job_id))
+async def get_job(job_id: str, store: StoreDep, key: CallerDep) -> JobOut:
+    return job_out(_job(store, job_id, key))
 
 
 SSE_EVENT = {
@@ -172,10 +163,9 @@ def _streamed(media_type: str, schema: dict, description: str) -> dict[int | str
     response_class=StreamingResponse,
     responses=_streamed("application/x-ndjson", {"type": "string"}, "one JSON object per finished record"),
 )
-async def job_results(job_id: str, request: Request, store: JobStore = Depends(get_store)) -> StreamingResponse:
+async def job_results(job_id: str, store: StoreDep, key: CallerDep) -> StreamingResponse:
     """The results so far as JSONL, in submission order (one line per finished record)."""
-    request.app.state.guard.authorize(request)
-    _job(store, job_id)
+    _job(store, job_id, key)
     return StreamingResponse(store.results(job_id), media_type="application/x-ndjson")
 
 
@@ -184,15 +174,15 @@ async def job_results(job_id: str, request: Request, store: JobStore = Depends(g
     response_class=StreamingResponse,
     responses=_streamed("text/event-stream", SSE_EVENT, "progress events until the job ends"),
 )
-async def job_events(job_id: str, request: Request, store: JobStore = Depends(get_store)) -> StreamingResponse:
+async def job_events(job_id: str, request: Request, store: StoreDep, key: CallerDep) -> StreamingResponse:
     """Server-sent events: the job's status whenever it changes, until it ends."""
-    request.app.state.guard.authorize(request)
-    _job(store, job_id)
+    owner = key.id if key else None
+    _job(store, job_id, key)
 
     async def events() -> AsyncIterator[str]:
         last = None
         while not await request.is_disconnected():
-            job = store.get(job_id)
+            job = store.get(job_id, owner)
             assert job is not None
             payload = job_out(job).model_dump_json()
             if payload != last:
@@ -207,9 +197,8 @@ async def job_events(job_id: str, request: Request, store: JobStore = Depends(ge
 
 
 @router.delete("/v1/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
-async def cancel_job(job_id: str, request: Request, store: JobStore = Depends(get_store)) -> JobOut:
+async def cancel_job(job_id: str, store: StoreDep, key: CallerDep) -> JobOut:
     """Cancel a queued or running job; results already written stay available."""
-    request.app.state.guard.authorize(request)
-    _job(store, job_id)
+    _job(store, job_id, key)
     store.set_state(job_id, "cancelled")
-    return job_out(_job(store, job_id))
+    return job_out(_job(store, job_id, key))

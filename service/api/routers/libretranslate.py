@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+from tomtat.models.errors import TomtatError
 from tomtat.models.langdetect import detect_language
-from tomtat.models.text import clean_surrogates
-from tomtat.service.api.deps import check_limits, get_engines, get_settings
-from tomtat.service.api.errors import ApiError
+from tomtat.service.api.auth import ApiKey
+from tomtat.service.api.deps import GatewayDep, PoolDep, SettingsDep, check_limits
+from tomtat.service.api.errors import ApiError, LibreTranslateError, api_error_of, lt_error_response
 from tomtat.service.api.openapi import request_body, schema_of
-from tomtat.service.api.routers.translate import translate_texts
 from tomtat.service.api.schemas import (
     LTDetection,
     LTDetectRequest,
@@ -26,10 +27,21 @@ from tomtat.service.api.schemas import (
     LTTranslateResponse,
     _clean,
 )
-from tomtat.service.runtime.pool import Engines
-from tomtat.service.settings import Settings
 
-router = APIRouter(tags=["libretranslate"])
+
+async def lt_caller(request: Request) -> ApiKey | None:
+    """This router's auth: the key may be LibreTranslate's ``api_key`` field as well as a Bearer header,
+    so the (small, form or JSON) body is parsed first; every error in LibreTranslate's shape."""
+    try:
+        params = await _params(request)
+        key: ApiKey | None = request.app.state.guard.authenticate(request, _api_key(params))
+    except ApiError as error:
+        raise LibreTranslateError(error) from None
+    request.state.lt_params, request.state.caller = params, key
+    return key
+
+
+router = APIRouter(tags=["libretranslate"], dependencies=[Depends(lt_caller)])
 NAMES = {"en": "English", "vi": "Vietnamese"}
 LT_ERRORS = {code: {"model": LTError} for code in (400, 403, 413, 415, 429, 503)}
 FORMS = ("application/json", "application/x-www-form-urlencoded")
@@ -39,14 +51,10 @@ def _body(model: type) -> dict[str, object]:
     return request_body(dict.fromkeys(FORMS, schema_of(model)))
 
 
-def _lt_error(error: ApiError) -> JSONResponse:
-    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
-    status = 400 if error.status == 422 else error.status
-    return JSONResponse({"error": clean_surrogates(error.message)}, status_code=status, headers=headers)
-
-
 async def _params(request: Request) -> dict[str, object]:
     """LibreTranslate takes JSON or form fields; a repeated form ``q`` is a list."""
+    if request.method == "GET":
+        return _clean(dict(request.query_params))
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         try:
@@ -92,14 +100,16 @@ def _language(params: dict[str, object], name: str, allowed: tuple[str, ...]) ->
     return value
 
 
+def _lt_failure(error: ApiError | TomtatError) -> JSONResponse:
+    return lt_error_response(error if isinstance(error, ApiError) else api_error_of(error))
+
+
 @router.post(
     "/translate", response_model=LTTranslateResponse, responses=LT_ERRORS, openapi_extra=_body(LTTranslateRequest)
 )
-async def translate(
-    request: Request, engines: Engines = Depends(get_engines), settings: Settings = Depends(get_settings)
-) -> JSONResponse:
+async def translate(request: Request, gateway: GatewayDep, settings: SettingsDep) -> JSONResponse:
+    params: dict[str, Any] = request.state.lt_params
     try:
-        params = await _params(request)
         texts, is_list = _texts(params)
         source = _language(params, "source", ("auto", "vi", "en"))
         target = _language(params, "target", ("vi", "en"))
@@ -107,35 +117,39 @@ async def translate(
             raise ApiError(400, "invalid_request", "format html is not supported; use text")
         fields = [f"q[{i}]" if is_list else "q" for i in range(len(texts))]
         check_limits(texts, fields, settings)
-        request.app.state.guard.authorize(request, _api_key(params), sum(map(len, texts)))
-        outcomes = await translate_texts(request, engines, texts, fields, source, target)
-    except ApiError as error:
-        return _lt_error(error)
-    translated = [t.translation for t, _, _ in outcomes]
+        request.app.state.guard.charge(request.state.caller, sum(map(len, texts)))
+        outcomes = await gateway.translate(texts, source, target, fields=fields)
+    except (ApiError, TomtatError) as error:
+        return _lt_failure(error)
+    translated = [o.translation.translation for o in outcomes]
     body: dict[str, object] = {"translatedText": translated if is_list else translated[0]}
     if source == "auto":
-        detected = [{"confidence": round(d.probability * 100, 1), "language": d.language} for _, d, _ in outcomes if d]
+        detected = [
+            {"confidence": round(o.detected.probability * 100, 1), "language": o.detected.language}
+            for o in outcomes
+            if o.detected
+        ]
         body["detectedLanguage"] = detected if is_list else detected[0]
     return JSONResponse(body)
 
 
 @router.post("/detect", response_model=list[LTDetection], responses=LT_ERRORS, openapi_extra=_body(LTDetectRequest))
-async def detect(request: Request, settings: Settings = Depends(get_settings)) -> JSONResponse:
+async def detect(request: Request, settings: SettingsDep) -> JSONResponse:
+    params: dict[str, Any] = request.state.lt_params
     try:
-        params = await _params(request)
         texts, _ = _texts(params)
         check_limits(texts, ["q"] * len(texts), settings)
-        request.app.state.guard.authorize(request, _api_key(params), sum(map(len, texts)))
+        request.app.state.guard.charge(request.state.caller, sum(map(len, texts)))
     except ApiError as error:
-        return _lt_error(error)
+        return _lt_failure(error)
     detection = await asyncio.to_thread(detect_language, texts[0])
     return JSONResponse([{"confidence": round(detection.probability * 100, 1), "language": detection.language}])
 
 
 @router.get("/languages", response_model=list[LTLanguage])
-async def languages(engines: Engines = Depends(get_engines)) -> list[dict[str, object]]:
+async def languages(pool: PoolDep) -> list[dict[str, object]]:
     """Languages and the targets each can be translated into by the loaded models."""
-    directions = engines.translator.directions() if engines.translator else []
+    directions = pool.translator.directions() if pool.translator else []
     return [
         {"code": code, "name": name, "targets": sorted({d.split("-")[1] for d in directions if d.startswith(code)})}
         for code, name in NAMES.items()

@@ -1,65 +1,66 @@
-"""Operations: ``/healthz``, ``/readyz``, ``/metrics``, ``/v1/models``."""
+"""Operations. Open to all: ``/healthz``, ``/readyz`` and ``/metrics`` (its own token). ``/v1/models``
+is an API route like the others (the caller's key)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import asdict
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from tomtat.models.registry import SUMMARIZE
-from tomtat.service.api.deps import get_engines
+from tomtat.models.registry import SUMMARIZE, translate_task
+from tomtat.service.api.auth import metrics_access
+from tomtat.service.api.deps import MetricsDep, PoolDep
 from tomtat.service.api.schemas import ErrorResponse, ModelOut, ModelsResponse
-from tomtat.service.runtime.pool import EXTRACTIVE, Engines
+from tomtat.service.runtime.pool import EXTRACTIVE
 
+open_router = APIRouter(tags=["operations"])
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz")
+@open_router.get("/healthz")
 async def healthz() -> JSONResponse:
     """The process is alive and its event loop answers (its pid in a header, for supervisors and tests)."""
     return JSONResponse({"status": "ok"}, headers={"X-Tomtat-Pid": str(os.getpid())})
 
 
-@router.get("/readyz")
-async def readyz(engines: Engines = Depends(get_engines)) -> JSONResponse:
+@open_router.get("/readyz")
+async def readyz(pool: PoolDep) -> JSONResponse:
     """Per capability: ready, or why not. 503 while checkpoints are still loading."""
     capabilities: dict[str, dict[str, object]] = {
-        "summarize:extractive": {"ready": EXTRACTIVE in engines.workers, "engine": "extractive"}
+        "summarize:extractive": {"ready": EXTRACTIVE in pool.workers, "engine": "extractive"}
     }
-    abstractive = engines.default_summarizer()
+    abstractive = pool.default_summarizer()
     capabilities["summarize:abstractive"] = (
         {"ready": True, "model": abstractive}
         if abstractive
-        else {"ready": False, "reason": engines.missing_reason(SUMMARIZE)}
+        else {"ready": False, "reason": pool.missing_reason(SUMMARIZE)}
     )
-    for direction in ("vi-en", "en-vi"):
-        task = f"translate:{direction}"
-        served = engines.translator is not None and direction in engines.translator.directions()
-        capabilities[task] = (
-            {"ready": True, "model": engines.translator.by_task[task].name}
-            if served and engines.translator
-            else {"ready": False, "reason": engines.missing_reason(task)}
+    for source, target in (("vi", "en"), ("en", "vi")):
+        task = translate_task(source, target)
+        model = pool.translator.model_for(task) if pool.translator else None
+        capabilities[str(task)] = (
+            {"ready": True, "model": model.name} if model else {"ready": False, "reason": pool.missing_reason(task)}
         )
-    ready = not engines.loading
+    ready = not pool.loading
     return JSONResponse({"ready": ready, "capabilities": capabilities}, status_code=200 if ready else 503)
 
 
-@router.get(
+@open_router.get(
     "/metrics",
     response_class=Response,
+    dependencies=[Depends(metrics_access)],
     responses={
         200: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Prometheus text format"},
         401: {"model": ErrorResponse},
     },
 )
-async def metrics(request: Request, engines: Engines = Depends(get_engines)) -> Response:
-    request.app.state.guard.check_metrics(request)
-    return Response(generate_latest(engines.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+async def metrics(metrics: MetricsDep) -> Response:
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/v1/models", response_model=ModelsResponse)
-async def models(engines: Engines = Depends(get_engines)) -> ModelsResponse:
-    engines_now = ["extractive", *engines.summarizers]
-    return ModelsResponse(models=[ModelOut(**asdict(s)) for s in engines.statuses.values()], engines=engines_now)
+async def models(pool: PoolDep) -> ModelsResponse:
+    engines_now = ["extractive", *pool.summarizers]
+    return ModelsResponse(models=[ModelOut(**asdict(s)) for s in pool.statuses.values()], engines=engines_now)

@@ -1,0 +1,81 @@
+"""What every ``tomtat`` subcommand shares: exit codes, input reading, model and decoding options."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tomtat.service.runtime.keys import Overrides, overrides_of
+from tomtat.service.runtime.local import Placement
+
+EXIT_INPUT = 2  # bad input or arguments
+EXIT_MODEL = 3  # missing or broken checkpoint
+EXIT_NETWORK = 4  # the hub could not be reached
+
+
+def read_input(source: str) -> str:
+    if source == "-":
+        data = sys.stdin.buffer.read()
+        name = "standard input"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise SystemExit(fail(f"no such file: {source}", EXIT_INPUT))
+        data = path.read_bytes()
+        name = source
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise SystemExit(fail(f"{name} is not UTF-8 text ({error.reason} at byte {error.start})", EXIT_INPUT)) from None
+
+
+def fail(message: str, code: int) -> int:
+    print(f"tomtat: error: {message}", file=sys.stderr)
+    return code
+
+
+def decoding_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("decoding overrides (default: the model card's)")
+    group.add_argument("--num-beams", type=int)
+    group.add_argument("--max-length", type=int)
+    group.add_argument("--no-repeat-ngram-size", type=int)
+    group.add_argument("--repetition-penalty", type=float)
+
+
+def model_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--checkpoint-dir", help="where checkpoints live (default: $TOMTAT_CHECKPOINT_DIR)")
+    parser.add_argument("--backend", default="auto", choices=["auto", "transformers", "ctranslate2"])
+    parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: library default)")
+    parser.add_argument("--json", action="store_true", help="print a JSON object instead of plain text")
+
+
+def decoding_overrides(args: argparse.Namespace) -> Overrides:
+    """Decoding overrides given on the command line (validated); the card's values fill the rest."""
+    overrides = {
+        "num_beams": args.num_beams,
+        "max_length": args.max_length,
+        "no_repeat_ngram_size": args.no_repeat_ngram_size,
+        "repetition_penalty": args.repetition_penalty,
+    }
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    for key, value in overrides.items():
+        if value < (1 if key in ("num_beams", "max_length") else 0):
+            raise SystemExit(
+                fail(
+                    f"--{key.replace('_', '-')} must be at least {1 if key in ('num_beams', 'max_length') else 0}",
+                    EXIT_INPUT,
+                )
+            )
+    return overrides_of(overrides)
+
+
+def placement(args: argparse.Namespace) -> Placement:
+    return Placement(args.checkpoint_dir, args.backend, args.device, args.threads)
+
+
+def say(note: str | None) -> None:
+    """A note for the user (why an engine was chosen, what was done) on stderr."""
+    if note:
+        print(f"tomtat: {note}", file=sys.stderr)

@@ -1,0 +1,196 @@
+"""The one facade between every caller and the models: summarize, translate, summarize-then-translate.
+
+HTTP routes, the LibreTranslate routes and archive jobs use ``WorkerGateway`` (the server's batch
+workers); ``tomtat summarize|translate|batch|eval`` and the Ray actors use ``LocalGateway`` (models
+loaded in the process, no event loop of their own: they call ``run_sync``). The flows themselves,
+including "summarize, then translate the summary", are written once, in ``Gateway``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from tomtat.models.engine_choice import Summarizer
+from tomtat.models.errors import InputError, ModelUnavailableError
+from tomtat.models.langdetect import Detection
+from tomtat.models.registry import Language, Task, translate_task
+from tomtat.models.summarizer import Summary
+from tomtat.models.translator import Translation, Translator, as_language, resolve_source
+from tomtat.service.metrics import Metrics
+from tomtat.service.runtime.batch_worker import BatchTiming
+from tomtat.service.runtime.keys import Overrides, SummaryPlan, TranslateKey
+from tomtat.service.runtime.pool import ModelPool
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SummaryResult:
+    summary: Summary
+    summary_en: str | None
+    timing: BatchTiming
+
+
+@dataclass(frozen=True)
+class TranslationResult:
+    translation: Translation
+    detected: Detection | None
+    timing: BatchTiming
+
+
+class Gateway(ABC):
+    """What callers ask of the models; subclasses say how a batch reaches them."""
+
+    @abstractmethod
+    async def _summaries(
+        self, texts: list[str], plan: SummaryPlan, priority: int
+    ) -> tuple[list[Summary], BatchTiming]: ...
+
+    @abstractmethod
+    async def _translations(
+        self, texts: list[str], key: TranslateKey, priority: int
+    ) -> tuple[list[Translation], BatchTiming]: ...
+
+    @abstractmethod
+    def _translator(self, task: Task, field_name: str | None) -> Translator:
+        """The translator that serves ``task``; raises ``ModelUnavailableError`` when none does."""
+
+    async def summarize(
+        self, texts: list[str], plan: SummaryPlan, translate_to: str | None = None, priority: int = 0
+    ) -> list[SummaryResult]:
+        """Summaries of ``texts`` (already checked), each with its translation when ``translate_to`` is set."""
+        target = as_language(translate_to, "translate_to") if translate_to else None
+        if target is not None:  # refuse before any model work
+            self._translator(translate_task("vi", target), "translate_to")
+        summaries, timing = await self._summaries(texts, plan, priority)
+        translated: list[str | None] = [None] * len(summaries)
+        if target is not None and summaries:
+            outputs, _ = await self._translations([s.summary for s in summaries], TranslateKey("vi", target), priority)
+            translated = [t.translation for t in outputs]
+        return [SummaryResult(s, en, timing) for s, en in zip(summaries, translated, strict=True)]
+
+    async def translate(
+        self,
+        texts: list[str],
+        source: str,
+        target: str,
+        overrides: Overrides = (),
+        fields: Sequence[str] | None = None,
+        priority: int = 0,
+    ) -> list[TranslationResult]:
+        """Translate each text (source detected per text when ``auto``); one batch per direction."""
+        fields = list(fields) if fields is not None else [f"texts[{i}]" for i in range(len(texts))]
+        target_language = as_language(target, "target")
+        first_source = "vi" if source == "auto" else as_language(source, "source")
+        translator = self._translator(translate_task(first_source, target_language), None)
+        for text, field_name in zip(texts, fields, strict=True):
+            if not text.strip():
+                raise InputError(f"{field_name} is empty", field=field_name, code="empty_text")
+        resolved = await asyncio.to_thread(_resolve_all, texts, source, fields)  # langdetect is CPU work
+        for (language, _), field_name in zip(resolved, fields, strict=True):
+            if language != target_language and translator.model_for(translate_task(language, target_language)) is None:
+                available = ", ".join(translator.directions())
+                raise InputError(
+                    f"{field_name}: no loaded model translates {language}-{target_language}; available: {available}",
+                    field=field_name,
+                    code="unsupported_direction",
+                )
+        groups: dict[Language, list[int]] = {}
+        for index, (language, _) in enumerate(resolved):
+            groups.setdefault(language, []).append(index)
+
+        async def run(language: Language, indices: list[int]) -> tuple[list[int], list[Translation], BatchTiming]:
+            key = TranslateKey(language, target_language, overrides)
+            outputs, timing = await self._translations([texts[i] for i in indices], key, priority)
+            return indices, outputs, timing
+
+        results: list[TranslationResult | None] = [None] * len(texts)
+        for indices, outputs, timing in await asyncio.gather(*(run(lang, ix) for lang, ix in groups.items())):
+            for index, translation in zip(indices, outputs, strict=True):
+                detected = resolved[index][1]
+                results[index] = TranslationResult(replace(translation, detected=detected), detected, timing)
+        return [r for r in results if r is not None]
+
+
+def _resolve_all(texts: list[str], source: str, fields: list[str]) -> list[tuple[Language, Detection | None]]:
+    resolved = []
+    for text, field_name in zip(texts, fields, strict=True):
+        try:
+            resolved.append(resolve_source(text, source))
+        except InputError as error:
+            raise InputError(f"{field_name}: {error}", field=field_name, code=error.code) from None
+    return resolved
+
+
+class WorkerGateway(Gateway):
+    """The server's gateway: batches go through the pool's batch workers, merged with other requests."""
+
+    def __init__(self, pool: ModelPool, metrics: Metrics) -> None:
+        self.pool = pool
+        self.metrics = metrics
+
+    async def _summaries(self, texts: list[str], plan: SummaryPlan, priority: int) -> tuple[list[Summary], BatchTiming]:
+        worker = self.pool.summary_worker(plan)
+        tokens = self.pool.estimate_tokens(plan.worker, texts)
+        summaries, timing = await worker.submit(texts, plan.key, tokens, priority)
+        for summary in summaries:
+            self.metrics.tokens_in.labels(summary.model).inc(summary.input_tokens)
+            self.metrics.tokens_out.labels(summary.model).inc(summary.output_tokens)
+        return summaries, timing
+
+    async def _translations(
+        self, texts: list[str], key: TranslateKey, priority: int
+    ) -> tuple[list[Translation], BatchTiming]:
+        worker, _ = self.pool.translation(
+            translate_task(as_language(key.source, "source"), as_language(key.target, "target"))
+        )
+        translations, timing = await worker.submit(texts, key, self.pool.estimate_tokens(worker.name, texts), priority)
+        for translation in translations:
+            self.metrics.tokens_in.labels(translation.model).inc(translation.input_tokens)
+            self.metrics.tokens_out.labels(translation.model).inc(translation.output_tokens)
+        return translations, timing
+
+    def _translator(self, task: Task, field_name: str | None) -> Translator:
+        _, translator = self.pool.translation(task, field_name)
+        return translator
+
+
+class LocalGateway(Gateway):
+    """Models loaded in this process, called directly (the command line, archives, Ray actors)."""
+
+    def __init__(self, summarizer: Summarizer | None = None, translator: Translator | None = None) -> None:
+        self.summarizer = summarizer
+        self.translator = translator
+
+    async def _summaries(self, texts: list[str], plan: SummaryPlan, priority: int) -> tuple[list[Summary], BatchTiming]:
+        if self.summarizer is None:
+            raise ModelUnavailableError("no summarizer was loaded", "engine")
+        overrides = dict(getattr(plan.key, "overrides", ()))
+        started = time.perf_counter()
+        summaries = await asyncio.to_thread(self.summarizer.summarize, texts, overrides)
+        return summaries, BatchTiming(0.0, (time.perf_counter() - started) * 1000, len(texts))
+
+    async def _translations(
+        self, texts: list[str], key: TranslateKey, priority: int
+    ) -> tuple[list[Translation], BatchTiming]:
+        translator = self._translator(
+            translate_task(as_language(key.source, "source"), as_language(key.target, "target")), None
+        )
+        started = time.perf_counter()
+        translations = await asyncio.to_thread(translator.translate, texts, key.source, key.target, dict(key.overrides))
+        return translations, BatchTiming(0.0, (time.perf_counter() - started) * 1000, len(texts))
+
+    def _translator(self, task: Task, field_name: str | None) -> Translator:
+        if self.translator is None:
+            raise ModelUnavailableError(f"no translation model was loaded for {task.direction}", field_name)
+        return self.translator
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a gateway call from code without an event loop (the CLI, archive batches, Ray actors)."""
+    return asyncio.run(coroutine)

@@ -1,0 +1,74 @@
+"""Models loaded in this process behind a ``LocalGateway``: built the same way for the command line,
+``tomtat batch``, ``tomtat eval`` and the Ray actors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tomtat.models.engine_choice import choose_model, choose_summarizer
+from tomtat.models.model import load_model
+from tomtat.models.registry import Task, translate_task
+from tomtat.models.summarizer import AbstractiveSummarizer
+from tomtat.models.translator import Translator, as_language
+from tomtat.service.runtime.gateway import LocalGateway
+from tomtat.service.runtime.keys import AbstractiveKey, ExtractiveKey, Overrides, SummaryPlan
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where models are found and how they run."""
+
+    checkpoint_dir: str | Path | None = None
+    backend: str = "auto"
+    device: str = "auto"
+    threads: int = 0
+
+
+def load_translator(task: Task, model: str | None, placement: Placement) -> Translator:
+    """A translator for ``task``: the named model, else the registry's first one present here."""
+    name = choose_model(task, model, placement.checkpoint_dir, placement.backend)
+    loaded = load_model(
+        name,
+        checkpoint_dir=placement.checkpoint_dir,
+        backend=placement.backend,
+        device=placement.device,
+        threads=placement.threads,
+    )
+    return Translator([loaded])
+
+
+def summarizing_gateway(
+    engine: str,
+    model: str | None,
+    sentences: int,
+    placement: Placement,
+    overrides: Overrides = (),
+    translate_to: str | None = None,
+    translation_model: str | None = None,
+) -> tuple[LocalGateway, SummaryPlan]:
+    """The summarizer (and, with ``translate_to``, the translator) and the plan to call it with;
+    ``plan.note`` says when the engine is not the one asked for."""
+    summarizer, note = choose_summarizer(
+        engine,
+        model,
+        checkpoint_dir=placement.checkpoint_dir,
+        backend=placement.backend,
+        device=placement.device,
+        threads=placement.threads,
+        sentences=sentences,
+    )
+    translator = None
+    if translate_to:
+        task = translate_task("vi", as_language(translate_to, "translate_to"))
+        translator = load_translator(task, translation_model, placement)
+    key = AbstractiveKey(overrides) if isinstance(summarizer, AbstractiveSummarizer) else ExtractiveKey(sentences)
+    return LocalGateway(summarizer, translator), SummaryPlan(summarizer.name, key, note)
+
+
+def translating_gateway(model: str | None, source: str, target: str, placement: Placement) -> LocalGateway:
+    target_language = as_language(target, "target")
+    if source == "auto":  # the direction into the target language (detection picks per text later)
+        source = "en" if target_language == "vi" else "vi"
+    task = translate_task(as_language(source, "source"), target_language)
+    return LocalGateway(translator=load_translator(task, model, placement))
