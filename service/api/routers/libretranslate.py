@@ -31,10 +31,18 @@ from tomtat.service.api.schemas import (
 
 async def lt_caller(request: Request) -> ApiKey | None:
     """This router's auth: the key may be LibreTranslate's ``api_key`` field as well as a Bearer header,
-    so the (small, form or JSON) body is parsed first; every error in LibreTranslate's shape."""
+    so the (small, form or JSON) body is parsed first; without a valid key the answer is 401 whatever
+    the body holds. Every error in LibreTranslate's shape."""
+    params: dict[str, object] = {}
+    unreadable: ApiError | None = None
     try:
         params = await _params(request)
+    except ApiError as error:
+        unreadable = error
+    try:
         key: ApiKey | None = request.app.state.guard.authenticate(request, _api_key(params))
+        if unreadable is not None:
+            raise unreadable
     except ApiError as error:
         raise LibreTranslateError(error) from None
     request.state.lt_params, request.state.caller = params, key
