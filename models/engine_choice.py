@@ -43,10 +43,10 @@ def decide_engine(
 ) -> EngineDecision:
     """The engine (and model) for a request. ``available``: abstractive checkpoints that can answer,
     preferred first; ``why_none``: why there are none (load state, fetch command)."""
-    if engine == "extractive" or engine == "lead3":
+    if engine in ("extractive", "lead3"):
         if model:
             raise InputError("model applies to the abstractive engine only", field="model", code="invalid_request")
-        return EngineDecision(engine)
+        return EngineDecision("extractive" if engine == "extractive" else "lead3")
     if engine not in ENGINES:
         raise InputError(f"engine must be one of {', '.join(ENGINES)}", field="engine")
     if model:

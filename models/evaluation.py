@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -36,7 +37,7 @@ class VietnameseTokenizer:
         return _WORD.findall(unicodedata.normalize("NFC", text).lower())
 
 
-def _scorer(kind: str):
+def _scorer(kind: str) -> Any:
     from rouge_score import rouge_scorer
 
     tokenizer = VietnameseTokenizer() if kind == "vietnamese" else None
@@ -78,7 +79,8 @@ def summarize_scores(per_doc: list[dict[str, float]]) -> dict[str, Interval]:
 
 def translation_scores(hypotheses: Sequence[str], references: Sequence[str]) -> dict[str, str | float]:
     """Corpus BLEU and chrF with sacreBLEU's signatures (so figures are comparable elsewhere)."""
-    from sacrebleu.metrics import BLEU, CHRF
+    from sacrebleu.metrics.bleu import BLEU
+    from sacrebleu.metrics.chrf import CHRF
 
     bleu, chrf = BLEU(), CHRF()
     bleu_score = bleu.corpus_score(list(hypotheses), [list(references)])

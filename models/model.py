@@ -11,7 +11,7 @@ from typing import Any
 from tomtat.models.backends import Backend, is_ctranslate2_dir
 from tomtat.models.checkpoints import LocatedCheckpoint, check_files, locate
 from tomtat.models.errors import BrokenCheckpointError, InputError
-from tomtat.models.registry import Checkpoint
+from tomtat.models.registry import Checkpoint, Task
 from tomtat.models.text import split_long_sentence
 from tomtat.models.tokenization import Tokenizer, clean_up_tokenization_spaces
 
@@ -40,7 +40,7 @@ class Seq2SeqModel:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text))
 
-    def input_budget(self, task: str) -> int:
+    def input_budget(self, task: Task) -> int:
         """Tokens left for the text itself once the task prompt and the eos are counted."""
         prompt = self.checkpoint.convention(task).prompt.replace("{text}", "").strip()
         overhead = self.count_tokens(prompt) if prompt else 0
@@ -51,12 +51,12 @@ class Seq2SeqModel:
         runs = split_long_sentence(self.tokenizer.pieces(text), budget)
         return ["".join(run).replace("▁", " ").strip() for run in runs]
 
-    def input_ids(self, task: str, text: str) -> list[int]:
+    def input_ids(self, task: Task, text: str) -> list[int]:
         """Exactly what the model card feeds the model: the prompt's pieces followed by one eos."""
         prompt = self.checkpoint.convention(task).prompt.format(text=text)
         return [*self.tokenizer.encode(prompt), self.tokenizer.eos_id]
 
-    def clean_output(self, task: str, ids: list[int]) -> str:
+    def clean_output(self, task: Task, ids: list[int]) -> str:
         convention = self.checkpoint.convention(task)
         text = self.tokenizer.decode(ids)
         if convention.clean_up_spaces:
@@ -66,7 +66,7 @@ class Seq2SeqModel:
             text = text[len(convention.answer_prefix) :].strip()
         return text
 
-    def run(self, task: str, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Generated]:
+    def run(self, task: Task, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Generated]:
         """One flat batch of ``texts`` for ``task`` with the card's decoding (plus overrides); input order kept."""
         decoding = self.checkpoint.convention(task).decoding.merged(**(overrides or {}))
         inputs = [self.input_ids(task, text) for text in texts]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
 
 from tomtat.models.errors import UnknownModelError, UnsupportedTaskError
 from tomtat.models.families import MARIAN, T5, Family
@@ -60,7 +60,7 @@ class Decoding:
     repetition_penalty: float = 1.0
     min_new_tokens: int = 0
 
-    def merged(self, **overrides: object) -> Decoding:
+    def merged(self, **overrides: Any) -> Decoding:
         """A copy with the given non-None overrides applied."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 

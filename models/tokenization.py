@@ -59,13 +59,15 @@ class T5Tokenizer:
         self._size = self.processor.get_piece_size()
 
     def encode(self, text: str) -> list[int]:
-        return self.processor.encode(text)
+        ids: list[int] = self.processor.encode(text)
+        return ids
 
     def pieces(self, text: str) -> list[str]:
-        return self.processor.encode(text, out_type=str)
+        pieces: list[str] = self.processor.encode(text, out_type=str)
+        return pieces
 
     def decode(self, ids: list[int]) -> str:
-        return self.processor.decode([i for i in ids if i not in self._special and 0 <= i < self._size])
+        return str(self.processor.decode([i for i in ids if i not in self._special and 0 <= i < self._size]))
 
 
 class MarianTokenizer:
@@ -83,11 +85,12 @@ class MarianTokenizer:
         self._special = {self.eos_id, self.pad_id, self.unk_id}
 
     def pieces(self, text: str) -> list[str]:
-        return self.source.encode(text, out_type=str)
+        pieces: list[str] = self.source.encode(text, out_type=str)
+        return pieces
 
     def encode(self, text: str) -> list[int]:
         return [self.vocab.get(p, self.unk_id) for p in self.pieces(text)]
 
     def decode(self, ids: list[int]) -> str:
         pieces = [self.id_to_piece[i] for i in ids if i not in self._special and i in self.id_to_piece]
-        return self.target.decode_pieces(pieces)
+        return str(self.target.decode_pieces(pieces))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from tomtat_tools import PRODUCT_DATA
 from tomtat_tools.testmodels import build_test_models
 

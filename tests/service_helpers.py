@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
+
 from tomtat.service.api.app import create_app
 from tomtat.service.settings import Settings
 

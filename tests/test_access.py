@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tomtat.service.api.auth import KeyStore
-
 from tests.service_helpers import client_for, metric
+from tomtat.service.api.auth import KeyStore
 
 OK = "Giá vàng trong nước tăng mạnh trong phiên sáng nay. Người dân đổ xô đi mua vàng."
 # the README's list of routes that stay open when keys are required

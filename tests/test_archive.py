@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-from tomtat.models.summarizer import ExtractiveSummarizer
-from tomtat.service.archive.pipeline import run_archive
-from tomtat.service.archive.records import InputRecord, ResultWriter
 
 from tests.builders import local_processor
 from tests.test_cli import COMMAND
+from tomtat.models.summarizer import ExtractiveSummarizer
+from tomtat.service.archive.pipeline import run_archive
+from tomtat.service.archive.records import InputRecord, ResultWriter
 
 SENTENCES = [
     "Người dân phấn khởi khi con đường mới được đưa vào sử dụng tại Đà Nẵng.",

@@ -6,6 +6,7 @@ import asyncio
 import threading
 
 import pytest
+
 from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.batch_worker import BatchWorker, QueueFullError
 

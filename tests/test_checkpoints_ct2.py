@@ -10,14 +10,14 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.service_helpers import client_for
 from tomtat.models.checkpoints import locate
 from tomtat.models.hub import check_checkpoint, select_files
 from tomtat.models.model import load_model
 from tomtat.models.registry import REGISTRY, SUMMARIZE, translate_task
 from tomtat.models.summarizer import AbstractiveSummarizer
 from tomtat.models.translator import Translator
-
-from tests.service_helpers import client_for
 
 ctranslate2 = pytest.importorskip("ctranslate2", reason="the ct2 extra is not installed")
 SCRIPT = Path(sys.executable).parent / "tomtat"

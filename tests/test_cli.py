@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tomtat.models.summarizer import ExtractiveSummarizer
 
 SCRIPT = Path(sys.executable).parent / "tomtat"

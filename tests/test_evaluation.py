@@ -7,10 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tomtat.models.evaluation import VietnameseTokenizer, bootstrap, detokenize, rouge_f1, translation_scores
 
 from tests.conftest import SHARED_DATA
 from tests.test_cli import COMMAND
+from tomtat.models.evaluation import VietnameseTokenizer, bootstrap, detokenize, rouge_f1, translation_scores
 
 
 def test_identical_strings_score_one() -> None:

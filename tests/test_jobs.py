@@ -11,10 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
 
 from tests.service_helpers import client_for, models_env, running_server
 from tests.test_archive import article
+from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
 
 
 def wait_done(client, job_id: str, timeout: float = 120) -> dict:

@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from tomtat.models.batch_plan import plan_batches
 from tomtat.models.checkpoints import locate
 from tomtat.models.engine_choice import choose_summarizer

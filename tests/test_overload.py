@@ -6,9 +6,9 @@ import asyncio
 from pathlib import Path
 
 import httpx
-from tomtat_tools.overload import run_overload
 
 from tests.service_helpers import metric, models_env, running_server
+from tomtat_tools.overload import run_overload
 
 
 def test_overload_only_2xx_429_503_every_accepted_request_answered(model_dir: Path) -> None:

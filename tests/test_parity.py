@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
 from tomtat.models.registry import SUMMARIZE, translate_task
 from tomtat.models.summarizer import AbstractiveSummarizer
 from tomtat.models.translator import Translator
-from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
 VIETNAMESE = [
     "Người dân phấn khởi khi con đường mới được đưa vào sử dụng.",

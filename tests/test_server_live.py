@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from tomtat.models.summarizer import AbstractiveSummarizer
 
 from tests.service_helpers import metric, models_env, running_server
+from tomtat.models.summarizer import AbstractiveSummarizer
 
 ARTICLES = [
     f"Bài số {i}: người dân phấn khởi khi con đường mới số {i} được đưa vào sử dụng tại Đà Nẵng." for i in range(16)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
-from tomtat.models.translator import Translator
 
 from tests.service_helpers import client_for, metric
+from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
+from tomtat.models.translator import Translator
 
 ARTICLES = [
     "Người dân phấn khởi khi con đường mới được đưa vào sử dụng. Giá vàng trong nước tăng mạnh.",

@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tomtat.models.summarizer import AbstractiveSummarizer
 
 from tests.service_helpers import models_env, running_server
+from tomtat.models.summarizer import AbstractiveSummarizer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [

@@ -23,7 +23,8 @@ from tomtat.models.registry import Decoding
 def _vocabulary(directory: Path) -> list[str]:
     for name in ("shared_vocabulary.json", "source_vocabulary.json"):
         if (directory / name).exists():
-            return json.loads((directory / name).read_text(encoding="utf-8"))
+            tokens: list[str] = json.loads((directory / name).read_text(encoding="utf-8"))
+            return tokens
     for name in ("shared_vocabulary.txt", "source_vocabulary.txt"):
         if (directory / name).exists():
             return (directory / name).read_text(encoding="utf-8").split("\n")[:-1]

@@ -27,7 +27,7 @@ class TransformersBackend:
         from transformers import AutoModelForSeq2SeqLM
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # a "Loading weights" bar per model is noise in a service log
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call] # a "Loading weights" bar per model is noise in a service log
 
         if threads:
             torch.set_num_threads(threads)

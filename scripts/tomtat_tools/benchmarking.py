@@ -20,7 +20,6 @@ from tomtat.models.registry import SUMMARIZE, Decoding
 from tomtat.models.summarizer import AbstractiveSummarizer
 from tomtat.models.text import sentences_by_paragraph, split_sentences
 from tomtat.models.translator import Translator
-
 from tomtat_tools.testmodels import ENVIT5, TINY, VIT5_BASE, build_model, corpus_lines
 
 BENCH_VOCAB_PIECES = 8000  # a sentencepiece vocabulary big enough for realistic token counts

@@ -12,12 +12,11 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
+import tomtat_tools.benchmarking as B
 from tomtat.models.checkpoints import LocatedCheckpoint
 from tomtat.models.model import Seq2SeqModel, load_model
 from tomtat.models.registry import REGISTRY
 from tomtat.models.text import split_sentences
-
-import tomtat_tools.benchmarking as B
 from tomtat_tools.testmodels import TINY, VIT5_BASE, build_model
 
 NAME = "vit5-base-vietnews"

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tomtat.models.registry import REGISTRY
-
 from tomtat_tools import PRODUCT_DATA, TOOLS_DATA
 
 

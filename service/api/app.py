@@ -10,6 +10,8 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
+
+from tomtat import __version__
 from tomtat.service.api.auth import Guard, KeyStore, caller
 from tomtat.service.api.errors import BodySizeLimit, install_error_handlers
 from tomtat.service.api.openapi import install_openapi
@@ -20,8 +22,6 @@ from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.gateway import WorkerGateway
 from tomtat.service.runtime.pool import ModelPool
 from tomtat.service.settings import Settings
-
-from tomtat import __version__
 
 STATIC = Path(__file__).parent / "static"
 # every API router needs the caller's key (when keys are required); these are the only open routes:

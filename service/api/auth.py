@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import Request
+
 from tomtat.service.api.errors import ApiError
 
 SCHEMA = """

@@ -7,6 +7,7 @@ from collections.abc import Awaitable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+
 from tomtat.service.api.auth import ApiKey, caller
 from tomtat.service.api.errors import ApiError
 from tomtat.service.api.schemas import Document, TextsRequest

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from tomtat.models.errors import (
     CheckpointNotFoundError,
     InputError,
@@ -72,7 +73,7 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-def _field(loc: tuple) -> str | None:
+def _field(loc: tuple[object, ...]) -> str | None:
     """``("body", "texts", 3)`` -> ``texts[3]``; pydantic's union branch names are dropped."""
     parts: list[str] = []
     for item in loc[1:] if loc and loc[0] in ("body", "query", "path") else loc:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
+
 from tomtat.service.settings import Settings
 
 REF = "#/components/schemas/{model}"

@@ -5,18 +5,19 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from tomtat.models.text import clean_surrogates
 from tomtat.service.runtime.batch_worker import BatchTiming
 from tomtat.service.runtime.keys import Overrides, overrides_of
 
 
-def _clean(value: Any) -> Any:
+def clean_value(value: Any) -> Any:
     if isinstance(value, str):
         return clean_surrogates(value)
     if isinstance(value, list):
-        return [_clean(v) for v in value]
+        return [clean_value(v) for v in value]
     if isinstance(value, dict):
-        return {_clean(k): _clean(v) for k, v in value.items()}
+        return {clean_value(k): clean_value(v) for k, v in value.items()}
     return value
 
 
@@ -28,7 +29,7 @@ class Strict(BaseModel):
     @classmethod
     def _no_lone_surrogates(cls, data: Any) -> Any:
         # JSON may escape lone surrogates (\ud800) that no UTF-8 response or tokenizer can carry
-        return _clean(data)
+        return clean_value(data)
 
 
 class DecodingOptions(Strict):

@@ -20,7 +20,7 @@ from tomtat.service.archive.records import InputFormatError, InputRecord, input_
 COLUMNS = ("id", "summary", "summary_en", "engine", "model", "input_tokens", "chunked", "error")
 
 
-def _import_ray():
+def _import_ray() -> Any:
     try:
         import ray
         import ray.data
@@ -46,14 +46,14 @@ class SummarizeActor:
         )
         self.processor = RecordProcessor(gateway, plan, options["translate_to"], options["allow_any_language"])
 
-    def __call__(self, batch: dict) -> dict:
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         # numpy batches: a column of all-None read errors arrives as floats (NaN), so test for str
         records = [
             InputRecord(str(i), t if isinstance(t, str) else None, json.loads(e) if isinstance(e, str) else None)
             for i, t, e in zip(batch["id"], batch["text"], batch["read_error"], strict=True)
         ]
         results = self.processor.process(records)
-        columns: dict[str, list] = {c: [] for c in COLUMNS}
+        columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
         for result in results:
             for column in COLUMNS:
                 value = result.get(column)
@@ -61,10 +61,10 @@ class SummarizeActor:
         return columns
 
 
-def _parse_json_lines(batch: dict, text_field: str, id_field: str) -> dict:
+def _parse_json_lines(batch: dict[str, Any], text_field: str, id_field: str) -> dict[str, Any]:
     from tomtat.service.archive.records import _from_mapping
 
-    out: dict[str, list] = {"id": [], "text": [], "read_error": []}
+    out: dict[str, list[Any]] = {"id": [], "text": [], "read_error": []}
     for index, line in enumerate(batch["text"]):
         try:
             record = _from_mapping(json.loads(line), index, text_field, id_field)
@@ -78,7 +78,7 @@ def _parse_json_lines(batch: dict, text_field: str, id_field: str) -> dict:
     return out
 
 
-def _rename(batch: dict, text_field: str, id_field: str) -> dict:
+def _rename(batch: dict[str, Any], text_field: str, id_field: str) -> dict[str, Any]:
     ids = [str(x) for x in batch[id_field]] if id_field in batch else [str(i) for i in range(len(batch[text_field]))]
     texts = list(batch[text_field])
     errors = [
@@ -87,8 +87,8 @@ def _rename(batch: dict, text_field: str, id_field: str) -> dict:
     return {"id": ids, "text": texts, "read_error": errors}
 
 
-def _files(batch: dict, root: str) -> dict:
-    out: dict[str, list] = {"id": [], "text": [], "read_error": []}
+def _files(batch: dict[str, Any], root: str) -> dict[str, Any]:
+    out: dict[str, list[Any]] = {"id": [], "text": [], "read_error": []}
     for path, data in zip(batch["path"], batch["bytes"], strict=True):
         out["id"].append(Path(path).relative_to(root).as_posix())
         try:

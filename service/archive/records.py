@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -110,7 +111,7 @@ def count_records(path: str | Path) -> int | None:
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(path).metadata.num_rows
+        return int(pq.ParquetFile(path).metadata.num_rows)
     return None
 
 
@@ -152,7 +153,7 @@ class ResultWriter:
             with self.path.open("r+b") as handle:
                 handle.truncate(good_end)
 
-    def write(self, results: list[dict]) -> None:
+    def write(self, results: list[dict[str, Any]]) -> None:
         if not results:
             return
         data = b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in results)

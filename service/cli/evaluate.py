@@ -6,6 +6,7 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 from tomtat.models.evaluation import ROUGE_TYPES, detokenize, rouge_f1, summarize_scores, translation_scores
 from tomtat.service.archive.pipeline import RecordProcessor
@@ -15,7 +16,7 @@ from tomtat.service.runtime.gateway import run_sync
 from tomtat.service.runtime.local import summarizing_gateway, translating_gateway
 
 
-def _load_articles(path: Path, limit: int | None, exclude: set[str]) -> list[dict]:
+def _load_articles(path: Path, limit: int | None, exclude: set[str]) -> list[dict[str, Any]]:
     rows = []
     with path.open(encoding="utf-8") as handle:
         for line in handle:
@@ -52,7 +53,7 @@ def eval_summarize(args: argparse.Namespace) -> int:
     processor = RecordProcessor(gateway, plan, allow_any_language=True)
     records = [InputRecord(str(r["id"]), detokenize(r["text"])) for r in rows]
     started = time.perf_counter()
-    outputs: list[dict] = []
+    outputs: list[dict[str, Any]] = []
     for i in range(0, len(records), args.batch_size):
         outputs += processor.process(records[i : i + args.batch_size])
     seconds = time.perf_counter() - started

@@ -7,6 +7,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tomtat.service.cli.common import (
     EXIT_INPUT,
@@ -21,6 +22,9 @@ from tomtat.service.cli.common import (
     say,
 )
 from tomtat.service.cli.evaluate import add_parsers as add_eval_parsers
+
+if TYPE_CHECKING:
+    from tomtat.models.checkpoints import LocatedCheckpoint
 
 from tomtat import __version__
 
@@ -74,7 +78,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     return 0
 
 
-def _convert(located, output_dir: str | None, quantization: str) -> Path:
+def _convert(located: LocatedCheckpoint, output_dir: str | None, quantization: str) -> Path:
     from tomtat.models.checkpoints import default_checkpoint_dir
     from tomtat.models.convert import convert_to_ctranslate2, ct2_dir_name
 
@@ -191,6 +195,7 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+
     from tomtat.service.api.app import create_app
     from tomtat.service.settings import Settings
 
@@ -307,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        return int(args.func(args))
     except (CheckpointNotFoundError, BrokenCheckpointError) as error:
         return fail(str(error), EXIT_MODEL)
     except HubUnreachableError as error:

@@ -127,7 +127,20 @@ class JobStore:
             ).fetchone()
         if row is None or (not any_owner and row[11] != owner):
             return None
-        return Job(*row[:10], options=JobOptions.from_json(row[10]))
+        job_id, state, total, done, failed, duplicates, created, started, finished, error, options, _ = row
+        return Job(
+            job_id,
+            state,
+            total,
+            done,
+            failed,
+            duplicates,
+            created,
+            started,
+            finished,
+            error,
+            JobOptions.from_json(options),
+        )
 
     def active(self) -> list[str]:
         with self._lock:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -135,8 +136,8 @@ class BatchWorker:
 
     async def _next(self, timeout: float | None) -> WorkItem | None:
         if self._carry is not None:
-            item, self._carry = self._carry, None
-            return item
+            carried, self._carry = self._carry, None
+            return carried
         item = self._pop()
         if item is not None:
             return item
@@ -194,7 +195,12 @@ class BatchWorker:
                 raise
             task = asyncio.get_running_loop().create_task(self._run_batch(batch))
             self._running.add(task)
-            task.add_done_callback(lambda t, taken=taken: (self._running.discard(t), release(taken)))
+            task.add_done_callback(functools.partial(self._batch_done, taken=taken))
+
+    def _batch_done(self, task: asyncio.Task[None], taken: list[asyncio.Semaphore]) -> None:
+        self._running.discard(task)
+        for slot in taken:
+            slot.release()
 
     async def _run_batch(self, batch: list[WorkItem]) -> None:
         groups: dict[BatchKey, list[WorkItem]] = {}

@@ -9,10 +9,12 @@ import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
+
 from tomtat.models.registry import translate_task
 from tomtat.service.api.auth import ApiKey
 from tomtat.service.api.deps import CallerDep, PoolDep, SettingsDep, StoreDep
@@ -82,7 +84,8 @@ async def _parse(request: Request, settings: Settings) -> tuple[JobSettings, lis
         if upload is None or isinstance(upload, str):
             raise ApiError(422, "invalid_request", "upload a JSONL or CSV file in the 'file' field", "file")
         try:
-            options = JobSettings.model_validate_json(form.get("options") or "{}")
+            raw = form.get("options")
+            options = JobSettings.model_validate_json(raw if isinstance(raw, str) and raw else "{}")
         except ValidationError as error:
             raise ApiError(422, "invalid_request", f"options: {error.errors()[0]['msg']}", "options") from None
         suffix = Path(upload.filename or "").suffix.lower()
@@ -154,7 +157,7 @@ SSE_EVENT = {
 }
 
 
-def _streamed(media_type: str, schema: dict, description: str) -> dict[int | str, dict]:
+def _streamed(media_type: str, schema: dict[str, Any], description: str) -> dict[int | str, dict[str, Any]]:
     return {200: {"content": {media_type: {"schema": schema}}, "description": description}, **ERRORS}
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
+
 from tomtat.models.errors import TomtatError
 from tomtat.models.langdetect import detect_language
 from tomtat.service.api.auth import ApiKey
@@ -25,7 +26,7 @@ from tomtat.service.api.schemas import (
     LTLanguage,
     LTTranslateRequest,
     LTTranslateResponse,
-    _clean,
+    clean_value,
 )
 
 
@@ -51,7 +52,7 @@ async def lt_caller(request: Request) -> ApiKey | None:
 
 router = APIRouter(tags=["libretranslate"], dependencies=[Depends(lt_caller)])
 NAMES = {"en": "English", "vi": "Vietnamese"}
-LT_ERRORS = {code: {"model": LTError} for code in (400, 403, 413, 415, 429, 503)}
+LT_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": LTError} for code in (400, 403, 413, 415, 429, 503)}
 FORMS = ("application/json", "application/x-www-form-urlencoded")
 
 
@@ -62,7 +63,8 @@ def _body(model: type) -> dict[str, object]:
 async def _params(request: Request) -> dict[str, object]:
     """LibreTranslate takes JSON or form fields; a repeated form ``q`` is a list."""
     if request.method == "GET":
-        return _clean(dict(request.query_params))
+        query: dict[str, object] = clean_value(dict(request.query_params))
+        return query
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         try:
@@ -71,13 +73,15 @@ async def _params(request: Request) -> dict[str, object]:
             raise ApiError(400, "invalid_json", "Invalid request: body is not valid JSON") from None
         if not isinstance(data, dict):
             raise ApiError(400, "invalid_request", "Invalid request: body must be a JSON object")
-        return _clean(data)
+        cleaned: dict[str, object] = clean_value(data)
+        return cleaned
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
         params: dict[str, object] = {k: form.get(k) for k in form}
         if len(form.getlist("q")) > 1:
             params["q"] = form.getlist("q")
-        return _clean(params)
+        cleaned_form: dict[str, object] = clean_value(params)
+        return cleaned_form
     raise ApiError(415, "unsupported_media_type", "Invalid request: send JSON or form data")
 
 

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
 from tomtat.models.registry import SUMMARIZE, translate_task
 from tomtat.service.api.auth import metrics_access
 from tomtat.service.api.deps import MetricsDep, PoolDep
@@ -37,8 +38,7 @@ async def readyz(pool: PoolDep) -> JSONResponse:
         if abstractive
         else {"ready": False, "reason": pool.missing_reason(SUMMARIZE)}
     )
-    for source, target in (("vi", "en"), ("en", "vi")):
-        task = translate_task(source, target)
+    for task in (translate_task("vi", "en"), translate_task("en", "vi")):
         model = pool.translator.model_for(task) if pool.translator else None
         capabilities[str(task)] = (
             {"ready": True, "model": model.name} if model else {"ready": False, "reason": pool.missing_reason(task)}

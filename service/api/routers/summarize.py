@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter, Request
+
 from tomtat.models.summarizer import check_article
 from tomtat.service.api.deps import CallerDep, GatewayDep, PoolDep, SettingsDep, admit, unless_disconnected
 from tomtat.service.api.schemas import SummarizeRequest, SummarizeResponse, SummaryOut, Timings, error_responses

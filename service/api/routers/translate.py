@@ -6,6 +6,7 @@ import asyncio
 import time
 
 from fastapi import APIRouter, Request
+
 from tomtat.models.langdetect import detect_language
 from tomtat.service.api.deps import CallerDep, GatewayDep, SettingsDep, admit, unless_disconnected
 from tomtat.service.api.schemas import (
