@@ -38,4 +38,3 @@ MARIAN = Family(
     tokenizer_extras=("tokenizer_config.json",),
     load_tokenizer=MarianTokenizer,
 )
-FAMILIES = {family.name: family for family in (T5, MARIAN)}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,6 @@ class Seq2SeqModel:
         self.directory = directory
         self.tokenizer = tokenizer
         self.backend = backend
-        self.load_seconds = 0.0
 
     @property
     def name(self) -> str:
@@ -105,7 +103,6 @@ def load_model(
             f"{located.directory} is {kind} checkpoint and cannot run on the {backend} backend"
             + ("" if is_ct2 else f"; convert it with: tomtat fetch {located.checkpoint.name} --convert ct2")
         )
-    started = time.perf_counter()
     if backend == "ctranslate2":
         from tomtat.models.backends.ctranslate2_backend import CTranslate2Backend
 
@@ -130,5 +127,4 @@ def load_model(
             max_batch_tokens=max_batch_tokens,
         )
     model = Seq2SeqModel(located.checkpoint, located.directory, tokenizer, engine)
-    model.load_seconds = time.perf_counter() - started
     return model

@@ -90,7 +90,8 @@ class JobRunner:
             if not records:
                 self.store.set_state(job_id, "done")
                 return
-            results, valid = validate_records(records, options.allow_any_language)
+            # language detection is CPU work: never on the event loop
+            results, valid = await asyncio.to_thread(validate_records, records, options.allow_any_language)
             if valid:
                 started = time.perf_counter()
                 texts = [text for _, text in valid]

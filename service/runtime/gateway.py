@@ -19,7 +19,7 @@ from tomtat.models.engine_choice import Summarizer
 from tomtat.models.errors import InputError, ModelUnavailableError
 from tomtat.models.langdetect import Detection
 from tomtat.models.registry import Language, Task, translate_task
-from tomtat.models.summarizer import Summary
+from tomtat.models.summarizer import Summary, check_article
 from tomtat.models.translator import Translation, Translator, as_language, resolve_source
 from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.batch_worker import BatchTiming
@@ -59,6 +59,20 @@ class Gateway(ABC):
     @abstractmethod
     def _translator(self, task: Task, field_name: str | None) -> Translator:
         """The translator that serves ``task``; raises ``ModelUnavailableError`` when none does."""
+
+    async def check_articles(
+        self, texts: list[str], fields: Sequence[str], allow_any_language: bool = False
+    ) -> list[str]:
+        """The normalized articles, or an ``InputError`` naming the first that cannot be summarized
+        (empty, markup, clearly not Vietnamese). Language detection is CPU work: done in a thread."""
+
+        def check() -> list[str]:
+            return [
+                check_article(text, field_name=field_name, allow_any_language=allow_any_language)
+                for text, field_name in zip(texts, fields, strict=True)
+            ]
+
+        return await asyncio.to_thread(check)
 
     async def summarize(
         self, texts: list[str], plan: SummaryPlan, translate_to: str | None = None, priority: int = 0

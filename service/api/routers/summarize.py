@@ -6,7 +6,6 @@ import time
 
 from fastapi import APIRouter, Request
 
-from tomtat.models.summarizer import check_article
 from tomtat.service.api.deps import CallerDep, GatewayDep, PoolDep, SettingsDep, admit, unless_disconnected
 from tomtat.service.api.schemas import SummarizeRequest, SummarizeResponse, SummaryOut, Timings, error_responses
 
@@ -25,10 +24,7 @@ async def summarize(
 ) -> SummarizeResponse:
     started = time.perf_counter()
     documents, fields = admit(body, request, settings, key)
-    texts = [
-        check_article(d.text, field_name=f, allow_any_language=body.allow_any_language)
-        for d, f in zip(documents, fields, strict=True)
-    ]
+    texts = await gateway.check_articles([d.text for d in documents], fields, body.allow_any_language)
     plan = pool.plan_summary(
         body.engine, body.model, body.sentences or settings.extractive_sentences, body.options.overrides()
     )
