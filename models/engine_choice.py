@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 
 from tomtat.models.checkpoints import fetch_command, locate
 from tomtat.models.errors import CheckpointNotFoundError, InputError
+from tomtat.models.extractive import extractive_length
 from tomtat.models.model import load_model
 from tomtat.models.registry import SUMMARIZE, Task, checkpoints_for, default_model
 from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer, LeadSummarizer, Summary
@@ -73,8 +74,11 @@ def present_checkpoints(task: Task, checkpoint_dir: str | Path | None, backend: 
 
 
 def missing_reason(task: Task) -> str:
-    commands = " or ".join(fetch_command(c.name) for c in checkpoints_for(task)[:2])
-    return f"none of the {task} checkpoints is on this machine (fetch one with: {commands})"
+    """Every registered checkpoint that does ``task``, each with its fetch command."""
+    options = " or ".join(
+        f"{fetch_command(c.name)} ({', '.join(t.direction or str(t) for t in c.tasks)})" for c in checkpoints_for(task)
+    )
+    return f"no {task} checkpoint is on this machine; fetch one with: {options}"
 
 
 def choose_model(task: Task, model: str | None, checkpoint_dir: str | Path | None, backend: str = "auto") -> str:
@@ -83,7 +87,10 @@ def choose_model(task: Task, model: str | None, checkpoint_dir: str | Path | Non
     if model:
         return model
     present = present_checkpoints(task, checkpoint_dir, backend)
-    return present[0] if present else default_model(task)
+    if present:
+        return present[0]
+    default_model(task)  # says so when no registered checkpoint does the task at all
+    raise CheckpointNotFoundError(f"{missing_reason(task)}; or name a checkpoint directory with --model")
 
 
 def choose_summarizer(
@@ -94,15 +101,17 @@ def choose_summarizer(
     backend: str = "auto",
     device: str = "auto",
     threads: int = 0,
-    sentences: int = 3,
+    sentences: int | None = None,
+    max_words: int | None = None,
 ) -> tuple[Summarizer, str | None]:
     """The summarizer for ``engine`` and the note to show when it is not the engine asked for."""
     available = [] if model else present_checkpoints(SUMMARIZE, checkpoint_dir, backend)
     decision = decide_engine(engine, model, available, lambda: missing_reason(SUMMARIZE))
+    count, budget = extractive_length(sentences, max_words)
     if decision.engine == "extractive":
-        return ExtractiveSummarizer(max_sentences=sentences), decision.note
+        return ExtractiveSummarizer(max_sentences=count, max_words=budget), decision.note
     if decision.engine == "lead3":
-        return LeadSummarizer(k=sentences), decision.note
+        return LeadSummarizer(k=count), decision.note
     assert decision.model is not None
     loaded = load_model(decision.model, checkpoint_dir=checkpoint_dir, backend=backend, device=device, threads=threads)
     return AbstractiveSummarizer(loaded), decision.note

@@ -60,6 +60,16 @@ def textrank_scores(sentences: list[list[str]], damping: float = 0.85, iteration
 
 
 MAX_WORDS = 45  # news summaries run 1-2 sentences (Vietnews references: median 35 words)
+DEFAULT_SENTENCES = 3
+
+
+def extractive_length(sentences: int | None = None, max_words: int | None = None) -> tuple[int, int | None]:
+    """(sentences, word budget) for the extractive engine. Nothing asked: up to 3 sentences within
+    45 words (the tuned default). ``sentences`` asked: exactly that many (when the article has them),
+    with no word budget unless ``max_words`` is asked too."""
+    if max_words is None and sentences is None:
+        max_words = MAX_WORDS
+    return sentences or DEFAULT_SENTENCES, max_words
 
 
 def select_sentences(text: str, max_sentences: int = 3, max_words: int | None = MAX_WORDS) -> tuple[list[str], str]:

@@ -33,7 +33,13 @@ class Summary:
     seconds: float = 0.0
 
 
-def check_article(text: object, *, field_name: str = "text", allow_any_language: bool = False) -> str:
+def check_article(
+    text: object,
+    *,
+    field_name: str = "text",
+    allow_any_language: bool = False,
+    override: str = "allow_any_language",
+) -> str:
     """The normalized article, or an ``InputError`` saying why it cannot be summarized."""
     if not isinstance(text, str):
         raise InputError(f"{field_name} must be a string", field=field_name, code="wrong_type")
@@ -53,7 +59,7 @@ def check_article(text: object, *, field_name: str = "text", allow_any_language:
         if detected.language != "vi" and detected.probability >= NOT_VIETNAMESE_CONFIDENCE:
             raise InputError(
                 f"{field_name} looks like {detected.language!r} (p={detected.probability}), not Vietnamese; "
-                "the summarization models are Vietnamese-only (set allow_any_language to override)",
+                f"the summarization models are Vietnamese-only (set {override} to override)",
                 field=field_name,
                 code="not_vietnamese",
             )

@@ -28,7 +28,9 @@ class Settings(BaseSettings):
         description="CTranslate2: batches run at once, all models together "
         "(0: one per CPU thread, at most 4, on CPU; 1 on GPU)",
     )
-    extractive_sentences: int = Field(default=3, ge=1, le=20)
+    # the extractive engine's length when a request gives none: unset = up to 3 sentences within 45 words
+    extractive_sentences: int | None = Field(default=None, ge=1, le=20)
+    extractive_max_words: int | None = Field(default=None, ge=5, le=1000)
     translation_segment_tokens: int = Field(default=128, ge=16, le=1024)
 
     # limits

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,11 @@ def no_checkpoints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return empty
+
+
+@pytest.fixture
+def bare_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a machine with no checkpoint: for the command line run as a process."""
+    empty = tmp_path / "none"
+    empty.mkdir()
+    return {**os.environ, "TOMTAT_CHECKPOINT_DIR": str(empty), "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1"}

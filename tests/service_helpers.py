@@ -26,7 +26,7 @@ def client_for(**settings: object) -> Iterator[TestClient]:
     app = create_app(Settings(**settings))
     with TestClient(app) as client:
         deadline = time.monotonic() + 60
-        while client.get("/readyz").status_code != 200:
+        while client.get("/readyz").json()["loading"]:  # loaded; models asked for may still be missing
             assert time.monotonic() < deadline, "models did not load"
             time.sleep(0.05)
         yield client
@@ -40,7 +40,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(env: dict[str, str], args: list[str] = ()) -> Iterator[str]:  # type: ignore[assignment]
-    """``tomtat serve`` on a free loopback port; yields its base URL once ``/readyz`` is 200."""
+    """``tomtat serve`` on a free loopback port; yields its base URL once its models are loaded."""
     with served_process(env, args) as (url, _):
         yield url
 
@@ -62,13 +62,14 @@ def served_process(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    process.log_path = log.name  # type: ignore[attr-defined]  # what the server logged, for tests to read
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
             assert process.poll() is None, Path(log.name).read_text(errors="replace")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                if httpx.get(url + "/readyz", timeout=2).json()["loading"] is False:
                     break
             assert time.monotonic() < deadline, "server did not become ready"
             time.sleep(0.1)

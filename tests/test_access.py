@@ -11,6 +11,7 @@ from tomtat.service.api.auth import KeyStore
 OK = "Giá vàng trong nước tăng mạnh trong phiên sáng nay. Người dân đổ xô đi mua vàng."
 # the README's list of routes that stay open when keys are required
 OPEN = {"/healthz", "/readyz", "/metrics", "/", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+# (and /static-offline-docs/*, the docs pages' own scripts and styles)
 
 
 def _keys(data: Path) -> tuple[dict[str, str], dict[str, str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,13 +18,6 @@ COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "tomtat"]
 def tomtat(*args: str, stdin: str | bytes = b"", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     data = stdin.encode() if isinstance(stdin, str) else stdin
     return subprocess.run([*COMMAND, *args], input=data, capture_output=True, env=env, timeout=120, check=False)
-
-
-@pytest.fixture
-def bare_env(tmp_path: Path) -> dict[str, str]:
-    empty = tmp_path / "none"
-    empty.mkdir()
-    return {**os.environ, "TOMTAT_CHECKPOINT_DIR": str(empty), "HF_HOME": str(tmp_path / "hf"), "HF_HUB_OFFLINE": "1"}
 
 
 def test_summarize_without_checkpoints_uses_extractive(bare_env, sample_article: str) -> None:

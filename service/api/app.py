@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse
+from fastapi_offline import FastAPIOffline
 
 from tomtat import __version__
 from tomtat.service.api.auth import Guard, KeyStore, caller
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await pool.stop()
         store.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # the docs pages' scripts and styles come from the package, never a CDN
         title="tomtat",
         description="Vietnamese news summarization (ViT5) and Vietnamese-English translation (envit5)",
         version=__version__,

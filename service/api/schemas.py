@@ -21,6 +21,10 @@ def clean_value(value: Any) -> Any:
     return value
 
 
+SENTENCES = "extractive engine: keep this many sentences (default: the server's setting, else up to 3 within 45 words)"
+MAX_WORDS = "extractive engine: a word budget for the summary (the best sentence is always kept)"
+
+
 class Strict(BaseModel):
     # an unknown field is a client bug worth reporting; "5" is not the number 5 (as the schema says)
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -83,7 +87,8 @@ class SummarizeRequest(TextsRequest):
     model: str | None = Field(default=None, description="a loaded summarization model (default: the first loaded)")
     translate_to: Literal["en"] | None = Field(default=None, description="also return the summary in English")
     options: DecodingOptions = Field(default_factory=DecodingOptions)
-    sentences: int | None = Field(default=None, ge=1, le=20, description="sentences the extractive engine keeps")
+    sentences: int | None = Field(default=None, ge=1, le=20, description=SENTENCES)
+    max_words: int | None = Field(default=None, ge=5, le=1000, description=MAX_WORDS)
     allow_any_language: bool = False
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from tomtat.models.errors import InputError
 from tomtat.models.summarizer import check_article
-from tomtat.service.archive.records import InputRecord, ResultWriter, count_records, read_records
+from tomtat.service.archive.records import InputRecord, ResultWriter, check_text_field, count_records, read_records
 from tomtat.service.runtime.gateway import LocalGateway, SummaryResult, run_sync
 from tomtat.service.runtime.keys import SummaryPlan
 
@@ -102,6 +102,8 @@ class ArchiveReport:
     errors: int = 0
     duplicates: list[str] = field(default_factory=list)
     repaired_bytes: int = 0
+    retried: int = 0  # errors of an earlier run done again
+    kept_errors: int = 0  # errors of an earlier run kept (not retryable without --retry-errors)
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -113,6 +115,10 @@ class ArchiveReport:
             f"{self.skipped_done} already done",
             f"{len(self.duplicates)} duplicate ids skipped",
         ]
+        if self.retried:
+            parts.append(f"{self.retried} earlier errors retried")
+        if self.kept_errors:
+            parts.append(f"{self.kept_errors} earlier errors kept (--retry-errors retries them)")
         if self.repaired_bytes:
             parts.append(f"a torn last line ({self.repaired_bytes} bytes) repaired")
         return f"done: {', '.join(parts)} in {self.seconds:.1f} s ({rate:.2f} docs/s)"
@@ -160,28 +166,40 @@ def run_archive(
     window: int = 256,
     batch_size: int = 16,
     progress: bool = True,
+    retry_errors: bool = False,
 ) -> ArchiveReport:
-    """Summarize every record of ``input_path`` into ``output_path``; rerun to resume."""
+    """Summarize every record of ``input_path`` into ``output_path``, in input order; rerun to resume.
+
+    Each window of records is sorted by length into batches (similar lengths pad little), and its
+    results are written back in input order, one fsynced write per window.
+    """
     from tqdm import tqdm
 
+    check_text_field(input_path, text_field)
     report = ArchiveReport()
     started = time.perf_counter()
     records = read_records(input_path, text_field, id_field)
-    writer = ResultWriter(output_path)
-    report.repaired_bytes = writer.repaired_bytes
+    writer = ResultWriter(output_path, retry_errors)
+    report.repaired_bytes, report.retried, report.kept_errors = (
+        writer.repaired_bytes,
+        writer.retried,
+        writer.kept_errors,
+    )
     total = count_records(input_path)
     bar = tqdm(total=total, unit="doc", disable=not progress, file=sys.stderr, dynamic_ncols=True)
     bar.update(len(writer.done) if total else 0)
     try:
         for chunk in windows(pending_records(records, set(writer.done), report), window):
+            by_id: dict[str, dict[str, Any]] = {}
             for batch in length_buckets(chunk, batch_size):
                 results = processor.process(batch)
-                writer.write(results)
+                by_id.update((str(r["id"]), r) for r in results)
                 failed = sum(1 for r in results if "error" in r)
                 report.errors += failed
                 report.summarized += len(results) - failed
                 bar.update(len(results))
                 bar.set_postfix(errors=report.errors, refresh=False)
+            writer.write([by_id[record.id] for record in chunk])
     finally:
         writer.close()
         bar.close()

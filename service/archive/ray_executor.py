@@ -39,8 +39,9 @@ class SummarizeActor:
         gateway, plan = summarizing_gateway(
             options["engine"],
             options["model"],
-            options["sentences"],
             placement,
+            sentences=options["sentences"],
+            max_words=options["max_words"],
             translate_to=options["translate_to"],
             translation_model=options["translation_model"],
         )
@@ -151,6 +152,7 @@ def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
         "device": args.device,
         "threads": args.threads,
         "sentences": args.sentences,
+        "max_words": args.max_words,
         "translate_to": args.translate_to,
         "translation_model": args.translation_model,
         "allow_any_language": args.allow_any_language,

@@ -4,6 +4,7 @@ resumable JSONL writer whose output holds every id exactly once, even after ``ki
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import sys
@@ -99,6 +100,54 @@ def read_records(path: str | Path, text_field: str = "text", id_field: str = "id
     return {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}[fmt](path, text_field, id_field)
 
 
+FIELDS_SAMPLE = 50  # records looked at to list a file's fields
+
+
+class MissingFieldError(InputFormatError):
+    """The text field is in no record of the input; ``fields`` are the ones it has."""
+
+    def __init__(self, path: Path, field: str, fields: list[str]) -> None:
+        listed = ", ".join(fields) if fields else "none"
+        super().__init__(f"field {field!r} is in no record of {path.name}; its fields are: {listed}")
+        self.field = field
+        self.fields = fields
+
+
+def input_fields(path: str | Path) -> list[str] | None:
+    """The fields records of the input have (CSV header, Parquet schema, keys of the first JSONL
+    records); None for a folder of .txt files, which has no fields."""
+    path = Path(path)
+    fmt = input_format(path)
+    if fmt == "csv":
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+            return next(csv.reader(handle), [])
+    if fmt == "parquet":
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputFormatError("reading Parquet needs pyarrow: pip install 'tomtat[ray]'") from None
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    if fmt == "jsonl":
+        fields: dict[str, None] = {}
+        with path.open("rb") as handle:
+            for line in itertools.islice((raw for raw in handle if raw.strip()), FIELDS_SAMPLE):
+                try:
+                    row = json.loads(line)
+                except (ValueError, UnicodeDecodeError):
+                    continue
+                if isinstance(row, dict):
+                    fields.update(dict.fromkeys(map(str, row)))
+        return list(fields)
+    return None
+
+
+def check_text_field(path: str | Path, text_field: str) -> None:
+    """Refuse an input whose records lack the text field, before any work (a whole run of errors)."""
+    fields = input_fields(path)
+    if fields is not None and fields and text_field not in fields:
+        raise MissingFieldError(Path(path), text_field, fields)
+
+
 def count_records(path: str | Path) -> int | None:
     """A cheap total for the progress bar, where the format allows one."""
     path = Path(path)
@@ -115,20 +164,65 @@ def count_records(path: str | Path) -> int | None:
     return None
 
 
+# errors the options or a rerun can change (another --text-field, a fixed file, a model that now loads);
+# the others (empty, no words, HTML, not Vietnamese) are facts of the record and are kept
+RETRYABLE_ERRORS = frozenset({"missing_text", "bad_record", "unreadable", "model_error"})
+
+
 class ResultWriter:
-    """Appends result lines to a JSONL file; each batch is one write, flushed and fsynced.
+    """Appends result lines to a JSONL file; each write is flushed and fsynced.
 
     On open, a torn last line (a crash mid-write) is cut off, and the ids already present are
     returned by ``done`` so that a rerun skips them: every id ends up in the file exactly once.
+    Error lines that a rerun may fix (``RETRYABLE_ERRORS``, or every error with ``retry_errors``)
+    are taken out of the file first (rewritten to a temporary file, then renamed), so their records
+    are done again.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, retry_errors: bool = False) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.done: set[str] = set()
         self.repaired_bytes = 0
+        self.retried = 0  # error lines taken out to be redone
+        self.kept_errors = 0  # error lines kept (not retryable)
         self._repair_and_index()
+        self._drop_errors(retry_errors)
         self._handle = self.path.open("ab")
+
+    @staticmethod
+    def _retryable(record: dict[str, Any], retry_errors: bool) -> bool:
+        error = record.get("error")
+        if not isinstance(error, dict):
+            return False
+        return retry_errors or error.get("code") in RETRYABLE_ERRORS
+
+    def _drop_errors(self, retry_errors: bool) -> None:
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as handle:
+            records = (json.loads(line) for line in handle)
+            dropped = sum(1 for record in records if self._retryable(record, retry_errors))
+        if not dropped:
+            self.kept_errors = self._count_errors()
+            return
+        temporary = self.path.with_name(self.path.name + ".rewrite")
+        with self.path.open("rb") as source, temporary.open("wb") as target:
+            for line in source:
+                record = json.loads(line)
+                if self._retryable(record, retry_errors):
+                    self.done.discard(str(record["id"]))
+                else:
+                    target.write(line)
+            target.flush()
+            os.fsync(target.fileno())
+        os.replace(temporary, self.path)
+        self.retried = dropped
+        self.kept_errors = self._count_errors()
+
+    def _count_errors(self) -> int:
+        with self.path.open("rb") as handle:
+            return sum(1 for line in handle if "error" in json.loads(line))
 
     def _repair_and_index(self) -> None:
         if not self.path.exists():

@@ -12,6 +12,7 @@ from tomtat.service.runtime.local import Placement
 EXIT_INPUT = 2  # bad input or arguments
 EXIT_MODEL = 3  # missing or broken checkpoint
 EXIT_NETWORK = 4  # the hub could not be reached
+EXIT_RECORDS_FAILED = 5  # tomtat batch: some or all records failed (each has an error line)
 
 
 def read_input(source: str) -> str:
@@ -36,19 +37,46 @@ def fail(message: str, code: int) -> int:
 
 
 def decoding_args(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("decoding overrides (default: the model card's)")
-    group.add_argument("--num-beams", type=int)
-    group.add_argument("--max-length", type=int)
-    group.add_argument("--no-repeat-ngram-size", type=int)
-    group.add_argument("--repetition-penalty", type=float)
+    group = parser.add_argument_group("decoding overrides (default: the model card's: greedy, 256/512 tokens)")
+    group.add_argument("--num-beams", type=int, help="beam size (card: 1, greedy; OPUS-MT: 4)")
+    group.add_argument("--max-length", type=int, help="output tokens, start token included (card: 256/512)")
+    group.add_argument("--no-repeat-ngram-size", type=int, help="forbid repeating n-grams of this size (card: 0)")
+    group.add_argument("--repetition-penalty", type=float, help="penalty on repeated tokens (card: 1.0, none)")
 
 
 def model_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--checkpoint-dir", help="where checkpoints live (default: $TOMTAT_CHECKPOINT_DIR)")
-    parser.add_argument("--backend", default="auto", choices=["auto", "transformers", "ctranslate2"])
-    parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
-    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: library default)")
-    parser.add_argument("--json", action="store_true", help="print a JSON object instead of plain text")
+    group = parser.add_argument_group("where models are found and how they run")
+    group.add_argument(
+        "--checkpoint-dir", help="where checkpoints live (default: ~/.cache/tomtat/checkpoints, $TOMTAT_CHECKPOINT_DIR)"
+    )
+    group.add_argument(
+        "--backend",
+        default="auto",
+        choices=["auto", "transformers", "ctranslate2"],
+        help="auto uses a NAME-ct2 conversion when present (default: auto)",
+    )
+    group.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
+    group.add_argument("--threads", type=int, default=0, help="CPU threads, 0 = the library's default (default: 0)")
+
+
+def engine_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        default="auto",
+        choices=["auto", "abstractive", "extractive", "lead3"],
+        help="auto: the abstractive model when one is present, else extractive (default: auto)",
+    )
+    parser.add_argument(
+        "--model", help="summarization model: registry name or checkpoint directory (default: the first present)"
+    )
+    parser.add_argument(
+        "--sentences",
+        type=int,
+        help="extractive/lead engines: keep this many sentences (default: up to 3 within 45 words)",
+    )
+    parser.add_argument(
+        "--max-words", type=int, help="extractive engine: a word budget (default: none with --sentences)"
+    )
 
 
 def decoding_overrides(args: argparse.Namespace) -> Overrides:

@@ -11,7 +11,7 @@ from typing import Any
 from tomtat.models.evaluation import ROUGE_TYPES, detokenize, rouge_f1, summarize_scores, translation_scores
 from tomtat.service.archive.pipeline import RecordProcessor
 from tomtat.service.archive.records import InputRecord
-from tomtat.service.cli.common import EXIT_INPUT, fail, model_args, placement, say
+from tomtat.service.cli.common import EXIT_INPUT, engine_args, fail, model_args, placement, say
 from tomtat.service.runtime.gateway import run_sync
 from tomtat.service.runtime.local import summarizing_gateway, translating_gateway
 
@@ -48,7 +48,9 @@ def eval_summarize(args: argparse.Namespace) -> int:
         return fail(f"{args.data} is not JSONL of articles with 'text' and 'summary': {error}", EXIT_INPUT)
     if not rows:
         return fail("no records to evaluate", EXIT_INPUT)
-    gateway, plan = summarizing_gateway(args.engine, args.model, args.sentences, placement(args))
+    gateway, plan = summarizing_gateway(
+        args.engine, args.model, placement(args), sentences=args.sentences, max_words=args.max_words
+    )
     say(plan.note)
     processor = RecordProcessor(gateway, plan, allow_any_language=True)
     records = [InputRecord(str(r["id"]), detokenize(r["text"])) for r in rows]
@@ -122,26 +124,37 @@ def eval_translate(args: argparse.Namespace) -> int:
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    evaluate = commands.add_parser("eval", help="measure quality on a test set")
-    which = evaluate.add_subparsers(dest="what", required=True)
-    summ = which.add_parser("summarize", help="ROUGE on articles with reference summaries (JSONL: text, summary)")
-    summ.add_argument("--data", required=True, help="e.g. ../shared/data/vietnews-test/articles.jsonl")
-    summ.add_argument("--engine", default="auto", choices=["auto", "abstractive", "extractive", "lead3"])
-    summ.add_argument("--model")
-    summ.add_argument("--sentences", type=int, default=3)
-    summ.add_argument("--limit", type=int)
-    summ.add_argument("--exclude-ids", help="a file of ids to skip (e.g. articles that are also in training)")
-    summ.add_argument("--batch-size", type=int, default=16)
-    summ.add_argument("--output", help="write per-document scores (JSONL) here")
+    evaluate = commands.add_parser(
+        "eval",
+        help="measure quality on a test set",
+        description="Measure quality on a test set you have. Summaries: the Vietnews test split (JSONL, one "
+        "article per line with 'id', 'text' and a reference 'summary'). Translation: aligned text files, "
+        "one segment per line, such as IWSLT'15 tst2013 (vi.txt/en.txt).",
+    )
+    which = evaluate.add_subparsers(dest="what", required=True, metavar="TASK")
+    summ = which.add_parser(
+        "summarize", help="ROUGE F1 against reference summaries", description="ROUGE F1 with bootstrap intervals."
+    )
+    summ.add_argument("--data", required=True, help="JSONL with 'id', 'text' and 'summary' per line")
+    engine_args(summ)
+    summ.add_argument("--limit", type=int, help="only the first N articles (default: all)")
+    summ.add_argument("--exclude-ids", help="a file of ids to skip, one per line (e.g. articles also in training)")
+    summ.add_argument("--batch-size", type=int, default=16, help="articles per model batch (default: 16)")
+    summ.add_argument("--output", help="also write per-document scores here (JSONL)")
+    summ.add_argument("--json", action="store_true", help="also print the scores as one JSON object")
     model_args(summ)
     summ.set_defaults(func=eval_summarize)
-    trans = which.add_parser("translate", help="sacreBLEU BLEU and chrF on aligned files")
-    trans.add_argument("--src", required=True)
-    trans.add_argument("--ref", required=True)
-    trans.add_argument("--source", default="vi", choices=["vi", "en"])
-    trans.add_argument("--target", default="en", choices=["vi", "en"])
-    trans.add_argument("--model", help="default: the first translation model present for the direction")
-    trans.add_argument("--limit", type=int)
-    trans.add_argument("--output", help="write the translations here")
+    trans = which.add_parser(
+        "translate", help="sacreBLEU BLEU and chrF on aligned files", description="sacreBLEU BLEU and chrF."
+    )
+    trans.add_argument("--src", required=True, help="source segments, one per line (e.g. vi.txt)")
+    trans.add_argument("--ref", required=True, help="reference translations, aligned line by line (e.g. en.txt)")
+    trans.add_argument("--source", default="vi", choices=["vi", "en"], help="source language (default: vi)")
+    trans.add_argument("--target", default="en", choices=["vi", "en"], help="target language (default: en)")
+    trans.add_argument(
+        "--model", help="registry name or directory (default: the first model present for the direction)"
+    )
+    trans.add_argument("--limit", type=int, help="only the first N segments (default: all)")
+    trans.add_argument("--output", help="also write the translations here, one per line")
     model_args(trans)
     trans.set_defaults(func=eval_translate)

@@ -21,6 +21,7 @@ class AbstractiveKey:
 @dataclass(frozen=True)
 class ExtractiveKey:
     sentences: int
+    max_words: int | None = None  # the word budget, when there is one
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class SummaryPlan:
 
     def to_json(self) -> dict[str, Any]:
         key: dict[str, Any] = (
-            {"sentences": self.key.sentences}
+            {"sentences": self.key.sentences, "max_words": self.key.max_words}
             if isinstance(self.key, ExtractiveKey)
             else {"overrides": [list(pair) for pair in self.key.overrides]}
         )
@@ -54,5 +55,5 @@ class SummaryPlan:
     def from_json(cls, data: dict[str, Any]) -> SummaryPlan:
         key = data["key"]
         if "sentences" in key:
-            return cls(data["worker"], ExtractiveKey(int(key["sentences"])))
+            return cls(data["worker"], ExtractiveKey(int(key["sentences"]), key.get("max_words")))
         return cls(data["worker"], AbstractiveKey(tuple((str(k), v) for k, v in key["overrides"])))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tomtat.models.engine_choice import choose_model, choose_summarizer
+from tomtat.models.extractive import extractive_length
 from tomtat.models.model import load_model
 from tomtat.models.registry import Task, translate_task
 from tomtat.models.summarizer import AbstractiveSummarizer
@@ -41,9 +42,10 @@ def load_translator(task: Task, model: str | None, placement: Placement) -> Tran
 def summarizing_gateway(
     engine: str,
     model: str | None,
-    sentences: int,
     placement: Placement,
     overrides: Overrides = (),
+    sentences: int | None = None,
+    max_words: int | None = None,
     translate_to: str | None = None,
     translation_model: str | None = None,
 ) -> tuple[LocalGateway, SummaryPlan]:
@@ -57,12 +59,14 @@ def summarizing_gateway(
         device=placement.device,
         threads=placement.threads,
         sentences=sentences,
+        max_words=max_words,
     )
     translator = None
     if translate_to:
         task = translate_task("vi", as_language(translate_to, "translate_to"))
         translator = load_translator(task, translation_model, placement)
-    key = AbstractiveKey(overrides) if isinstance(summarizer, AbstractiveSummarizer) else ExtractiveKey(sentences)
+    length = ExtractiveKey(*extractive_length(sentences, max_words))
+    key = AbstractiveKey(overrides) if isinstance(summarizer, AbstractiveSummarizer) else length
     return LocalGateway(summarizer, translator), SummaryPlan(summarizer.name, key, note)
 
 

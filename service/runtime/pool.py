@@ -17,6 +17,7 @@ from tomtat.models.errors import (
     UnknownModelError,
     UnsupportedTaskError,
 )
+from tomtat.models.extractive import extractive_length
 from tomtat.models.model import Seq2SeqModel, load_model
 from tomtat.models.registry import REGISTRY, SUMMARIZE, Task
 from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer, LeadSummarizer, Summary
@@ -49,7 +50,7 @@ def _parallel_batches(models: Sequence[Seq2SeqModel]) -> int:
 
 
 def _extractive_batch(texts: list[str], key: ExtractiveKey) -> list[Summary]:
-    return ExtractiveSummarizer(max_sentences=key.sentences).summarize(texts)
+    return ExtractiveSummarizer(max_sentences=key.sentences, max_words=key.max_words).summarize(texts)
 
 
 def _lead_batch(texts: list[str], key: ExtractiveKey) -> list[Summary]:
@@ -177,8 +178,20 @@ class ModelPool:
             await worker.stop()
 
     # ---- lookups -------------------------------------------------------------------------------
-    def plan_summary(self, engine: str, model: str | None, sentences: int, overrides: Overrides) -> SummaryPlan:
-        """The worker and batch key for the engine and model a request asks for."""
+    def plan_summary(
+        self,
+        engine: str,
+        model: str | None,
+        overrides: Overrides = (),
+        sentences: int | None = None,
+        max_words: int | None = None,
+    ) -> SummaryPlan:
+        """The worker and batch key for the engine and model a request asks for (the extractive length
+        from the request, else the server's settings, else the engine's default)."""
+        s = self.settings
+        length = ExtractiveKey(
+            *extractive_length(sentences or s.extractive_sentences, max_words or s.extractive_max_words)
+        )
         if model and engine not in ("extractive", "lead3"):
             self._check_summarizer(model)
         try:
@@ -187,9 +200,9 @@ class ModelPool:
             reason = self.missing_reason(SUMMARIZE)
             raise self._unavailable(f"no abstractive summarizer is ready: {reason}", "engine") from None
         if decision.engine == "extractive":
-            return SummaryPlan(EXTRACTIVE, ExtractiveKey(sentences), decision.note)
+            return SummaryPlan(EXTRACTIVE, length, decision.note)
         if decision.engine == "lead3":
-            return SummaryPlan(LEAD, ExtractiveKey(sentences), decision.note)
+            return SummaryPlan(LEAD, length, decision.note)
         assert decision.model is not None
         return SummaryPlan(decision.model, AbstractiveKey(overrides), decision.note)
 

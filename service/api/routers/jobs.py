@@ -20,7 +20,7 @@ from tomtat.service.api.auth import ApiKey
 from tomtat.service.api.deps import CallerDep, PoolDep, SettingsDep, StoreDep
 from tomtat.service.api.errors import ApiError
 from tomtat.service.api.openapi import request_body, schema_of
-from tomtat.service.api.schemas import DecodingOptions, Document, Strict, error_responses
+from tomtat.service.api.schemas import MAX_WORDS, SENTENCES, DecodingOptions, Document, Strict, error_responses
 from tomtat.service.archive.records import InputFormatError, InputRecord, read_records
 from tomtat.service.jobs.store import TERMINAL, Job, JobOptions, JobStore
 from tomtat.service.settings import Settings
@@ -33,7 +33,8 @@ class JobSettings(Strict):
     engine: str = Field(default="auto", pattern="^(auto|abstractive|extractive)$")
     model: str | None = None
     translate_to: str | None = Field(default=None, pattern="^en$")
-    sentences: int | None = Field(default=None, ge=1, le=20)
+    sentences: int | None = Field(default=None, ge=1, le=20, description=SENTENCES)
+    max_words: int | None = Field(default=None, ge=5, le=1000, description=MAX_WORDS)
     allow_any_language: bool = False
     options: DecodingOptions = Field(default_factory=DecodingOptions)
     text_field: str = "text"
@@ -127,7 +128,7 @@ async def create_job(request: Request, pool: PoolDep, settings: SettingsDep, sto
     if pool.loading and options.engine != "extractive":
         raise ApiError(503, "model_unavailable", "models are still loading; retry shortly", "engine", 10)
     plan = pool.plan_summary(
-        options.engine, options.model, options.sentences or settings.extractive_sentences, options.options.overrides()
+        options.engine, options.model, options.options.overrides(), options.sentences, options.max_words
     )
     if options.translate_to:
         pool.translation(translate_task("vi", "en"), "translate_to")  # refused now, not when the job runs

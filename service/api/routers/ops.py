@@ -28,7 +28,8 @@ async def healthz() -> JSONResponse:
 
 @open_router.get("/readyz")
 async def readyz(pool: PoolDep) -> JSONResponse:
-    """Per capability: ready, or why not. 503 while checkpoints are still loading."""
+    """Per capability: ready, or why not. 503 while checkpoints are still loading, and while a model the
+    operator asked for by name (``--load-only``, ``TOMTAT_MODELS``) is missing or broken."""
     capabilities: dict[str, dict[str, object]] = {
         "summarize:extractive": {"ready": EXTRACTIVE in pool.workers, "engine": "extractive"}
     }
@@ -43,8 +44,11 @@ async def readyz(pool: PoolDep) -> JSONResponse:
         capabilities[str(task)] = (
             {"ready": True, "model": model.name} if model else {"ready": False, "reason": pool.missing_reason(task)}
         )
-    ready = not pool.loading
-    return JSONResponse({"ready": ready, "capabilities": capabilities}, status_code=200 if ready else 503)
+    asked_for = bool(pool.settings.models)
+    unavailable = [s.name for s in pool.statuses.values() if s.state in ("missing", "broken")] if asked_for else []
+    ready = not pool.loading and not unavailable
+    body = {"ready": ready, "loading": pool.loading, "unavailable": unavailable, "capabilities": capabilities}
+    return JSONResponse(body, status_code=200 if ready else 503)
 
 
 @open_router.get(

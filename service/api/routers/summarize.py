@@ -25,9 +25,7 @@ async def summarize(
     started = time.perf_counter()
     documents, fields = admit(body, request, settings, key)
     texts = await gateway.check_articles([d.text for d in documents], fields, body.allow_any_language)
-    plan = pool.plan_summary(
-        body.engine, body.model, body.sentences or settings.extractive_sentences, body.options.overrides()
-    )
+    plan = pool.plan_summary(body.engine, body.model, body.options.overrides(), body.sentences, body.max_words)
     results = await unless_disconnected(request, gateway.summarize(texts, plan, body.translate_to))
     total_ms = (time.perf_counter() - started) * 1000
     return SummarizeResponse(

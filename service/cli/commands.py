@@ -1,0 +1,234 @@
+"""What each ``tomtat`` subcommand does (its options are in ``parser.py``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tomtat.service.cli.common import (
+    EXIT_INPUT,
+    EXIT_MODEL,
+    EXIT_RECORDS_FAILED,
+    decoding_overrides,
+    fail,
+    placement,
+    read_input,
+    say,
+)
+
+if TYPE_CHECKING:
+    from tomtat.models.checkpoints import LocatedCheckpoint
+
+
+def cmd_summarize(args: argparse.Namespace) -> int:
+    from tomtat.models.summarizer import check_article
+    from tomtat.service.runtime.gateway import run_sync
+    from tomtat.service.runtime.local import summarizing_gateway
+
+    text = check_article(
+        read_input(args.input), allow_any_language=args.allow_any_language, override="--allow-any-language"
+    )
+    gateway, plan = summarizing_gateway(
+        args.engine,
+        args.model,
+        placement(args),
+        decoding_overrides(args),
+        sentences=args.sentences,
+        max_words=args.max_words,
+    )
+    say(plan.note)
+    (result,) = run_sync(gateway.summarize([text], plan))
+    summary = result.summary
+    if args.json:
+        print(json.dumps(asdict(summary), ensure_ascii=False, indent=2))
+    else:
+        print(summary.summary)
+        print(f"[engine: {summary.engine}, model: {summary.model}]", file=sys.stderr)
+    return 0
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    from tomtat.service.runtime.gateway import run_sync
+    from tomtat.service.runtime.local import translating_gateway
+
+    text = read_input(args.input)
+    if not text.strip():
+        return fail("the text to translate is empty", EXIT_INPUT)
+    gateway = translating_gateway(args.model, args.source, args.target, placement(args))
+    (result,) = run_sync(gateway.translate([text], args.source, args.target, decoding_overrides(args), ["input"]))
+    translation = result.translation
+    if args.json:
+        print(json.dumps(asdict(translation), ensure_ascii=False, indent=2))
+    else:
+        print(translation.translation)
+        print(f"[{translation.source}->{translation.target}, model: {translation.model}]", file=sys.stderr)
+    return 0
+
+
+def cmd_detect(args: argparse.Namespace) -> int:
+    from tomtat.models.langdetect import detect_language
+
+    detection = detect_language(read_input(args.input))
+    if args.json:
+        print(json.dumps(asdict(detection)))
+    else:
+        print(f"{detection.language}\t{detection.probability}")
+    return 0
+
+
+def _convert(located: LocatedCheckpoint, output_dir: str | None, quantization: str) -> Path:
+    from tomtat.models.checkpoints import default_checkpoint_dir
+    from tomtat.models.convert import convert_to_ctranslate2, ct2_dir_name
+
+    root = Path(output_dir) if output_dir else default_checkpoint_dir()
+    target = root / ct2_dir_name(located.checkpoint.name)
+    print(f"converting {located.directory} to CTranslate2 ({quantization}) in {target}", file=sys.stderr)
+    return convert_to_ctranslate2(located, target, quantization)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from tomtat.models.checkpoints import LocatedCheckpoint
+    from tomtat.models.hub import check_checkpoint, download_model
+    from tomtat.models.registry import get_checkpoint
+
+    failed = 0
+    for name in args.names:
+        if args.check:
+            located, problems = check_checkpoint(name, args.output_dir)
+            if problems:
+                failed += 1
+                print(f"{name}: BROKEN in {located.directory}:", file=sys.stderr)
+                for problem in problems:
+                    print(f"  - {problem}", file=sys.stderr)
+            else:
+                print(f"{name}: ok ({located.directory})")
+            continue
+        path = download_model(name, args.output_dir, args.revision)
+        print(f"{name}\t{path}")
+        if args.convert:
+            print(
+                f"{name}\t{_convert(LocatedCheckpoint(get_checkpoint(name), path), args.output_dir, args.quantization)}"
+            )
+    return EXIT_MODEL if failed else 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from tomtat.models.checkpoints import locate
+
+    located = locate(args.model, args.checkpoint_dir, backend="transformers")
+    print(_convert(located, args.output_dir, args.quantization))
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from tomtat.service.archive.pipeline import RecordProcessor, run_archive
+    from tomtat.service.archive.records import InputFormatError, MissingFieldError, check_text_field
+    from tomtat.service.runtime.local import summarizing_gateway
+
+    try:
+        check_text_field(args.input, args.text_field)  # before any model loads
+    except MissingFieldError as error:
+        return fail(f"{error} (choose the article's field with --text-field)", EXIT_INPUT)
+    except InputFormatError as error:
+        return fail(str(error), EXIT_INPUT)
+    if args.executor == "ray":
+        from tomtat.service.archive.ray_executor import run_on_ray
+
+        try:
+            report = run_on_ray(args)
+        except InputFormatError as error:
+            return fail(str(error), EXIT_INPUT)
+        print(report.line(), file=sys.stderr)
+        return EXIT_RECORDS_FAILED if report.errors else 0
+    gateway, plan = summarizing_gateway(
+        args.engine,
+        args.model,
+        placement(args),
+        sentences=args.sentences,
+        max_words=args.max_words,
+        translate_to=args.translate_to,
+        translation_model=args.translation_model,
+    )
+    say(plan.note)
+    processor = RecordProcessor(gateway, plan, args.translate_to, args.allow_any_language)
+    try:
+        report = run_archive(
+            args.input,
+            args.output,
+            processor,
+            text_field=args.text_field,
+            id_field=args.id_field,
+            window=args.window,
+            batch_size=args.batch_size,
+            progress=not args.no_progress,
+            retry_errors=args.retry_errors,
+        )
+    except InputFormatError as error:
+        return fail(str(error), EXIT_INPUT)
+    print(report.line(), file=sys.stderr)
+    if report.duplicates:
+        shown = ", ".join(report.duplicates[:10]) + (" ..." if len(report.duplicates) > 10 else "")
+        print(f"tomtat: duplicate ids in the input (first occurrence kept): {shown}", file=sys.stderr)
+    failed = report.errors + report.kept_errors  # the outcome is the output file's, earlier runs included
+    if failed:
+        print(f"tomtat: {failed} records failed; their lines in {args.output} say why", file=sys.stderr)
+        return EXIT_RECORDS_FAILED
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    from tomtat.service.api.auth import KeyStore
+    from tomtat.service.settings import Settings
+
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else Settings().data_dir
+    store = KeyStore(data_dir / "tomtat.db")
+    if args.action in ("add", "remove") and not args.name:
+        return fail(f"keys {args.action} needs a name", EXIT_INPUT)
+    if args.action == "add":
+        try:
+            key, secret = store.add(args.name, args.rpm, args.chars_per_minute)
+        except ValueError as error:
+            return fail(str(error), EXIT_INPUT)
+        print(secret)
+        print(f"key {key.id} ({key.name}) added; the secret above is shown only once", file=sys.stderr)
+    elif args.action == "list":
+        for key in store.list():
+            print(f"{key.id}\t{key.name}\t{key.requests_per_minute} req/min\t{key.chars_per_minute} chars/min")
+    elif not store.remove(args.name):
+        return fail(f"no key with id or name {args.name!r}", EXIT_INPUT)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from tomtat.service.api.app import create_app
+    from tomtat.service.settings import Settings
+
+    overrides = {
+        "host": args.host,
+        "port": args.port,
+        "models": args.load_only,
+        "checkpoint_dir": args.checkpoint_dir,
+        "backend": args.backend,
+        "device": args.device,
+        "threads": args.threads,
+    }
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    log = logging.getLogger("tomtat")  # model states at startup, next to uvicorn's own lines
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     tomtat: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+    # SIGTERM: stop accepting, let in-flight requests finish (bounded), then the app's shutdown
+    # lets the job batch in the model finish and saves it; unfinished records wait for the next start
+    grace = round(settings.shutdown_grace_seconds)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=grace)
+    return 0
