@@ -72,3 +72,9 @@ def test_gpu_benchmark_runs_every_mode_on_cpu(tmp_path: Path) -> None:
         "tomtat pipeline, CTranslate2 int8",
     }
     assert all(rate > 0 for rate in figures["docs_per_s"].values())
+
+
+def test_benchmarks_read_the_shared_data_beside_the_checkout() -> None:
+    import tomtat_tools.benchmarking as B
+
+    assert B.SHARED_DATA == Path(__file__).resolve().parents[1].parent / "shared" / "data"

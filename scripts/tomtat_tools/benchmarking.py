@@ -23,7 +23,7 @@ from tomtat.models.translator import Translator
 from tomtat_tools.testmodels import ENVIT5, TINY, VIT5_BASE, build_model, corpus_lines
 
 BENCH_VOCAB_PIECES = 8000  # a sentencepiece vocabulary big enough for realistic token counts
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"  # ../shared/data beside the checkout
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"  # ../shared/data beside the checkout
 
 
 def vietnews_articles(shared_data: Path) -> list[str]:
