@@ -47,14 +47,19 @@ def _convention_of(directory: Path) -> Checkpoint:
 
 
 def _hub_cache_dir(checkpoint: Checkpoint) -> Path | None:
-    """The newest snapshot of the checkpoint in the Hugging Face cache, if any (no network)."""
-    try:
-        from huggingface_hub import snapshot_download
+    """The checkpoint's snapshot (``main``) in the Hugging Face cache, if any; no network.
 
-        path = snapshot_download(checkpoint.repo_id, local_files_only=True)
-    except Exception:  # noqa: BLE001 - any failure means not cached
+    Found by its cached ``config.json``: ``snapshot_download(local_files_only=True)`` refuses a
+    snapshot that lacks any file of the repo, and ``tomtat fetch`` leaves out the repo's other weight
+    formats on purpose. Whether the files tomtat needs are all there is ``checkpoint_problems``' job.
+    """
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        cached = try_to_load_from_cache(checkpoint.repo_id, "config.json")
+    except Exception:  # noqa: BLE001 - an unreadable cache means not cached
         return None
-    return Path(path)
+    return Path(cached).parent if isinstance(cached, str) else None
 
 
 def hub_cache_root() -> Path:
