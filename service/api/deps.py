@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from typing import Annotated, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
@@ -20,36 +20,20 @@ from tomtat.service.settings import Settings
 T = TypeVar("T")
 
 
-def _pool(request: Request) -> ModelPool:
-    pool: ModelPool = request.app.state.pool
-    return pool
+def _app_state(attribute: str) -> Callable[[Request], Any]:
+    """A dependency returning ``app.state.<attribute>`` (set once by ``create_app``)."""
+
+    def get(request: Request) -> Any:
+        return getattr(request.app.state, attribute)
+
+    return get
 
 
-def _gateway(request: Request) -> WorkerGateway:
-    gateway: WorkerGateway = request.app.state.gateway
-    return gateway
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _store(request: Request) -> JobStore:
-    store: JobStore = request.app.state.job_store
-    return store
-
-
-def _metrics(request: Request) -> Metrics:
-    metrics: Metrics = request.app.state.metrics
-    return metrics
-
-
-PoolDep = Annotated[ModelPool, Depends(_pool)]
-GatewayDep = Annotated[WorkerGateway, Depends(_gateway)]
-SettingsDep = Annotated[Settings, Depends(_settings)]
-StoreDep = Annotated[JobStore, Depends(_store)]
-MetricsDep = Annotated[Metrics, Depends(_metrics)]
+PoolDep = Annotated[ModelPool, Depends(_app_state("pool"))]
+GatewayDep = Annotated[WorkerGateway, Depends(_app_state("gateway"))]
+SettingsDep = Annotated[Settings, Depends(_app_state("settings"))]
+StoreDep = Annotated[JobStore, Depends(_app_state("job_store"))]
+MetricsDep = Annotated[Metrics, Depends(_app_state("metrics"))]
 # every API router depends on ``caller`` already; a route names CallerDep to learn who called
 CallerDep = Annotated[ApiKey | None, Depends(caller)]
 

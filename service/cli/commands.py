@@ -8,7 +8,7 @@ import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tomtat.service.cli.common import (
     EXIT_INPUT,
@@ -44,12 +44,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     say(plan.note)
     (result,) = run_sync(gateway.summarize([text], plan))
     summary = result.summary
-    if args.json:
-        print(json.dumps(asdict(summary), ensure_ascii=False, indent=2))
-    else:
-        print(summary.summary)
-        print(f"[engine: {summary.engine}, model: {summary.model}]", file=sys.stderr)
-    return 0
+    return show(args.json, summary, summary.summary, f"engine: {summary.engine}, model: {summary.model}")
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
@@ -62,11 +57,17 @@ def cmd_translate(args: argparse.Namespace) -> int:
     gateway = translating_gateway(args.model, args.source, args.target, placement(args))
     (result,) = run_sync(gateway.translate([text], args.source, args.target, decoding_overrides(args), ["input"]))
     translation = result.translation
-    if args.json:
-        print(json.dumps(asdict(translation), ensure_ascii=False, indent=2))
+    about = f"{translation.source}->{translation.target}, model: {translation.model}"
+    return show(args.json, translation, translation.translation, about)
+
+
+def show(as_json: bool, result: Any, text: str, about: str) -> int:
+    """A result as JSON (everything), or its text on stdout and how it was made on stderr."""
+    if as_json:
+        print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
     else:
-        print(translation.translation)
-        print(f"[{translation.source}->{translation.target}, model: {translation.model}]", file=sys.stderr)
+        print(text)
+        print(f"[{about}]", file=sys.stderr)
     return 0
 
 
