@@ -82,8 +82,8 @@ def missing_reason(task: Task) -> str:
 
 
 def choose_model(task: Task, model: str | None, checkpoint_dir: str | Path | None, backend: str = "auto") -> str:
-    """``model`` when given, else the first registry checkpoint for ``task`` present here; when none is
-    present, the registry's default (loading it then says where it looked and how to fetch it)."""
+    """``model`` when given, else the first registry checkpoint for ``task`` present here; when none is,
+    a ``CheckpointNotFoundError`` naming every checkpoint that does ``task`` and its fetch command."""
     if model:
         return model
     present = present_checkpoints(task, checkpoint_dir, backend)

@@ -186,3 +186,19 @@ def test_docs_work_offline(tmp_path: Path) -> None:
         for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
             assert f"/static-offline-docs/{asset}" in page
             assert client.get(f"/static-offline-docs/{asset}").status_code == 200
+
+
+def test_a_job_upload_without_the_text_field_is_refused_with_the_file_fields(tmp_path: Path) -> None:
+    upload = "key,body\nk0," + VI[1] + "\n"
+    with client_for(checkpoint_dir=tmp_path / "none") as client:
+        refused = client.post("/v1/jobs", files={"file": ("archive.csv", upload, "text/csv")})
+        error = refused.json()["error"]
+        assert (
+            refused.status_code == 422 and error["code"] == "missing_field" and error["field"] == "options.text_field"
+        )
+        assert "its fields are: key, body" in error["message"]
+        options = json.dumps({"text_field": "body", "id_field": "key", "engine": "extractive"})
+        accepted = client.post(
+            "/v1/jobs", files={"file": ("archive.csv", upload, "text/csv")}, data={"options": options}
+        )
+        assert accepted.status_code == 202 and accepted.json()["total"] == 1

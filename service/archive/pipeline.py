@@ -15,7 +15,7 @@ from typing import Any
 
 from tomtat.models.errors import InputError
 from tomtat.models.summarizer import check_article
-from tomtat.service.archive.records import InputRecord, ResultWriter, check_text_field, count_records, read_records
+from tomtat.service.archive.records import InputRecord, ResultWriter, count_records, read_records
 from tomtat.service.runtime.gateway import LocalGateway, SummaryResult, run_sync
 from tomtat.service.runtime.keys import SummaryPlan
 
@@ -175,7 +175,6 @@ def run_archive(
     """
     from tqdm import tqdm
 
-    check_text_field(input_path, text_field)
     report = ArchiveReport()
     started = time.perf_counter()
     records = read_records(input_path, text_field, id_field)

@@ -21,7 +21,13 @@ from tomtat.service.api.deps import CallerDep, PoolDep, SettingsDep, StoreDep
 from tomtat.service.api.errors import ApiError
 from tomtat.service.api.openapi import request_body, schema_of
 from tomtat.service.api.schemas import MAX_WORDS, SENTENCES, DecodingOptions, Document, Strict, error_responses
-from tomtat.service.archive.records import InputFormatError, InputRecord, read_records
+from tomtat.service.archive.records import (
+    InputFormatError,
+    InputRecord,
+    MissingFieldError,
+    check_text_field,
+    read_records,
+)
 from tomtat.service.jobs.store import TERMINAL, Job, JobOptions, JobStore
 from tomtat.service.settings import Settings
 
@@ -95,7 +101,11 @@ async def _parse(request: Request, settings: Settings) -> tuple[JobSettings, lis
         with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
             shutil.copyfileobj(upload.file, handle)
         try:
+            check_text_field(handle.name, options.text_field)
             records = list(read_records(handle.name, options.text_field, options.id_field))
+        except MissingFieldError as error:
+            message = f"{error} (set text_field in options)"
+            raise ApiError(422, "missing_field", message, "options.text_field") from None
         except InputFormatError as error:
             raise ApiError(422, "invalid_request", str(error), "file") from None
         finally:
