@@ -103,7 +103,7 @@ def check_commands(python: Path) -> None:
     listing = run(
         python,
         "-c",
-        "from tomtat.service.cli.main import build_parser\n"
+        "from tomtat.service.cli.parser import build_parser\n"
         "import argparse\n"
         "def walk(parser, prefix):\n"
         "    for action in parser._actions:\n"

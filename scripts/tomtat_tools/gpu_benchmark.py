@@ -1,6 +1,6 @@
 """Summarization on a GPU: the model-card way against tomtat's pipeline (``scripts/benchmark_gpu.py``).
 
-The CPU benchmark (``tomtat bench``) states the project's targets; this one tells a GPU user what
+The CPU benchmark (``scripts/benchmark.py``) states the project's targets; this one tells a GPU user what
 each way gets on the ViT5-base shape (random weights, forced output length, the same articles in
 every mode, interleaved). With ``--device cpu --quick`` it runs on tiny models, for CI.
 """
