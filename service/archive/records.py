@@ -68,13 +68,18 @@ def _csv(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
             yield _from_mapping(row, index, text_field, id_field)
 
 
-def _parquet(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
+def _parquet_file(path: Path) -> Any:
+    """``pyarrow.parquet.ParquetFile(path)``; pyarrow comes with the ``ray`` extra."""
     try:
         import pyarrow.parquet as pq
     except ImportError:
         raise InputFormatError("reading Parquet needs pyarrow: pip install 'tomtat[ray]'") from None
+    return pq.ParquetFile(path)
+
+
+def _parquet(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
     index = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+    for batch in _parquet_file(path).iter_batches(batch_size=1024):
         for row in batch.to_pylist():
             index += 1
             yield _from_mapping(row, index, text_field, id_field)
@@ -122,11 +127,7 @@ def input_fields(path: str | Path) -> list[str] | None:
         with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
             return next(csv.reader(handle), [])
     if fmt == "parquet":
-        try:
-            import pyarrow.parquet as pq
-        except ImportError:
-            raise InputFormatError("reading Parquet needs pyarrow: pip install 'tomtat[ray]'") from None
-        return list(pq.ParquetFile(path).schema_arrow.names)
+        return list(_parquet_file(path).schema_arrow.names)
     if fmt == "jsonl":
         fields: dict[str, None] = {}
         with path.open("rb") as handle:
@@ -158,9 +159,7 @@ def count_records(path: str | Path) -> int | None:
     if fmt == "dir":
         return sum(1 for _ in path.rglob("*.txt"))
     if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        return int(pq.ParquetFile(path).metadata.num_rows)
+        return int(_parquet_file(path).metadata.num_rows)
     return None
 
 
@@ -186,8 +185,9 @@ class ResultWriter:
         self.repaired_bytes = 0
         self.retried = 0  # error lines taken out to be redone
         self.kept_errors = 0  # error lines kept (not retryable)
-        self._repair_and_index()
-        self._drop_errors(retry_errors)
+        retry = self._repair_and_index(retry_errors)
+        if retry:
+            self._drop(retry)
         self._handle = self.path.open("ab")
 
     @staticmethod
@@ -197,36 +197,12 @@ class ResultWriter:
             return False
         return retry_errors or error.get("code") in RETRYABLE_ERRORS
 
-    def _drop_errors(self, retry_errors: bool) -> None:
+    def _repair_and_index(self, retry_errors: bool) -> set[str]:
+        """One pass over the output: cut a torn last line, index the ids, count the errors; returns the
+        ids of the error lines to take out and redo."""
+        retry: set[str] = set()
         if not self.path.exists():
-            return
-        with self.path.open("rb") as handle:
-            records = (json.loads(line) for line in handle)
-            dropped = sum(1 for record in records if self._retryable(record, retry_errors))
-        if not dropped:
-            self.kept_errors = self._count_errors()
-            return
-        temporary = self.path.with_name(self.path.name + ".rewrite")
-        with self.path.open("rb") as source, temporary.open("wb") as target:
-            for line in source:
-                record = json.loads(line)
-                if self._retryable(record, retry_errors):
-                    self.done.discard(str(record["id"]))
-                else:
-                    target.write(line)
-            target.flush()
-            os.fsync(target.fileno())
-        os.replace(temporary, self.path)
-        self.retried = dropped
-        self.kept_errors = self._count_errors()
-
-    def _count_errors(self) -> int:
-        with self.path.open("rb") as handle:
-            return sum(1 for line in handle if "error" in json.loads(line))
-
-    def _repair_and_index(self) -> None:
-        if not self.path.exists():
-            return
+            return retry
         good_end = 0
         size = self.path.stat().st_size
         with self.path.open("rb") as handle:
@@ -240,12 +216,30 @@ class ResultWriter:
                     if last:  # a torn final line from a crash mid-write: cut it, its records get redone
                         break
                     raise InputFormatError(f"{self.path} line {number} is corrupt; fix or remove it, then rerun")
-                self.done.add(str(record["id"]))
+                record_id = str(record["id"])
+                if self._retryable(record, retry_errors):
+                    retry.add(record_id)
+                else:
+                    self.done.add(record_id)
+                    self.kept_errors += "error" in record
                 good_end += len(line)
         if good_end < size:
             self.repaired_bytes = size - good_end
             with self.path.open("r+b") as handle:
                 handle.truncate(good_end)
+        return retry
+
+    def _drop(self, retry: set[str]) -> None:
+        """Rewrite the output without the error lines of ``retry`` (a temporary file, then renamed)."""
+        temporary = self.path.with_name(self.path.name + ".rewrite")
+        with self.path.open("rb") as source, temporary.open("wb") as target:
+            for line in source:
+                if str(json.loads(line)["id"]) not in retry:
+                    target.write(line)
+            target.flush()
+            os.fsync(target.fileno())
+        os.replace(temporary, self.path)
+        self.retried = len(retry)
 
     def write(self, results: list[dict[str, Any]]) -> None:
         if not results:
