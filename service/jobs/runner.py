@@ -7,6 +7,7 @@ import contextlib
 import logging
 import time
 
+from tomtat.models.errors import ModelUnavailableError
 from tomtat.service.archive.pipeline import summary_result, validate_records
 from tomtat.service.jobs.store import ACTIVE, JobStore
 from tomtat.service.runtime.gateway import Gateway
@@ -78,8 +79,10 @@ class JobRunner:
         if job is None or job.state not in ACTIVE:
             return
         options = job.options
-        if options.plan.worker not in self.pool.workers:
-            self.store.set_state(job_id, "failed", f"{options.plan.worker} is not loaded on this server")
+        try:
+            self.pool.summary_worker(options.plan)  # the model the job was accepted for is loaded here
+        except ModelUnavailableError as error:
+            self.store.set_state(job_id, "failed", str(error))
             return
         self.store.set_state(job_id, "running")
         while not self._stopping:
