@@ -14,7 +14,7 @@ def plan_batches(lengths: Sequence[int], max_batch_size: int, max_batch_tokens: 
     batches: list[list[int]] = []
     current: list[int] = []
     for index in order:
-        longest = max(lengths[i] for i in (*current, index))
+        longest = lengths[current[0]] if current else lengths[index]  # longest first: the batch's first
         if current and (len(current) >= max_batch_size or (len(current) + 1) * longest > max_batch_tokens):
             batches.append(current)
             current = []

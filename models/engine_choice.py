@@ -103,6 +103,8 @@ def choose_summarizer(
     threads: int = 0,
     sentences: int | None = None,
     max_words: int | None = None,
+    max_batch_size: int = 32,
+    max_batch_tokens: int = 8192,
 ) -> tuple[Summarizer, str | None]:
     """The summarizer for ``engine`` and the note to show when it is not the engine asked for."""
     available = [] if model else present_checkpoints(SUMMARIZE, checkpoint_dir, backend)
@@ -113,5 +115,13 @@ def choose_summarizer(
     if decision.engine == "lead3":
         return LeadSummarizer(k=count), decision.note
     assert decision.model is not None
-    loaded = load_model(decision.model, checkpoint_dir=checkpoint_dir, backend=backend, device=device, threads=threads)
+    loaded = load_model(
+        decision.model,
+        checkpoint_dir=checkpoint_dir,
+        backend=backend,
+        device=device,
+        threads=threads,
+        max_batch_size=max_batch_size,
+        max_batch_tokens=max_batch_tokens,
+    )
     return AbstractiveSummarizer(loaded), decision.note

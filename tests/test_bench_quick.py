@@ -67,10 +67,12 @@ def test_gpu_benchmark_runs_every_mode_on_cpu(tmp_path: Path) -> None:
     assert set(figures["docs_per_s"]) == {
         "model-card loop (HF fp32, one at a time)",
         "HF fp32 batched (8, input order)",
-        "tomtat pipeline, transformers fp32",
-        "tomtat pipeline, transformers bf16",
-        "tomtat pipeline, CTranslate2 int8",
+        "tomtat, transformers fp32, batches of 2",
+        "tomtat, transformers bf16, batches of 2",
+        "tomtat, CTranslate2 int8, batches of ~2",
+        "raw CTranslate2 translate_batch int8, ~2",
     }
+    assert set(figures["timed_docs"]) == set(figures["docs_per_s"])
     assert all(rate > 0 for rate in figures["docs_per_s"].values())
 
 

@@ -219,3 +219,11 @@ def test_freed_batch_buffers_go_back_to_the_os() -> None:
     after = _rss_mb()
     libc.free(blocks[-1])
     assert before - after > 100, (before, after)
+
+
+def test_default_compute_type_prefers_bfloat16_on_a_gpu_that_has_it() -> None:
+    from tomtat.models.backends.ctranslate2_backend import default_compute_type
+
+    assert default_compute_type("cpu", {"int8", "bfloat16"}) == "int8"
+    assert default_compute_type("cuda", {"int8", "int8_float16", "bfloat16"}) == "bfloat16"
+    assert default_compute_type("cuda", {"int8", "int8_float16", "float16"}) == "int8_float16"  # e.g. a T4

@@ -79,6 +79,11 @@ def test_detect() -> None:
         (["summarize", "--engine", "abstractive"], "Giá vàng tăng mạnh trong phiên sáng nay.", 3, "tomtat fetch"),
         (["translate"], "Giá vàng tăng mạnh.", 3, "tomtat fetch envit5"),
         (["summarize", "--max-length", "0", "--engine", "extractive"], "Giá vàng tăng mạnh.", 2, "max-length"),
+        (["summarize", "--sentences", "0", "--engine", "extractive"], "Giá vàng tăng mạnh.", 2, "--sentences: '0'"),
+        (["summarize", "--threads", "-1", "--engine", "extractive"], "Giá vàng tăng mạnh.", 2, "--threads: '-1'"),
+        (["batch", "in.jsonl", "-o", "out.jsonl", "--batch-size", "0"], "", 2, "--batch-size: '0'"),
+        (["batch", "in.jsonl", "-o", "out.jsonl", "--window", "x"], "", 2, "--window: 'x'"),
+        (["eval", "summarize", "--data", "d.jsonl", "--limit", "-2"], "", 2, "--limit: '-2'"),
     ],
 )
 def test_errors_go_to_stderr_with_nonzero_exit(bare_env, args, stdin, code, message) -> None:
@@ -86,3 +91,33 @@ def test_errors_go_to_stderr_with_nonzero_exit(bare_env, args, stdin, code, mess
     assert result.returncode == code
     assert message in result.stderr.decode() and result.stdout == b""
     assert "Traceback" not in result.stderr.decode()
+
+
+def test_batch_size_reaches_the_model_whole() -> None:
+    """``tomtat batch --batch-size 512`` on a GPU must give the model batches of 512 articles: the token
+    budget grows with the size instead of cutting them back to the 8,192-token default."""
+    from tomtat.service.cli.common import placement
+    from tomtat.service.cli.parser import build_parser
+
+    parser = build_parser()
+    large = placement(parser.parse_args(["batch", "in.jsonl", "-o", "out.jsonl", "--batch-size", "512"]))
+    assert (large.max_batch_size, large.max_batch_tokens) == (512, 512 * 512)
+    small = placement(parser.parse_args(["batch", "in.jsonl", "-o", "out.jsonl", "--batch-size", "4"]))
+    assert (small.max_batch_size, small.max_batch_tokens) == (4, 8192)
+    single = placement(parser.parse_args(["summarize", "--engine", "extractive"]))
+    assert (single.max_batch_size, single.max_batch_tokens) == (32, 8192)
+
+
+def test_the_loaded_model_gets_the_batch_limits(model_dir: Path) -> None:
+    from tomtat.models.backends.transformers_backend import TransformersBackend
+    from tomtat.models.summarizer import AbstractiveSummarizer
+    from tomtat.service.runtime.local import Placement, summarizing_gateway
+
+    gateway, _ = summarizing_gateway(
+        "abstractive", "vit5-base-vietnews", Placement.for_batches(model_dir, "transformers", "cpu", 1, 64)
+    )
+    summarizer = gateway.summarizer
+    assert isinstance(summarizer, AbstractiveSummarizer)
+    backend = summarizer.model.backend
+    assert isinstance(backend, TransformersBackend)
+    assert (backend.max_batch_size, backend.max_batch_tokens) == (64, 64 * 512)

@@ -35,7 +35,9 @@ class SummarizeActor:
     def __init__(self, options: dict[str, Any]) -> None:
         from tomtat.service.runtime.local import Placement, summarizing_gateway
 
-        placement = Placement(options["checkpoint_dir"], options["backend"], options["device"], options["threads"])
+        placement = Placement.for_batches(
+            options["checkpoint_dir"], options["backend"], options["device"], options["threads"], options["batch_size"]
+        )
         gateway, plan = summarizing_gateway(
             options["engine"],
             options["model"],
@@ -151,6 +153,7 @@ def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
         "backend": args.backend,
         "device": args.device,
         "threads": args.threads,
+        "batch_size": args.batch_size,
         "sentences": args.sentences,
         "max_words": args.max_words,
         "translate_to": args.translate_to,

@@ -31,6 +31,26 @@ def read_input(source: str) -> str:
         raise SystemExit(fail(f"{name} is not UTF-8 text ({error.reason} at byte {error.start})", EXIT_INPUT)) from None
 
 
+def _whole_number(value: str, least: int) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = least - 1
+    if number < least:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least {least}")
+    return number
+
+
+def positive_int(value: str) -> int:
+    """argparse type: 1, 2, ... (a batch size or count of 0 would loop forever or fail deep inside)."""
+    return _whole_number(value, 1)
+
+
+def non_negative_int(value: str) -> int:
+    """argparse type: 0, 1, ... (0 means "the default" where the help says so)."""
+    return _whole_number(value, 0)
+
+
 def fail(message: str, code: int) -> int:
     print(f"tomtat: error: {message}", file=sys.stderr)
     return code
@@ -38,9 +58,11 @@ def fail(message: str, code: int) -> int:
 
 def decoding_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("decoding overrides (default: the model card's: greedy, 256/512 tokens)")
-    group.add_argument("--num-beams", type=int, help="beam size (card: 1, greedy; OPUS-MT: 4)")
-    group.add_argument("--max-length", type=int, help="output tokens, start token included (card: 256/512)")
-    group.add_argument("--no-repeat-ngram-size", type=int, help="forbid repeating n-grams of this size (card: 0)")
+    group.add_argument("--num-beams", type=positive_int, help="beam size (card: 1, greedy; OPUS-MT: 4)")
+    group.add_argument("--max-length", type=positive_int, help="output tokens, start token included (card: 256/512)")
+    group.add_argument(
+        "--no-repeat-ngram-size", type=non_negative_int, help="forbid repeating n-grams of this size (card: 0)"
+    )
     group.add_argument("--repetition-penalty", type=float, help="penalty on repeated tokens (card: 1.0, none)")
 
 
@@ -56,7 +78,9 @@ def model_args(parser: argparse.ArgumentParser) -> None:
         help="auto uses a NAME-ct2 conversion when present (default: auto)",
     )
     group.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
-    group.add_argument("--threads", type=int, default=0, help="CPU threads, 0 = the library's default (default: 0)")
+    group.add_argument(
+        "--threads", type=non_negative_int, default=0, help="CPU threads, 0 = the library's default (default: 0)"
+    )
 
 
 def engine_args(parser: argparse.ArgumentParser) -> None:
@@ -71,11 +95,11 @@ def engine_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--sentences",
-        type=int,
+        type=positive_int,
         help="extractive/lead engines: keep this many sentences (default: up to 3 within 45 words)",
     )
     parser.add_argument(
-        "--max-words", type=int, help="extractive engine: a word budget (default: none with --sentences)"
+        "--max-words", type=positive_int, help="extractive engine: a word budget (default: none with --sentences)"
     )
 
 
@@ -100,6 +124,8 @@ def decoding_overrides(args: argparse.Namespace) -> Overrides:
 
 
 def placement(args: argparse.Namespace) -> Placement:
+    if "batch_size" in args:  # tomtat batch and eval: their batches reach the model whole
+        return Placement.for_batches(args.checkpoint_dir, args.backend, args.device, args.threads, args.batch_size)
     return Placement(args.checkpoint_dir, args.backend, args.device, args.threads)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from tomtat.models.evaluation import ROUGE_TYPES, detokenize, rouge_f1, summarize_scores, translation_scores
 from tomtat.service.archive.pipeline import RecordProcessor
 from tomtat.service.archive.records import InputRecord
-from tomtat.service.cli.common import EXIT_INPUT, engine_args, fail, model_args, placement, say
+from tomtat.service.cli.common import EXIT_INPUT, engine_args, fail, model_args, placement, positive_int, say
 from tomtat.service.runtime.gateway import run_sync
 from tomtat.service.runtime.local import summarizing_gateway, translating_gateway
 
@@ -137,9 +137,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     summ.add_argument("--data", required=True, help="JSONL with 'id', 'text' and 'summary' per line")
     engine_args(summ)
-    summ.add_argument("--limit", type=int, help="only the first N articles (default: all)")
+    summ.add_argument("--limit", type=positive_int, help="only the first N articles (default: all)")
     summ.add_argument("--exclude-ids", help="a file of ids to skip, one per line (e.g. articles also in training)")
-    summ.add_argument("--batch-size", type=int, default=16, help="articles per model batch (default: 16)")
+    summ.add_argument("--batch-size", type=positive_int, default=16, help="articles per model batch (default: 16)")
     summ.add_argument("--output", help="also write per-document scores here (JSONL)")
     summ.add_argument("--json", action="store_true", help="also print the scores as one JSON object")
     model_args(summ)
@@ -154,7 +154,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     trans.add_argument(
         "--model", help="registry name or directory (default: the first model present for the direction)"
     )
-    trans.add_argument("--limit", type=int, help="only the first N segments (default: all)")
+    trans.add_argument("--limit", type=positive_int, help="only the first N segments (default: all)")
     trans.add_argument("--output", help="also write the translations here, one per line")
     model_args(trans)
     trans.set_defaults(func=eval_translate)

@@ -6,7 +6,7 @@ import argparse
 
 from tomtat import __version__
 from tomtat.service.cli import commands
-from tomtat.service.cli.common import decoding_args, engine_args, model_args
+from tomtat.service.cli.common import decoding_args, engine_args, model_args, non_negative_int, positive_int
 from tomtat.service.cli.evaluate import add_parsers as add_eval_parsers
 
 INPUT_HELP = "a UTF-8 text file, or - for standard input (default: -)"
@@ -79,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto uses a NAME-ct2 conversion when present (default: auto, $TOMTAT_BACKEND)",
     )
     serve.add_argument("--device", help="auto, cpu or cuda (default: auto, $TOMTAT_DEVICE)")
-    serve.add_argument("--threads", type=int, help="CPU threads per backend, 0 = library default ($TOMTAT_THREADS)")
+    serve.add_argument(
+        "--threads", type=non_negative_int, help="CPU threads per backend, 0 = library default ($TOMTAT_THREADS)"
+    )
     serve.set_defaults(func=commands.cmd_serve)
 
     batch = subcommands.add_parser(
@@ -105,10 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-any-language", action="store_true", help="summarize records that look clearly not Vietnamese"
     )
     batch.add_argument("--retry-errors", action="store_true", help="on a rerun, retry every record that failed")
-    batch.add_argument("--batch-size", type=int, default=16, help="records per model batch (default: 16)")
+    batch.add_argument("--batch-size", type=positive_int, default=16, help="records per model batch (default: 16)")
     batch.add_argument(
         "--window",
-        type=int,
+        type=positive_int,
         default=256,
         help="records read, sorted by length into batches and written at a time (bounds memory; default: 256)",
     )
@@ -117,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--executor", default="local", choices=["local", "ray"], help="local process or Ray Data (default: local)"
     )
     batch.add_argument("--ray-address", help="an existing Ray cluster (default: start a local one)")
-    batch.add_argument("--concurrency", type=int, default=1, help="Ray actors, each loads the model once (default: 1)")
+    batch.add_argument(
+        "--concurrency", type=positive_int, default=1, help="Ray actors, each loads the model once (default: 1)"
+    )
     batch.add_argument("--num-gpus", type=float, default=0, help="GPUs per Ray actor (default: 0)")
     model_args(batch)
     batch.set_defaults(func=commands.cmd_batch)
@@ -129,8 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     keys.add_argument("action", choices=["add", "list", "remove"], help="what to do")
     keys.add_argument("name", nargs="?", default="", help="the key's name (add), or its id or name (remove)")
-    keys.add_argument("--rpm", type=int, default=60, help="requests per minute (default: 60)")
-    keys.add_argument("--chars-per-minute", type=int, default=500_000, help="characters per minute (default: 500000)")
+    keys.add_argument("--rpm", type=positive_int, default=60, help="requests per minute (default: 60)")
+    keys.add_argument(
+        "--chars-per-minute", type=positive_int, default=500_000, help="characters per minute (default: 500000)"
+    )
     keys.add_argument("--data-dir", help="the server's data folder (default: ~/.cache/tomtat/data, $TOMTAT_DATA_DIR)")
     keys.set_defaults(func=commands.cmd_keys)
 

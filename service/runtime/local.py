@@ -24,6 +24,16 @@ class Placement:
     backend: str = "auto"
     device: str = "auto"
     threads: int = 0
+    max_batch_size: int = 32
+    max_batch_tokens: int = 8192
+
+    @classmethod
+    def for_batches(
+        cls, checkpoint_dir: str | Path | None, backend: str, device: str, threads: int, batch_size: int
+    ) -> Placement:
+        """Batches of ``batch_size`` texts reach the model whole: the token budget grows with them (a GPU
+        wants hundreds of articles per batch, README "On a GPU"), never below the 8,192 default."""
+        return cls(checkpoint_dir, backend, device, threads, batch_size, max(8192, batch_size * 512))
 
 
 def load_translator(task: Task, model: str | None, placement: Placement) -> Translator:
@@ -35,6 +45,8 @@ def load_translator(task: Task, model: str | None, placement: Placement) -> Tran
         backend=placement.backend,
         device=placement.device,
         threads=placement.threads,
+        max_batch_size=placement.max_batch_size,
+        max_batch_tokens=placement.max_batch_tokens,
     )
     return Translator([loaded])
 
@@ -60,6 +72,8 @@ def summarizing_gateway(
         threads=placement.threads,
         sentences=sentences,
         max_words=max_words,
+        max_batch_size=placement.max_batch_size,
+        max_batch_tokens=placement.max_batch_tokens,
     )
     translator = None
     if translate_to:
