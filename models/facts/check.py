@@ -1,0 +1,239 @@
+"""Checks: every fact of an output must be supported by its source; a translation must also keep every
+number, date and name of its source. Flags say what and why; the output is never changed."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tomtat.models.facts.dates import DateValue
+from tomtat.models.facts.extract import SMALL, Fact, Support, neighbour_words, read
+from tomtat.models.facts.names import equivalents
+from tomtat.models.facts.numbers import Quantity
+
+
+@dataclass(frozen=True)
+class Flag:
+    """``unsupported``: the source has nothing like it; ``changed``: the source has a fact of the same
+    kind with another value (``source_match``); ``missing``: a fact of the source absent from the
+    translation (``start``/``end`` are then positions in the source)."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
+    reason: str
+    source_match: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _rounds_to(output: Quantity, source: Quantity) -> bool:
+    """``3,2 tỷ`` is faithful to 3,24 tỷ: the output may round the source to the digits it writes."""
+    tolerance = 0.5 * 10.0 ** (-output.decimals) * output.multiplier
+    return abs(output.value - source.value) <= tolerance + 1e-9 * abs(source.value)
+
+
+def _compatible_units(a: Quantity, b: Quantity) -> bool:
+    return a.unit is None or b.unit is None or a.unit == b.unit
+
+
+def _quantity_supported(value: Quantity, support: Support) -> bool:
+    return any(_compatible_units(value, s) and _rounds_to(value, s) for s in support.quantities)
+
+
+def _date_supported(value: DateValue, support: Support) -> bool:
+    years = {q.value for q in support.quantities}
+    parts = value.parts()
+    if set(parts) == {"year"} and value.year in years:  # "2000 dặm" = "2,000 miles"
+        return True
+    if set(parts) <= {"hour", "minute"} and not parts.get("minute") and value.hour in years:  # "5 giờ" = "five"
+        return True
+    for source in support.dates:
+        mine, theirs = value.parts(), source.parts()
+        if all(
+            theirs.get(part) == number or (part not in theirs and part == "year" and number in years)
+            for part, number in mine.items()
+        ):
+            return True
+    return False
+
+
+def _expanded(tokens: tuple[str, ...]) -> set[str]:
+    """A name's words with the words of every known equivalent, of the whole and of each word."""
+    words = set(tokens)
+    for form in equivalents(tokens) | {f for t in tokens for f in equivalents((t,))}:
+        words.update(form.replace(".", " ").split())
+    return words | {w.rstrip("s") for w in words}
+
+
+def _contains(words: list[str], tokens: tuple[str, ...]) -> bool:
+    n = len(tokens)
+    return any(tuple(words[i : i + n]) == tokens for i in range(len(words) - n + 1))
+
+
+def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    remaining = iter(long)
+    return all(token in remaining for token in short)
+
+
+def _joined_windows(words: list[str], longest: int = 5) -> set[str]:
+    return {"".join(words[i : i + n]) for n in range(2, longest + 1) for i in range(len(words) - n + 1)}
+
+
+def _initials(words: list[str], letters: str) -> bool:
+    n = len(letters)
+    return any("".join(w[0] for w in words[i : i + n]) == letters for i in range(len(words) - n + 1))
+
+
+class _Source:
+    """A source read once, with the indexes name lookups need built on first use."""
+
+    def __init__(self, text: str, lang: str) -> None:
+        self.text = text
+        self.facts, self.support = read(text, lang)
+        self._windows: set[str] | None = None
+        self._word_set: set[str] | None = None
+
+    @property
+    def windows(self) -> set[str]:
+        if self._windows is None:
+            self._windows = _joined_windows(self.support.words)
+        return self._windows
+
+    def supports(self, fact: Fact, across_languages: bool = False, output: str = "") -> bool:
+        if isinstance(fact.value, Quantity):
+            if not any(_quantity_supported(q, self.support) for q in (fact.value, *fact.other_readings)):
+                return False
+            if across_languages or fact.value.unit or fact.value.value >= SMALL or not output:
+                return True
+            # in one language a small number must also keep a word beside it ("6 người" -> "6 người")
+            return bool(
+                neighbour_words(output, fact.start, fact.end) & self.support.neighbours.get(fact.value.value, set())
+            )
+        if isinstance(fact.value, DateValue):
+            return _date_supported(fact.value, self.support)
+        return self._name_supported(fact.value, fact.text, across_languages)
+
+    def _name_supported(self, tokens: tuple[str, ...], text: str, across_languages: bool) -> bool:
+        words = self.support.words
+        for form in equivalents(tokens):
+            parts = tuple(form.replace(".", " ").split())
+            if _contains(words, parts) or "".join(parts) in self.windows:
+                return True
+        if any(_is_subsequence(tokens, name) for name in self.support.names):
+            return True
+        if across_languages and all(self._word_known(token) for token in tokens):  # "Vogue Pháp" = "French Vogue"
+            return True
+        # across languages a name gains generic words ("Cao đẳng Harvard" -> "Harvard College")
+        core = tuple(t for t in tokens if t not in GENERIC_NAME_WORDS)
+        if across_languages and core != tokens and core and (_contains(words, core) or self._known_name(core)):
+            return True
+        letters = "".join(tokens)
+        return text.replace(".", "").replace(" ", "").isupper() and len(letters) >= 2 and _initials(words, letters)
+
+    def _word_known(self, token: str) -> bool:
+        if self._word_set is None:
+            self._word_set = set(self.support.words)
+        return token in self._word_set or any(
+            form in self._word_set if " " not in form else _contains(self.support.words, tuple(form.split()))
+            for form in equivalents((token,))
+            if form != token
+        )
+
+    def _known_name(self, tokens: tuple[str, ...]) -> bool:
+        return any(_contains(self.support.words, tuple(form.split())) for form in equivalents(tokens))
+
+    def changed_name(self, tokens: tuple[str, ...]) -> str | None:
+        """The source name an output name (in the other language) was changed from: they share a word
+        (directly or as a known equivalent), and each has a word the other lacks."""
+        mine = _expanded(tokens)
+        for fact in self.facts:
+            if not isinstance(fact.value, tuple):
+                continue
+            theirs = _expanded(fact.value)
+            if not (mine & theirs):
+                continue
+            lacks_theirs = any(not ({t, t.rstrip("s")} & mine) for t in fact.value)
+            adds = any(not ({t, t.rstrip("s")} & theirs) for t in tokens if t not in GENERIC_NAME_WORDS)
+            if lacks_theirs and adds:
+                return fact.text
+        return None
+
+    def nearest(self, fact: Fact) -> Fact | None:
+        """A source fact of the same kind the output fact may have been made from (for ``changed``)."""
+        for candidate in self.facts:
+            if candidate.kind != fact.kind:
+                continue
+            if isinstance(fact.value, Quantity) and isinstance(candidate.value, Quantity):
+                if fact.value.unit and fact.value.unit == candidate.value.unit:
+                    return candidate
+            elif isinstance(fact.value, DateValue) and isinstance(candidate.value, DateValue):
+                mine, theirs = fact.value.parts(), candidate.value.parts()
+                if set(mine) == set(theirs) and sum(mine[k] == theirs[k] for k in mine) >= len(mine) - 1:
+                    return candidate
+            elif isinstance(fact.value, tuple) and isinstance(candidate.value, tuple):
+                if set(fact.value) & set(candidate.value):
+                    return candidate
+        return None
+
+
+def _unsupported(output: str, output_lang: str, source: _Source, across_languages: bool = False) -> list[Flag]:
+    flags = []
+    for fact in read(output, output_lang)[0]:
+        if across_languages and fact.kind == "number" and _spelled(fact):
+            continue  # "hai tay" -> "both hands", "one official ... another": words are rendered freely
+        if source.supports(fact, across_languages, output):
+            continue
+        near = source.nearest(fact)
+        if across_languages and isinstance(fact.value, tuple):
+            # a name that shares nothing with the source's names is a rendering (Áp Lục -> "Amrok
+            # River"); one that keeps a word of a source name and changes another is misspelt or swapped
+            changed_from = source.changed_name(fact.value)
+            if changed_from is not None:
+                flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", changed_from))
+            continue
+        reason, match = ("changed", near.text) if near else ("unsupported", None)
+        flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, reason, match))
+    return flags
+
+
+GENERIC_NAME_WORDS = frozenset(
+    """college university school city river street magazine company province district county state lake
+    mountain island bay sea ocean hospital museum park airport station bridge road avenue square church
+    temple news group party league center centre institute foundation bank court ministry department
+    truong thanh pho song tinh quan huyen tap chi cong ty dai hoc vien benh hoi dao nui ho bao""".split()
+)
+
+
+# what a translation must keep: names are often rendered freely (Bắc Triều Tiên -> "my country"), and a
+# spelled number may become a word ("hai tay" -> "both hands"): only written numbers, amounts and dates
+OMISSION_KINDS = frozenset({"number", "amount", "date"})
+
+
+def _spelled(fact: Fact) -> bool:
+    return not any(ch.isdigit() for ch in fact.text)
+
+
+def check_summary(article: str, summary: str, lang: str = "vi", summary_lang: str | None = None) -> list[Flag]:
+    """Facts of ``summary`` that ``article`` does not support (a summary may leave facts out)."""
+    return _unsupported(summary, summary_lang or lang, _Source(article, lang))
+
+
+def check_translation(source: str, translation: str, source_lang: str, target_lang: str) -> list[Flag]:
+    """Facts of ``translation`` the source does not support, then numbers, dates and names of the
+    source that the translation leaves out (``missing``, positions in the source)."""
+    flags = _unsupported(translation, target_lang, _Source(source, source_lang), across_languages=True)
+    output = _Source(translation, target_lang)
+    for fact in _Source(source, source_lang).facts:
+        if fact.kind in OMISSION_KINDS and not _spelled(fact) and not output.supports(fact, across_languages=True):
+            flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
+    return flags
+
+
+def check_pair(source: str, output: str, source_lang: str, output_lang: str) -> list[Flag]:
+    """A summary check when both texts are in one language, else a translation check."""
+    if source_lang == output_lang:
+        return check_summary(source, output, source_lang)
+    return check_translation(source, output, source_lang, output_lang)

@@ -1,0 +1,137 @@
+"""Facts of one text: what is checked (``extract_facts``) and what can support a fact (``Support``)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tomtat.models.facts.dates import DateValue, find_dates
+from tomtat.models.facts.names import find_names, name_tokens, plain
+from tomtat.models.facts.numbers import (
+    DECADE,
+    MULTIPLIERS,
+    NUMERAL,
+    ORDINAL,
+    ORDINAL_WORDS,
+    SUPPORT_ONLY,
+    WORD_NUMBER,
+    Quantity,
+    readings,
+    unit_of,
+    words_value,
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str  # "number" | "amount" | "date" | "name"
+    text: str
+    start: int
+    end: int
+    value: Quantity | DateValue | tuple[str, ...]
+    other_readings: tuple[Quantity, ...] = ()  # "10,000" in Vietnamese text: ten, or ten thousand
+
+
+@dataclass
+class Support:
+    """Everything in a source that can back a fact of an output, loosely read (spelled "một"/"năm"
+    included, every number a date is made of, every window of words for names)."""
+
+    quantities: list[Quantity] = field(default_factory=list)
+    dates: list[DateValue] = field(default_factory=list)
+    names: list[tuple[str, ...]] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # the plain words of the whole text, in order
+    # the words beside each small number written in the text: "6 người" is not backed by a "6" elsewhere
+    neighbours: dict[float, set[str]] = field(default_factory=dict)
+
+
+SMALL = 100  # below this a number is checked with a word beside it (small numbers are everywhere)
+
+
+def neighbour_words(text: str, start: int, end: int) -> set[str]:
+    before = re.findall(r"\w+", plain(text[max(0, start - 24) : start]))
+    after = re.findall(r"\w+", plain(text[end : end + 24]))
+    return {w for w in (before[-1:] + after[:1]) if not w.isdigit()}
+
+
+def _quantity(match: re.Match[str], value: float, decimals: int) -> Quantity:
+    multiplier = MULTIPLIERS.get((match.group("mult") or "").lower(), 1.0)
+    return Quantity(value * multiplier, unit_of(match), decimals, multiplier)
+
+
+def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    return any(start < b and a < end for a, b in taken)
+
+
+def read(text: str, lang: str) -> tuple[list[Fact], Support]:
+    """The checked facts of ``text`` and the support it offers."""
+    facts: list[Fact] = []
+    support = Support(words=[w for w in re.split(r"[^\w]+", plain(text)) if w])
+    taken: list[tuple[int, int]] = []
+    for decade in DECADE.finditer(text):
+        number = int(decade.group("vi") or decade.group("en"))
+        for value in {number, number % 100, 1900 + number % 100 if number < 100 else number}:
+            support.quantities.append(Quantity(float(value), None, 0, 1.0))
+        support.dates.append(DateValue(year=1900 + number % 100 if number < 100 else number))
+        taken.append(decade.span())
+    for ordinal in ORDINAL.finditer(text):  # "thế kỷ 21" = "21st century", "lần thứ 3" = "third": support only
+        digits = ordinal.group("digits") or ordinal.group("vi")
+        rank = int(digits) if digits else ORDINAL_WORDS[ordinal.group("word").lower()]
+        support.quantities.append(Quantity(float(rank), None, 0, 1.0))
+        taken.append(ordinal.span())
+    for date in find_dates(text, lang):
+        if _overlaps(date.start, date.end, taken):
+            continue
+        facts.append(Fact("date", text[date.start : date.end], date.start, date.end, date.value))
+        support.dates.append(date.value)
+        for part in date.value.parts().values():
+            support.quantities.append(Quantity(float(part), None, 0, 1.0))
+        taken.append((date.start, date.end))
+    for match in NUMERAL.finditer(text):
+        start, end = match.span()
+        found = readings(match.group("num"), lang)
+        if not found or _overlaps(start, end, taken):
+            continue
+        quantities = [_quantity(match, *reading) for reading in found]
+        quantity = quantities[0]
+        kind = "amount" if quantity.unit else "number"
+        end = match.end() if (match.group("mult") or match.group("unit")) else match.end("num")
+        facts.append(Fact(kind, text[start:end].strip(), start, end, quantity, tuple(quantities[1:])))
+        support.quantities.extend(quantities)
+        if quantity.value < SMALL:
+            support.neighbours.setdefault(quantity.value, set()).update(neighbour_words(text, start, end))
+        if quantity.multiplier != 1.0:  # "3,2 tỷ" also supports a bare "3,2"
+            support.quantities.extend(Quantity(value, None, decimals, 1.0) for value, decimals in found)
+        taken.append((start, end))
+    for match in WORD_NUMBER.finditer(text):
+        start, end = match.span()
+        spelled = words_value(match.group("words"))
+        if spelled is None or _overlaps(start, end, taken):
+            continue
+        quantity = _quantity(match, float(spelled), 0)
+        support.quantities.append(quantity)
+        if quantity.value < SMALL:
+            support.neighbours.setdefault(quantity.value, set()).update(neighbour_words(text, start, end))
+        words = match.group("words").lower()
+        after_ordinal = re.search(r"\b(?:thứ|lần)\s*$", text[max(0, start - 5) : start], re.IGNORECASE)
+        if (words in SUPPORT_ONLY and not (match.group("mult") or match.group("unit"))) or after_ordinal:
+            continue
+        kind = "amount" if quantity.unit else "number"
+        end = match.end() if (match.group("mult") or match.group("unit")) else match.end("words")
+        facts.append(Fact(kind, text[start:end].strip(), start, end, quantity))
+        taken.append((start, end))
+    for name in find_names(text, lang):
+        if _overlaps(name.start, name.end, taken) or not name.tokens:
+            continue
+        facts.append(Fact("name", text[name.start : name.end], name.start, name.end, name.tokens))
+        support.names.append(name.tokens)
+    facts.sort(key=lambda f: f.start)
+    return facts, support
+
+
+def extract_facts(text: str, lang: str) -> list[Fact]:
+    """The numbers, amounts, dates and names of ``text`` (``lang``: "vi" or "en"), in order."""
+    return read(text, lang)[0]
+
+
+__all__ = ["Fact", "Support", "extract_facts", "name_tokens", "read"]

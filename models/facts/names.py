@@ -1,0 +1,198 @@
+"""Proper names: runs of capitalised words (``Lê Trí Thanh``, ``Văn phòng UBND``, ``TP.HCM``), compared
+without diacritics and across the two languages (``Le Tri Thanh``, ``Hà Nội`` = ``Hanoi``, ``Nhật Bản`` =
+``Japan``).
+
+A capitalised word that starts a sentence is a name only when the text also writes it capitalised
+mid-sentence, or it starts a longer run (``Hà Nội``) that is not a common opening word plus a name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tomtat.models.facts.dates import MONTHS, WEEKDAYS
+
+# a word; inner dots only before a capital (TP.HCM, U.S), hyphens before any letter (Il-Sung)
+_UPPER = "".join(re.escape(chr(c)) for c in [*range(0x41, 0x250), *range(0x1E00, 0x1F00)] if chr(c).isupper())
+_TOKEN = re.compile(rf"[^\W\d_](?:\w|['’](?=\w)|\.(?=[{_UPPER}])|-(?=[^\W\d_]))*")
+_CONTRACTION = re.compile(r"['’](?:s|ve|re|ll|d|m|t)$", re.IGNORECASE)
+_OPENING_MARKS = " \t\"'“‘([«-–"
+_ENDS = ".!?:…;\n"
+_CLOSING = "\"'”’)]»"
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` is the first of its sentence (looking back over quotes and spaces)."""
+    i = start
+    quoted = False
+    while i > 0 and text[i - 1] in _OPENING_MARKS:
+        quoted = quoted or text[i - 1] in '"“‘«'
+        i -= 1
+    if i == 0 or text[i - 1] in _ENDS or quoted:  # a quotation starts a sentence: ", " Wow, ..."
+        return True
+    while i > 0 and text[i - 1] in _CLOSING + " ":
+        i -= 1
+    return i > 0 and text[i - 1] in ".!?…"
+
+
+# words that open sentences or precede names, never names themselves
+OPENERS = frozenset(
+    """ông bà anh chị cô chú bác thầy em ngài cháu cậu cụ các những một theo trong khi tại ngày sau trước
+    với này đây đó tuy nhưng vì do để hiện năm tháng và cũng còn nếu thì là có không đã đang sẽ bởi từ
+    đến về cho như mỗi hai ba tôi chúng ta họ nó ai gì vậy rồi lúc nhiều tất ở qua bên dù riêng vào ra
+    the a an and but or so if when while in on at of for to from with by as this that these those it
+    its he she they we you i my our your his her their there here what who why how where which after
+    before during then now yes no not one two all some many most every each mr mrs ms dr người bọn dưới
+    trên giữa hoan cảm xin chào vâng dạ ồ à ờ nào sao thưa kính gửi tiếng""".split()
+)
+OPENERS_CONTRACTED = frozenset({"we", "you", "they", "it", "that", "what", "there", "here", "let", "he", "she", "who"})
+PRONOUNS = frozenset({"i", "ok", "okay", "tv", "ceo"})
+
+# one class per place or body, the same in Vietnamese and English (names written without diacritics)
+EQUIVALENTS: list[frozenset[str]] = [
+    frozenset(group.split("|"))
+    for group in """my|hoa ky|america|american|us|usa|united states|u.s|u.s.a|nuoc my
+    trung quoc|trung|trung hoa|china|chinese
+    trung|trung tam|central
+    tay|west|western|tay phuong
+    dong|east|eastern|dong phuong
+    nhat ban|nhat|japan|japanese
+    han quoc|nam trieu tien|nam han|south korea|south korean|korea|korean
+    trieu tien|bac trieu tien|bac han|north korea|north korean|korea|korean
+    anh|britain|uk|united kingdom|england|english|british|tieng anh
+    phap|france|french
+    duc|germany|german
+    nga|russia|russian
+    an do|india|indian
+    uc|australia|australian
+    thai lan|thailand|thai
+    campuchia|cambodia|cambodian
+    lao|laos|lao pdr
+    ha lan|netherlands|holland|dutch
+    viet nam|vietnam|vietnamese|viet
+    chau a|asia|asian
+    dong nam a|southeast asia|south east asia|asean
+    chau au|europe|european
+    chau phi|africa|african
+    trung dong|middle east
+    bac|north|northern
+    nam|south|southern
+    lien hop quoc|united nations|un
+    tp hcm|tphcm|ho chi minh city|hcmc|sai gon|saigon|thanh pho ho chi minh|tp ho chi minh
+    ha noi|hanoi
+    da nang|danang
+    bac kinh|beijing
+    ai cap|egypt|egyptian
+    y|italy|italian
+    tay ban nha|spain|spanish
+    hy lap|greece|greek
+    thuy dien|sweden|swedish
+    ba lan|poland|polish
+    canada|ca na da|canadian
+    mexico|mehico|mexican
+    brazil|braxin|brazilian
+    israel|ixraen|israeli
+    chua|chua troi|god|thuong de
+    nam a|south asia
+    tay phi|west africa
+    nam phi|south africa
+    bac my|north america
+    nam my|south america|latin america
+    trai dat|earth
+    internet|mang""".split("\n")
+]
+
+
+def plain(text: str) -> str:
+    """Lower case, no diacritics, ``đ`` = ``d``: the form names are compared in."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def name_tokens(text: str) -> tuple[str, ...]:
+    """``TP.HCM`` -> (tp, hcm); ``Il-Sung`` -> (il, sung); ``Lê Trí Thanh`` -> (le, tri, thanh)."""
+    return tuple(t for t in re.split(r"[\s.\-'’]+", plain(text)) if t)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    start: int
+    end: int
+    tokens: tuple[str, ...]
+
+
+def _capitalised(token: str) -> bool:
+    return token[0].isupper()
+
+
+def find_names(text: str, lang: str) -> Iterator[NameMatch]:
+    vietnamese = lang == "vi"
+    tokens = list(_TOKEN.finditer(text))
+    mid_sentence_capitals = {
+        m.group().lower() for m in tokens if _capitalised(m.group()) and not opens_sentence(text, m.start())
+    }
+    run: list[re.Match[str]] = []
+
+    def close() -> Iterator[NameMatch]:
+        words = list(run)
+        run.clear()
+        # "Am I South Korean": a pronoun inside a run separates two runs
+        pieces: list[list[re.Match[str]]] = [[]]
+        for word in words:
+            if word.group().lower() in PRONOUNS or _CONTRACTION.sub("", word.group()).lower() in PRONOUNS:
+                pieces.append([])
+            else:
+                pieces[-1].append(word)
+        for piece in pieces:
+            yield from _name(piece)
+
+    def _name(words: list[re.Match[str]]) -> Iterator[NameMatch]:
+        while words:
+            first = words[0].group()
+            bare = _CONTRACTION.sub("", first).lower()
+            opening = opens_sentence(text, words[0].start())
+            # an opening word is a name when the text also capitalises it mid-sentence; in Vietnamese
+            # also when it starts a longer run (Hà Nội), English openers (Although, Today) are not
+            if (
+                bare in OPENERS
+                or (_CONTRACTION.search(first) and bare in OPENERS_CONTRACTED)
+                or (opening and bare not in mid_sentence_capitals and (len(words) == 1 or not vietnamese))
+            ):
+                words = words[1:]
+                continue
+            break
+        words = [w for w in words if w.group().lower().rstrip(".") not in MONTHS and w.group().lower() not in WEEKDAYS]
+        if words:
+            start, end = words[0].start(), words[-1].end()
+            suffix = _CONTRACTION.search(text[start:end])  # "Lady Gaga's" -> "Lady Gaga"
+            end -= len(suffix.group()) if suffix else 0
+            tokens = name_tokens(text[start:end])
+            if tokens:
+                yield NameMatch(start, end, tokens)
+
+    previous_end = None
+    for match in tokens:
+        word = match.group()
+        joined = previous_end is not None and re.fullmatch(r" |-", text[previous_end : match.start()]) is not None
+        if _capitalised(word) and (not run or joined):
+            run.append(match)
+        else:
+            yield from close()
+            if _capitalised(word):
+                run.append(match)
+        previous_end = match.end()
+    yield from close()
+
+
+def equivalents(tokens: tuple[str, ...]) -> set[str]:
+    """The name's other written forms (``nhat ban`` -> japan, japanese, ...), spaces kept."""
+    joined = " ".join(tokens)
+    found = {joined}
+    singular = {joined, joined[:-1]} if joined.endswith("s") else {joined}  # "North Koreans"
+    for group in EQUIVALENTS:
+        if singular & group or {f.replace(" ", "") for f in singular} & {g.replace(" ", "") for g in group}:
+            found |= group
+    return found

@@ -1,0 +1,150 @@
+"""Numbers and amounts in Vietnamese and English text, as values.
+
+Vietnamese writes ``1.000`` for a thousand and ``3,2`` for three point two; English the other way
+round. Multiplier words (``triệu``, ``tỷ``, ``million``) and spelled numbers (``hai``, ``mười``,
+``twenty-five``) become values too; currencies and percentages make an amount.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MULTIPLIERS = {
+    "nghìn tỷ": 1e12,
+    "ngàn tỷ": 1e12,
+    "nghìn tỉ": 1e12,
+    "nghìn": 1e3,
+    "ngàn": 1e3,
+    "triệu": 1e6,
+    "tỷ": 1e9,
+    "tỉ": 1e9,
+    "thousand": 1e3,
+    "thousands": 1e3,
+    "million": 1e6,
+    "millions": 1e6,
+    "billion": 1e9,
+    "billions": 1e9,
+    "trillion": 1e12,
+    "bn": 1e9,
+}
+# spelled words: units and tens. "một"/"one" and the ambiguous "năm" (five / year) and "ba" (three /
+# father) only support other facts, they are never checked themselves (see SUPPORT_ONLY).
+WORDS = {
+    "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "sáu": 6, "bảy": 7, "tám": 8,
+    "chín": 9, "mười": 10, "mươi": 10, "trăm": 100, "chục": 10,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12, "a": 1, "an": 1,
+}  # fmt: skip
+SUPPORT_ONLY = frozenset(
+    {"a", "an", "một", "one", "năm", "ba", "tư", "lăm", "mươi", "trăm", "chục", "hundred", "dozen"}
+)
+CURRENCIES = {
+    "đồng": "VND", "vnđ": "VND", "vnd": "VND", "đ": "VND", "dong": "VND",
+    "usd": "USD", "đô la": "USD", "đô la mỹ": "USD", "đô": "USD", "dollar": "USD", "dollars": "USD", "$": "USD",
+    "us$": "USD", "euro": "EUR", "euros": "EUR", "eur": "EUR", "€": "EUR", "yên": "JPY", "yen": "JPY",
+    "nhân dân tệ": "CNY", "yuan": "CNY", "bảng": "GBP", "pounds": "GBP", "£": "GBP",
+}  # fmt: skip
+PERCENT = {"%": "%", "phần trăm": "%", "percent": "%", "per cent": "%"}
+
+
+def _alternation(words: object) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))  # type: ignore[call-overload]
+
+
+_SYMBOLS = frozenset({"$", "us$", "€", "£"})  # written before the number
+_MULTIPLIER = rf"(?:\s*(?P<mult>{_alternation(MULTIPLIERS)})\b)?"
+_UNIT = rf"(?:\s*(?P<unit>{_alternation(PERCENT)}|{_alternation(c for c in CURRENCIES if c not in _SYMBOLS)})(?!\w))?"
+_DIGITS = r"(?P<num>\d+(?:[.,]\d+)*)"
+NUMERAL = re.compile(
+    rf"(?<![\w.,/:-])(?P<pre>US\$|\$|€|£)?{_DIGITS}(?![\w/:]|[.,]\d){_MULTIPLIER}{_UNIT}", re.IGNORECASE
+)
+_WORD = re.compile(
+    rf"\b(?:{_alternation(WORDS)})"
+    rf"(?:[\s-]+(?:and\s+)?(?:{_alternation(WORDS)}|(?:thousand|million|billion)(?=[\s-]+\w)))*\b",
+    re.IGNORECASE,
+)
+ORDINAL = re.compile(
+    r"\b(?:(?P<digits>\d+)(?:st|nd|rd|th)|(?P<word>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth))\b"
+    r"|\b(?:thứ|lần thứ|thế kỷ|thế kỉ)\s+(?P<vi>\d+)\b",
+    re.IGNORECASE,
+)
+ORDINAL_WORDS = {
+    w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)
+}
+WORD_NUMBER = re.compile(rf"(?P<words>{_WORD.pattern}){_MULTIPLIER}{_UNIT}", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float
+    unit: str | None  # "VND", "USD", "%", ... ; None for a plain number
+    decimals: int  # digits written after the decimal mark (a rounding of the source is still faithful)
+    multiplier: float
+
+
+# "những năm 90", "thập niên 1990", "the 1990s", "the '90s": a decade supports 90 and 1990
+DECADE = re.compile(r"(?:\b(?:những năm|thập niên|thập kỷ)\s*(?P<vi>\d{2,4})\b)|(?:['’]?(?P<en>\d{2,4})s\b)", re.I)
+
+
+def readings(digits: str, lang: str) -> list[tuple[float, int]]:
+    """Every plausible (value, decimals) of a numeral, the text's own convention first: Vietnamese
+    text often carries English-style ``10,000`` (translations, wire copy), and ``2,500`` reads
+    both ways."""
+    other = "en" if lang == "vi" else "vi"
+    found = [r for r in (parse_numeral(digits, lang), parse_numeral(digits, other)) if r is not None]
+    return list(dict.fromkeys(found))
+
+
+def parse_numeral(digits: str, lang: str) -> tuple[float, int] | None:
+    """``1.000`` (vi) / ``1,000`` (en) / ``3,2`` (vi) / ``3.2`` (en) as (value, decimals written)."""
+    thousands, decimal = (".", ",") if lang == "vi" else (",", ".")
+    groups = digits.split(thousands)
+    if len(groups) > 1 and all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3 and decimal not in groups[0]:
+        digits = "".join(groups)
+    elif thousands in digits:  # "3.2" in Vietnamese text, "3,5" in English: the other mark, read as decimal
+        if digits.count(thousands) > 1:
+            return None
+        digits = digits.replace(thousands, decimal)
+    whole, _, fraction = digits.replace(decimal, ".", 1).partition(".")
+    if not whole.isdigit() or (fraction and not fraction.isdigit()):
+        return None
+    return float(f"{whole}.{fraction}" if fraction else whole), len(fraction)
+
+
+SCALES = {"nghìn": 1000, "ngàn": 1000, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9,
+          "thousand": 1000, "million": 10**6, "billion": 10**9}  # fmt: skip
+
+
+def words_value(words: str) -> int | None:
+    """``hai mươi lăm`` = 25, ``ba trăm`` = 300, ``twenty-five`` = 25, ``thirty-five thousand eight
+    hundred thirty`` = 35,830, ``a million`` = 1,000,000; a lone ``a`` before other words is an article."""
+    parts = [w for w in re.split(r"[\s-]+", words.lower()) if w and w != "and"]
+    if len(parts) > 1 and parts[0] in ("a", "an") and parts[1] not in SCALES and parts[1] not in ("hundred", "dozen"):
+        parts = parts[1:]
+    total = current = 0
+    for word in parts:
+        if word in SCALES:
+            total += (current or 1) * SCALES[word]
+            current = 0
+            continue
+        value = WORDS.get(word)
+        if value is None:
+            return None
+        if word == "mươi":
+            current = (current or 1) * 10
+        elif value == 100:
+            current = (current or 1) * 100
+        else:
+            current += value
+    return total + current if parts else None
+
+
+def unit_of(match: re.Match[str]) -> str | None:
+    pre = match.groupdict().get("pre")
+    if pre:
+        return CURRENCIES.get(pre.lower())
+    unit = (match.group("unit") or "").lower()
+    return PERCENT.get(unit) or CURRENCIES.get(unit)
