@@ -83,6 +83,10 @@ def test_mixed_records_every_id_once_with_errors(tmp_path: Path, model_dir: Path
     some = [r for r in rows if "summary" in r][:5]
     by_id = {f"doc-{i}": article(i) for i in range(1, 201)}
     assert [r["summary"] for r in some] == [s.summary for s in summarizer.summarize([by_id[r["id"]] for r in some])]
+    from tomtat.models.facts import check_summary
+
+    for row in some:  # each result carries the faithfulness flags of its summary against its article
+        assert row["flags"] == [f.as_dict() for f in check_summary(by_id[row["id"]], row["summary"])]
     assert "done: 200 records read" in result.stderr.decode()
 
 

@@ -121,3 +121,28 @@ def test_the_loaded_model_gets_the_batch_limits(model_dir: Path) -> None:
     backend = summarizer.model.backend
     assert isinstance(backend, TransformersBackend)
     assert (backend.max_batch_size, backend.max_batch_tokens) == (64, 64 * 512)
+
+
+def test_check_command(tmp_path: Path) -> None:
+    source, output = tmp_path / "article.txt", tmp_path / "summary.txt"
+    source.write_text("Sáng 25/2, TAND TP. Đà Nẵng tuyên phạt Hồ Xuân Huy 12 năm tù.", encoding="utf-8")
+    output.write_text("Sáng 25/2, tòa phạt Hồ Xuân Hùng 15 năm tù.", encoding="utf-8")
+    plain = tomtat("check", "--source", str(source), "--output", str(output))
+    assert plain.returncode == 0, plain.stderr.decode()
+    assert plain.stdout.decode().splitlines() == [
+        "name 'Hồ Xuân Hùng' (output 20-32): changed, the source has 'Hồ Xuân Huy'",
+        "number '15' (output 33-35): unsupported",
+    ]
+    as_json = tomtat("check", "--source", "-", "--output", str(output), "--json", stdin=source.read_bytes())
+    assert [f["text"] for f in json.loads(as_json.stdout)["flags"]] == ["Hồ Xuân Hùng", "15"]
+    both_stdin = tomtat("check", "--source", "-", "--output", "-")
+    assert both_stdin.returncode == 2 and "standard input" in both_stdin.stderr.decode()
+
+
+def test_summarize_json_carries_flags(bare_env, sample_article: str) -> None:
+    result = tomtat("summarize", "--json", "--engine", "extractive", stdin=sample_article, env=bare_env)
+    assert result.returncode == 0, result.stderr.decode()
+    body = json.loads(result.stdout)
+    from tomtat.models.facts import check_summary
+
+    assert body["flags"] == [f.as_dict() for f in check_summary(sample_article, body["summary"])]

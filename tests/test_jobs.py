@@ -51,6 +51,11 @@ def test_submit_poll_and_stream_results(served, loaded) -> None:
     assert rows[12]["error"]["code"] == "empty_text"
     expected = AbstractiveSummarizer(loaded("vit5-base-vietnews")).summarize([article(i) for i in range(12)])
     assert [r["summary"] for r in rows[:12]] == [e.summary for e in expected]
+    from tomtat.models.facts import check_summary
+
+    assert [r["flags"] for r in rows[:12]] == [
+        [f.as_dict() for f in check_summary(article(i), e.summary)] for i, e in enumerate(expected)
+    ]
 
 
 def test_events_stream_until_the_end(served) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.service_helpers import client_for, metric
+from tomtat.models.facts import check_summary, check_translation
 from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
 from tomtat.models.translator import Translator
 
@@ -67,6 +68,9 @@ def test_summaries_match_the_model_layer(served, loaded) -> None:
     assert [r["summary"] for r in results] == [e.summary for e in expected]
     assert all(r["engine"] == "abstractive" and r["model"] == "vit5-base-vietnews" for r in results)
     assert [r["input_tokens"] for r in results] == [e.input_tokens for e in expected]
+    assert [r["flags"] for r in results] == [
+        [f.as_dict() for f in check_summary(a, e.summary)] for a, e in zip(ARTICLES, expected, strict=True)
+    ]
 
 
 def test_summary_with_english_in_one_call(served, loaded) -> None:
@@ -76,6 +80,7 @@ def test_summary_with_english_in_one_call(served, loaded) -> None:
     summary = AbstractiveSummarizer(loaded("vit5-base-vietnews")).summarize([ARTICLES[1]])[0].summary
     english = Translator([loaded("envit5")]).translate([summary], "vi", "en")[0].translation
     assert result["summary"] == summary and result["summary_en"] == english and english
+    assert result["flags_en"] == [f.as_dict() for f in check_summary(ARTICLES[1], english, "vi", "en")]
 
 
 def test_decoding_overrides_reach_the_model(served) -> None:
@@ -92,6 +97,8 @@ def test_translate_auto_detects_each_text(served, loaded) -> None:
     vi, en = response.json()["results"]
     assert vi["detected"]["language"] == "vi" and vi["source"] == "vi" and vi["model"] == "envit5"
     assert vi["translation"] == Translator([loaded("envit5")]).translate([texts[0]], "vi", "en")[0].translation
+    assert vi["flags"] == [f.as_dict() for f in check_translation(texts[0], vi["translation"], "vi", "en")]
+    assert en["flags"] == []  # already English: returned unchanged, nothing to check
     assert en["source"] == "en" and en["translation"] == texts[1] and en["model"] == "identity"
     to_vi = served.post("/v1/translate", json={"text": texts[1], "source": "en", "target": "vi"}).json()["results"][0]
     assert to_vi["translation"] == Translator([loaded("envit5")]).translate([texts[1]], "en", "vi")[0].translation
@@ -187,3 +194,31 @@ def test_web_page_and_openapi(served) -> None:
     assert page.status_code == 200 and 'id="summarize"' in page.text and "viewport" in page.text
     paths = served.get("/openapi.json").json()["paths"]
     assert {"/v1/summarize", "/v1/translate", "/v1/detect", "/v1/models", "/translate"} <= set(paths)
+
+
+def test_check_any_pair(bare) -> None:
+    article = "Sáng 25/2, TAND TP. Đà Nẵng tuyên phạt Hồ Xuân Huy 12 năm tù."
+    response = bare.post("/v1/check", json={"source": article, "output": "Sáng 26/2, tòa phạt Hồ Xuân Huy 12 năm tù."})
+    assert response.status_code == 200, response.text
+    assert response.json()["flags"] == [
+        {"kind": "date", "text": "Sáng 26/2", "start": 0, "end": 9, "reason": "changed", "source_match": "Sáng 25/2"}
+    ]
+    english = {"source": article, "output": "On Feb. 25, a court sentenced Ho Xuan Huy to 12 years."}
+    translated = bare.post("/v1/check", json={**english, "source_lang": "vi", "output_lang": "en"})
+    assert translated.status_code == 200 and translated.json()["flags"] == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"source": "Hà Nội mưa.", "output": ""}, "output"),
+        ({"source": "Hà Nội mưa.", "output": "x", "output_lang": "fr"}, "output_lang"),
+        ({"source": "Hà Nội mưa."}, "output"),
+        ({"source": "Hà Nội mưa.", "output": "x", "extra": 1}, "extra"),
+        ({"source": "x" * 100_001, "output": "x"}, "source"),
+    ],
+)
+def test_bad_check_requests(bare, payload, field) -> None:
+    response = bare.post("/v1/check", json=payload)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == field

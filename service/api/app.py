@@ -16,7 +16,7 @@ from tomtat import __version__
 from tomtat.service.api.auth import Guard, KeyStore, caller
 from tomtat.service.api.errors import BodySizeLimit, install_error_handlers
 from tomtat.service.api.openapi import install_openapi
-from tomtat.service.api.routers import jobs, libretranslate, ops, summarize, translate
+from tomtat.service.api.routers import check, jobs, libretranslate, ops, summarize, translate
 from tomtat.service.jobs.runner import JobRunner
 from tomtat.service.jobs.store import JobStore
 from tomtat.service.metrics import Metrics
@@ -27,7 +27,7 @@ from tomtat.service.settings import Settings
 STATIC = Path(__file__).parent / "static"
 # every API router needs the caller's key (when keys are required); these are the only open routes:
 # /healthz, /readyz, /metrics (its own token), the page at / and the API docs (/docs, /openapi.json)
-API_ROUTERS = (summarize.router, translate.router, jobs.router, ops.router)
+API_ROUTERS = (summarize.router, translate.router, check.router, jobs.router, ops.router)
 OPEN_ROUTERS = (ops.open_router,)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
-from tomtat.service.api.auth import ApiKey, caller
+from tomtat.service.api.auth import ApiKey, Guard, caller
 from tomtat.service.api.errors import ApiError
 from tomtat.service.api.schemas import Document, TextsRequest
 from tomtat.service.jobs.store import JobStore
@@ -34,6 +34,7 @@ GatewayDep = Annotated[WorkerGateway, Depends(_app_state("gateway"))]
 SettingsDep = Annotated[Settings, Depends(_app_state("settings"))]
 StoreDep = Annotated[JobStore, Depends(_app_state("job_store"))]
 MetricsDep = Annotated[Metrics, Depends(_app_state("metrics"))]
+GuardDep = Annotated[Guard, Depends(_app_state("guard"))]
 # every API router depends on ``caller`` already; a route names CallerDep to learn who called
 CallerDep = Annotated[ApiKey | None, Depends(caller)]
 

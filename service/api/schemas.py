@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from tomtat.models.facts import Flag
 from tomtat.models.text import clean_surrogates
 from tomtat.service.runtime.batch_worker import BatchTiming
 from tomtat.service.runtime.keys import Overrides, overrides_of
@@ -103,6 +105,24 @@ class Timings(BaseModel):
         return cls(queue_ms=batch.queue_ms, model_ms=batch.model_ms, total_ms=total_ms, batch_texts=batch.batch_texts)
 
 
+class FlagOut(BaseModel):
+    """A fact of the output its source does not support; the output itself is never changed."""
+
+    kind: Literal["number", "amount", "date", "name"]
+    text: str = Field(description="the fact as written")
+    start: int = Field(description="character offset in the output (in the source for reason 'missing')")
+    end: int
+    reason: Literal["unsupported", "changed", "missing"] = Field(
+        description="unsupported: nothing like it in the source; changed: the source has another value "
+        "(source_match); missing: a fact of the source left out of a translation"
+    )
+    source_match: str | None = None
+
+    @classmethod
+    def of(cls, flags: Sequence[Flag]) -> list[FlagOut]:
+        return [cls.model_validate(flag.as_dict()) for flag in flags]
+
+
 class SummaryOut(BaseModel):
     id: str
     summary: str
@@ -112,6 +132,8 @@ class SummaryOut(BaseModel):
     input_tokens: int
     chunked: bool
     timings: Timings
+    flags: list[FlagOut] = Field(description="facts of the summary the article does not support")
+    flags_en: list[FlagOut] | None = Field(default=None, description="the same for summary_en")
 
 
 class SummarizeResponse(BaseModel):
@@ -138,6 +160,20 @@ class TranslationOut(BaseModel):
     detected: DetectionOut | None = None
     model: str
     timings: Timings
+    flags: list[FlagOut] = Field(description="numbers, dates and names changed, added or left out")
+
+
+class CheckRequest(Strict):
+    """Any output checked against its source: a summary when the languages match, else a translation."""
+
+    source: str = Field(min_length=1)
+    output: str = Field(min_length=1)
+    source_lang: Literal["vi", "en"] = "vi"
+    output_lang: Literal["vi", "en"] = "vi"
+
+
+class CheckResponse(BaseModel):
+    flags: list[FlagOut]
 
 
 class TranslateResponse(BaseModel):

@@ -51,9 +51,11 @@ def summary_result(record_id: str, result: SummaryResult, seconds: float, transl
         "input_tokens": summary.input_tokens,
         "chunked": summary.chunked,
         "batch_seconds": round(seconds, 4),
+        "flags": [flag.as_dict() for flag in result.flags],
     }
     if translate:
         output["summary_en"] = result.summary_en
+        output["flags_en"] = [flag.as_dict() for flag in result.flags_en or ()]
     return output
 
 

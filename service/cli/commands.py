@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from tomtat.service.cli.common import (
 
 if TYPE_CHECKING:
     from tomtat.models.checkpoints import LocatedCheckpoint
+    from tomtat.models.facts import Flag
 
 
 def cmd_summarize(args: argparse.Namespace) -> int:
@@ -44,7 +46,8 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     say(plan.note)
     (result,) = run_sync(gateway.summarize([text], plan))
     summary = result.summary
-    return show(args.json, summary, summary.summary, f"engine: {summary.engine}, model: {summary.model}")
+    about = f"engine: {summary.engine}, model: {summary.model}"
+    return show(args.json, summary, summary.summary, about, result.flags)
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
@@ -58,16 +61,44 @@ def cmd_translate(args: argparse.Namespace) -> int:
     (result,) = run_sync(gateway.translate([text], args.source, args.target, decoding_overrides(args), ["input"]))
     translation = result.translation
     about = f"{translation.source}->{translation.target}, model: {translation.model}"
-    return show(args.json, translation, translation.translation, about)
+    return show(args.json, translation, translation.translation, about, result.flags)
 
 
-def show(as_json: bool, result: Any, text: str, about: str) -> int:
-    """A result as JSON (everything), or its text on stdout and how it was made on stderr."""
+def show(as_json: bool, result: Any, text: str, about: str, flags: Sequence[Flag] = ()) -> int:
+    """A result as JSON (everything, its faithfulness flags included), or its text on stdout and how
+    it was made, and each flag, on stderr."""
     if as_json:
-        print(json.dumps(asdict(result), ensure_ascii=False, indent=2))
+        print(json.dumps({**asdict(result), "flags": [f.as_dict() for f in flags]}, ensure_ascii=False, indent=2))
     else:
         print(text)
         print(f"[{about}]", file=sys.stderr)
+        for flag in flags:
+            print(f"tomtat: check: {describe(flag)}", file=sys.stderr)
+    return 0
+
+
+def describe(flag: Flag) -> str:
+    """One line a person reads: what, why, and what the source has instead."""
+    where = "source" if flag.reason == "missing" else "output"
+    line = f"{flag.kind} {flag.text!r} ({where} {flag.start}-{flag.end}): {flag.reason}"
+    return line + (f", the source has {flag.source_match!r}" if flag.source_match else "")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from tomtat.models.facts import check_pair
+
+    if args.source == args.output == "-":
+        return fail("only one of --source and --output can be standard input", EXIT_INPUT)
+    source, output = read_input(args.source), read_input(args.output)
+    if not source.strip() or not output.strip():
+        return fail("the source and the output must both have text", EXIT_INPUT)
+    flags = check_pair(source, output, args.source_lang, args.output_lang)
+    if args.json:
+        print(json.dumps({"flags": [f.as_dict() for f in flags]}, ensure_ascii=False, indent=2))
+    else:
+        for flag in flags:
+            print(describe(flag))
+        print(f"[{len(flags)} flags]", file=sys.stderr)
     return 0
 
 

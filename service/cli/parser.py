@@ -177,4 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
     detect.add_argument("input", nargs="?", default="-", help=INPUT_HELP)
     detect.add_argument("--json", action="store_true", help="print a JSON object instead of plain text")
     detect.set_defaults(func=commands.cmd_detect)
+
+    check = subcommands.add_parser(
+        "check",
+        help="flag numbers, dates and names of an output its source does not support",
+        description="Check a summary (same language) or a translation (other language) against its source: "
+        "numbers, amounts, dates and names the source does not support, and for a translation those it leaves "
+        "out. Needs no model.",
+    )
+    check.add_argument("--source", required=True, help="the article or source text: a UTF-8 file, or - for stdin")
+    check.add_argument("--output", required=True, help="the summary or translation: a UTF-8 file, or - for stdin")
+    check.add_argument("--source-lang", default="vi", choices=["vi", "en"], help="(default: vi)")
+    check.add_argument("--output-lang", default="vi", choices=["vi", "en"], help="(default: vi)")
+    check.add_argument("--json", action="store_true", help='print {"flags": [...]} as JSON')
+    check.set_defaults(func=commands.cmd_check)
     return parser

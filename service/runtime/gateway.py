@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from tomtat.models.engine_choice import Summarizer
 from tomtat.models.errors import InputError, ModelUnavailableError
+from tomtat.models.facts import Flag, check_summary, check_translation
 from tomtat.models.langdetect import Detection
 from tomtat.models.registry import Language, Task, translate_task
 from tomtat.models.summarizer import Summary, check_article
@@ -34,6 +35,8 @@ class SummaryResult:
     summary: Summary
     summary_en: str | None
     timing: BatchTiming
+    flags: tuple[Flag, ...] = ()  # facts of the summary its article does not support
+    flags_en: tuple[Flag, ...] | None = None  # the same for the translated summary
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,20 @@ class TranslationResult:
     translation: Translation
     detected: Detection | None
     timing: BatchTiming
+    flags: tuple[Flag, ...] = ()  # facts changed, added or left out by the translation
+
+
+def _summary_flags(
+    texts: list[str], summaries: list[Summary], translated: list[str | None], target: str | None
+) -> list[tuple[tuple[Flag, ...], tuple[Flag, ...] | None]]:
+    """Faithfulness flags of each summary (and its translation) against its article; CPU work."""
+    return [
+        (
+            tuple(check_summary(text, summary.summary, "vi")),
+            tuple(check_summary(text, english, "vi", target)) if english is not None and target else None,
+        )
+        for text, summary, english in zip(texts, summaries, translated, strict=True)
+    ]
 
 
 class Gateway(ABC):
@@ -86,7 +103,8 @@ class Gateway(ABC):
         if target is not None and summaries:
             outputs, _ = await self._translations([s.summary for s in summaries], TranslateKey("vi", target), priority)
             translated = [t.translation for t in outputs]
-        return [SummaryResult(s, en, timing) for s, en in zip(summaries, translated, strict=True)]
+        flags = await asyncio.to_thread(_summary_flags, texts, summaries, translated, target)
+        return [SummaryResult(s, en, timing, *f) for s, en, f in zip(summaries, translated, flags, strict=True)]
 
     async def translate(
         self,
@@ -128,7 +146,18 @@ class Gateway(ABC):
             for index, translation in zip(indices, outputs, strict=True):
                 detected = resolved[index][1]
                 results[index] = TranslationResult(replace(translation, detected=detected), detected, timing)
-        return [r for r in results if r is not None]
+        done = [r for r in results if r is not None]
+        return await asyncio.to_thread(_with_translation_flags, texts, done)
+
+
+def _with_translation_flags(texts: list[str], results: list[TranslationResult]) -> list[TranslationResult]:
+    """Each translation with its faithfulness flags against its source text; CPU work."""
+    flagged = []
+    for text, result in zip(texts, results, strict=True):
+        source, target = result.translation.source, result.translation.target
+        flags = check_translation(text, result.translation.translation, source, target) if source != target else []
+        flagged.append(replace(result, flags=tuple(flags)))
+    return flagged
 
 
 def _resolve_all(texts: list[str], source: str, fields: list[str]) -> list[tuple[Language, Detection | None]]:

@@ -7,7 +7,14 @@ import time
 from fastapi import APIRouter, Request
 
 from tomtat.service.api.deps import CallerDep, GatewayDep, PoolDep, SettingsDep, admit, unless_disconnected
-from tomtat.service.api.schemas import SummarizeRequest, SummarizeResponse, SummaryOut, Timings, error_responses
+from tomtat.service.api.schemas import (
+    FlagOut,
+    SummarizeRequest,
+    SummarizeResponse,
+    SummaryOut,
+    Timings,
+    error_responses,
+)
 
 router = APIRouter(tags=["summarize"])
 ERRORS = error_responses(422, 503)
@@ -39,6 +46,8 @@ async def summarize(
                 input_tokens=r.summary.input_tokens,
                 chunked=r.summary.chunked,
                 timings=Timings.of(r.timing, total_ms),
+                flags=FlagOut.of(r.flags),
+                flags_en=FlagOut.of(r.flags_en) if r.flags_en is not None else None,
             )
             for i, (d, r) in enumerate(zip(documents, results, strict=True))
         ],

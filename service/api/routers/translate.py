@@ -13,6 +13,7 @@ from tomtat.service.api.schemas import (
     DetectionOut,
     DetectResponse,
     DetectResponseItem,
+    FlagOut,
     TextsRequest,
     Timings,
     TranslateRequest,
@@ -47,6 +48,7 @@ async def translate(
                 if o.detected
                 else None,
                 timings=Timings.of(o.timing, total_ms),
+                flags=FlagOut.of(o.flags),
             )
             for document, o in zip(documents, outcomes, strict=True)
         ]

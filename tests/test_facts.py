@@ -1,0 +1,152 @@
+"""The faithfulness checker (models/facts): facts of each kind in both languages, and the checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from tomtat.models.facts import check_pair, check_summary, check_translation, extract_facts
+from tomtat.models.facts.dates import DateValue
+from tomtat.models.facts.numbers import Quantity
+
+
+def facts_of(text: str, lang: str, kind: str) -> list[tuple[str, object]]:
+    return [(f.text, f.value) for f in extract_facts(text, lang) if f.kind == kind]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "value", "unit"),
+    [
+        ("Có 1.000 người tham dự.", "vi", 1000.0, None),
+        ("Lãi suất 3,2 năm nay.", "vi", 3.2, None),
+        ("Doanh thu 1,5 triệu đồng.", "vi", 1_500_000.0, "VND"),
+        ("Dự án 3,2 tỷ đồng được duyệt.", "vi", 3.2e9, "VND"),
+        ("Giá tăng 20% so với cùng kỳ.", "vi", 20.0, "%"),
+        ("Lương tăng hơn 10 phần trăm.", "vi", 10.0, "%"),
+        ("Some 1,000 people came.", "en", 1000.0, None),
+        ("The project costs 3.2 billion VND.", "en", 3.2e9, "VND"),
+        ("They paid $5 million for it.", "en", 5e6, "USD"),
+        ("Sales rose 20 percent.", "en", 20.0, "%"),
+    ],
+)
+def test_numbers_and_amounts_are_read_in_each_language_convention(text, lang, value, unit) -> None:
+    (fact,) = [f for f in extract_facts(text, lang) if f.kind in ("number", "amount")]
+    assert isinstance(fact.value, Quantity)
+    assert fact.value.value == pytest.approx(value) and fact.value.unit == unit
+    assert fact.kind == ("amount" if unit else "number")
+    assert text[fact.start : fact.end] == fact.text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "value"),
+    [
+        ("Hai người bị thương.", "vi", 2),
+        ("Có hai mươi lăm hộ dân.", "vi", 25),
+        ("Có ba trăm người.", "vi", 300),
+        ("Two people were hurt.", "en", 2),
+        ("It has twenty-five rooms.", "en", 25),
+        ("Thirty-five thousand eight hundred thirty lines.", "en", 35830),
+    ],
+)
+def test_spelled_numbers_become_values(text, lang, value) -> None:
+    (fact,) = [f for f in extract_facts(text, lang) if f.kind == "number"]
+    assert isinstance(fact.value, Quantity) and fact.value.value == value
+
+
+def test_ambiguous_number_words_are_not_facts_on_their_own() -> None:
+    # "một" (one/a), "năm" (five/year), "ba" (three/father) and "thứ hai" (Monday/second)
+    assert facts_of("Một người nói rằng năm nay ba tôi về quê vào thứ hai.", "vi", "number") == []
+    assert facts_of("One day a man came.", "en", "number") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "value"),
+    [
+        ("Ngày 27/12/2022 trời mưa.", "vi", DateValue(2022, 12, 27)),
+        ("Ngày 8-11, đoàn đến Hà Nội.", "vi", DateValue(None, 11, 8)),
+        ("Sáng 25/2, trời mưa.", "vi", DateValue(None, 2, 25)),
+        ("Từ tháng 10/2016 đến nay.", "vi", DateValue(2016, 10)),
+        ("Ngày 27 tháng 12 năm 2022 là thứ ba.", "vi", DateValue(2022, 12, 27)),
+        ("Họp lúc 12h30 tại trụ sở.", "vi", DateValue(hour=12, minute=30)),
+        ("Kế hoạch năm 2023 được duyệt.", "vi", DateValue(2023)),
+        ("On December 27, 2022 it rained.", "en", DateValue(2022, 12, 27)),
+        ("On 27 December 2022 it rained.", "en", DateValue(2022, 12, 27)),
+        ("By Dec. 27 it was over.", "en", DateValue(None, 12, 27)),
+        ("They met at 12:30 there.", "en", DateValue(hour=12, minute=30)),
+        ("It ended at 3 p.m. sharp.", "en", DateValue(hour=15, minute=0)),
+    ],
+)
+def test_dates_and_times_three_ways(text, lang, value) -> None:
+    assert [v for _, v in facts_of(text, lang, "date")] == [value]
+
+
+def test_the_same_date_written_three_ways_supports_itself() -> None:
+    article = "Ngày 27/12/2022, UBND tỉnh họp tổng kết."
+    for summary, lang in [
+        ("UBND tỉnh họp ngày 27 tháng 12 năm 2022.", "vi"),
+        ("Ngày 27-12-2022 UBND tỉnh họp.", "vi"),
+        ("The province met on December 27, 2022.", "en"),
+    ]:
+        assert [f for f in check_summary(article, summary, "vi", lang) if f.kind == "date"] == []
+
+
+def test_names_with_and_without_diacritics_and_sentence_initial_words() -> None:
+    text = "Theo ông Lê Trí Thanh, Văn phòng UBND tỉnh và UBND TP.HCM sẽ họp. Hà Nội mưa to."
+    names = [t for t, _ in facts_of(text, "vi", "name")]
+    assert "Lê Trí Thanh" in names and "Hà Nội" in names and "UBND TP.HCM" in names
+    assert not any(n.startswith("Theo") for n in names)  # a sentence-initial common word is not a name
+    english = [t for t, _ in facts_of("Although I know Le Tri Thanh. Today I met him.", "en", "name")]
+    assert english == ["Le Tri Thanh"]
+
+
+def test_a_name_may_be_a_subsequence_or_without_diacritics() -> None:
+    article = "Ông Lê Trí Thanh, Chủ tịch UBND tỉnh, cho biết dự án hoàn thành."
+    assert check_summary(article, "Ông Thanh cho biết dự án hoàn thành.") == []
+    assert check_summary(article, "Chủ tịch Lê Thanh cho biết.") == []
+    assert check_pair(article, "Le Tri Thanh said the project was finished.", "vi", "en") == []
+
+
+def test_altered_facts_are_flagged_with_what_the_source_has() -> None:
+    article = "Sáng 25/2, TAND TP. Đà Nẵng tuyên phạt Hồ Xuân Huy 12 năm tù vì lừa đảo 3,2 tỷ đồng."
+    flags = check_summary(article, "Sáng 26/2, tòa tuyên phạt Hồ Xuân Hùng 12 năm tù vì lừa 5,2 tỷ đồng.")
+    found = {(f.kind, f.reason, f.text, f.source_match) for f in flags}
+    assert ("date", "changed", "Sáng 26/2", "Sáng 25/2") in found
+    assert ("name", "changed", "Hồ Xuân Hùng", "Hồ Xuân Huy") in found
+    assert ("amount", "changed", "5,2 tỷ đồng", "3,2 tỷ đồng") in found
+    assert not any(f.text == "12" for f in flags)  # kept facts are not flagged
+
+
+def test_a_rounded_number_is_faithful_an_invented_one_is_not() -> None:
+    article = "Doanh thu đạt 3,24 tỷ đồng trong năm."
+    assert check_summary(article, "Doanh thu đạt 3,2 tỷ đồng.") == []
+    (flag,) = check_summary(article, "Doanh thu đạt 3,2 tỷ đồng, lãi 700 triệu đồng.")
+    assert flag.kind == "amount" and flag.text == "700 triệu đồng"
+
+
+def test_a_small_number_needs_its_context_in_one_language() -> None:
+    article = "Vụ tai nạn làm 2 người chết. Ngày 6/5 đoàn đến hiện trường."
+    assert check_summary(article, "Vụ tai nạn làm 2 người chết.") == []
+    (flag,) = check_summary(article, "Vụ tai nạn làm 6 người chết.")  # a 6 exists, but not "6 người"
+    assert flag.kind == "number" and flag.text == "6"
+
+
+def test_translations_keep_numbers_and_dates_across_languages() -> None:
+    source = "Ngày 27/12/2022, 1.000 người đến Hà Nội, chi 3,2 tỷ đồng."
+    faithful = "On December 27, 2022, 1,000 people came to Hanoi and spent 3.2 billion VND."
+    assert check_translation(source, faithful, "vi", "en") == []
+    changed = check_translation(source, "On December 27, 2022, 1,500 people came to Hanoi.", "vi", "en")
+    reasons = {(f.kind, f.reason, f.text) for f in changed}
+    assert ("number", "unsupported", "1,500") in reasons
+    assert ("number", "missing", "1.000") in reasons and ("amount", "missing", "3,2 tỷ đồng") in reasons
+    missing = next(f for f in changed if f.text == "3,2 tỷ đồng")
+    assert source[missing.start : missing.end] == "3,2 tỷ đồng"  # a missing fact points into the source
+
+
+def test_country_names_are_known_in_both_languages() -> None:
+    source = "Hàng năm, nhiều người Bắc Triều Tiên bị bắt ở Trung Quốc."
+    assert check_translation(source, "Every year, many North Koreans are caught in China.", "vi", "en") == []
+
+
+def test_flags_never_alter_the_output_and_point_at_it() -> None:
+    summary = "Ông Nguyễn Văn Tèo nói 99 người."
+    flags = check_summary("Ông Lê Văn Tám nói 5 người đến.", summary)
+    assert flags and all(summary[f.start : f.end] == f.text for f in flags)
