@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     require_api_keys: bool = Field(default=False, description="every API call needs a key (tomtat keys add)")
     metrics_token: str | None = Field(default=None, description="a bearer token /metrics requires, if set")
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (none: closed)")
+    lt_cors_origins: list[str] = Field(
+        default_factory=lambda: ["*"],
+        description="origins allowed to call the LibreTranslate routes from a browser (LibreTranslate: any)",
+    )
 
     # server
     shutdown_grace_seconds: float = Field(

@@ -28,7 +28,7 @@ STATIC = Path(__file__).parent / "static"
 # every API router needs the caller's key (when keys are required); these are the only open routes:
 # /healthz, /readyz, /metrics (its own token), the page at / and the API docs (/docs, /openapi.json)
 API_ROUTERS = (summarize.router, translate.router, check.router, jobs.router, ops.router)
-OPEN_ROUTERS = (ops.open_router,)
+OPEN_ROUTERS = (ops.open_router, libretranslate.open_router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -70,6 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(libretranslate.router)  # its own key dependency: LibreTranslate's api_key field too
     for router in OPEN_ROUTERS:
         app.include_router(router)
+
+    @app.middleware("http")
+    async def libretranslate_cors(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        return await libretranslate.with_cors(request, call_next, settings.lt_cors_origins)
 
     @app.middleware("http")
     async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -58,6 +58,10 @@ def api_error_of(error: TomtatError) -> ApiError:
     return ApiError(503, "model_unavailable", str(error))
 
 
+# LibreTranslate's routes: every error on them, 404/405/413/415 included, in its shape
+LT_PATHS = frozenset({"/translate", "/detect", "/languages", "/health", "/frontend/settings", "/spec"})
+
+
 def lt_error_response(error: ApiError) -> JSONResponse:
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
     status = 400 if error.status == 422 else error.status
@@ -110,7 +114,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        response = error_response(error.status_code, code, str(error.detail))
+        if request.url.path in LT_PATHS:
+            response = lt_error_response(ApiError(error.status_code, code, str(error.detail)))
+        else:
+            response = error_response(error.status_code, code, str(error.detail))
         response.headers.update(error.headers or {})
         if error.status_code == 405:  # RFC 9110: every method the path has, not just its first route's
             response.headers["Allow"] = ", ".join(_allowed_methods(request, error))
@@ -142,8 +149,9 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
+        libretranslate = scope.get("path") in LT_PATHS
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+            await self._refuse(send, libretranslate)
             return
         received = 0
         response_started = False
@@ -166,12 +174,12 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not response_started:
-                await self._refuse(send)
+                await self._refuse(send, libretranslate)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {"error": {"code": "body_too_large", "message": f"request body over {self.max_bytes} bytes", "field": None}}
-        ).encode()
+    async def _refuse(self, send: Send, libretranslate: bool) -> None:
+        message = f"request body over {self.max_bytes} bytes"
+        error = message if libretranslate else {"code": "body_too_large", "message": message, "field": None}
+        body = json.dumps({"error": error}).encode()
         await send(
             {
                 "type": "http.response.start",

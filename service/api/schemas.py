@@ -223,12 +223,13 @@ class LTTranslateRequest(BaseModel):
     q: str | list[str] = Field(description="text, or a list of texts")
     source: Literal["auto", "vi", "en"]
     target: Literal["vi", "en"]
-    format: Literal["text"] = "text"
+    format: Literal["text", ""] = Field(default="text", description='"text" ("" = text); "html" is not supported yet')
+    alternatives: int = Field(default=0, le=0, description="extra translations: this server gives none (limit 0)")
     api_key: str | None = None
 
 
 class LTDetectRequest(BaseModel):
-    q: str | list[str] = Field(description="text; of a list, the first is detected")
+    q: str | list[str] = Field(description="text, or a list: one answer for all, confidences averaged")
     api_key: str | None = None
 
 
@@ -246,6 +247,31 @@ class LTLanguage(BaseModel):
     code: str
     name: str
     targets: list[str]
+
+
+class LTHealth(BaseModel):
+    status: str
+
+
+class LTLanguageRef(BaseModel):
+    code: str
+    name: str
+
+
+class LTFrontendLanguages(BaseModel):
+    source: LTLanguageRef
+    target: LTLanguageRef
+
+
+class LTFrontendSettings(BaseModel):
+    charLimit: int
+    frontendTimeout: int
+    apiKeys: bool
+    keyRequired: bool
+    suggestions: bool
+    filesTranslation: bool
+    supportedFilesFormat: list[str]
+    language: LTFrontendLanguages
 
 
 class LTError(BaseModel):

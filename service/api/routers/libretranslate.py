@@ -1,28 +1,35 @@
-"""LibreTranslate-compatible ``POST /translate``, ``POST /detect`` and ``GET /languages``.
+"""LibreTranslate-compatible ``/translate``, ``/detect``, ``/languages``, ``/health``, ``/frontend/settings``
+and ``/spec``, matched against LibreTranslate's own ``app.py``.
 
-Same field names, JSON or form bodies, same response and error shapes (``{"error": "..."}``), so
-existing LibreTranslate clients work unchanged for Vietnamese and English.
+Fields from the query string, form or JSON alike; LibreTranslate's response shapes, error shape
+(``{"error": "..."}``), status codes and key semantics, so clients written for LibreTranslate
+(libretranslatepy, deep-translator: tested against a live server) translate Vietnamese and English
+unchanged. Not yet: ``format=html``, ``alternatives`` (answered as a server with
+``--alternatives-limit 0`` does), ``/translate_file``, ``/suggest``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from tomtat.models.errors import TomtatError
 from tomtat.models.langdetect import detect_language
-from tomtat.service.api.auth import ApiKey
+from tomtat.service.api.auth import ApiKey, Guard
 from tomtat.service.api.deps import GatewayDep, PoolDep, SettingsDep, check_limits
-from tomtat.service.api.errors import ApiError, LibreTranslateError, api_error_of, lt_error_response
+from tomtat.service.api.errors import LT_PATHS, ApiError, LibreTranslateError, api_error_of, lt_error_response
 from tomtat.service.api.openapi import request_body, schema_of
 from tomtat.service.api.schemas import (
     LTDetection,
     LTDetectRequest,
     LTError,
+    LTFrontendSettings,
+    LTHealth,
     LTLanguage,
     LTTranslateRequest,
     LTTranslateResponse,
@@ -31,9 +38,10 @@ from tomtat.service.api.schemas import (
 
 
 async def lt_caller(request: Request) -> ApiKey | None:
-    """This router's auth: the key may be LibreTranslate's ``api_key`` field as well as a Bearer header,
-    so the (small, form or JSON) body is parsed first; without a valid key the answer is 401 whatever
-    the body holds. Every error in LibreTranslate's shape."""
+    """This router's auth, LibreTranslate's way: the key may be the ``api_key`` field (query, form or
+    JSON) as well as a Bearer header, so the (small) body is parsed first. A required key that is
+    missing answers 400, a wrong one 403 ``Invalid API key``, a key over its limit 429 ``Slowdown``;
+    every error in LibreTranslate's shape."""
     params: dict[str, object] = {}
     unreadable: ApiError | None = None
     try:
@@ -41,17 +49,29 @@ async def lt_caller(request: Request) -> ApiKey | None:
     except ApiError as error:
         unreadable = error
     try:
-        key: ApiKey | None = request.app.state.guard.authenticate(request, _api_key(params))
+        secret = _api_key(params)
+        key: ApiKey | None = request.app.state.guard.authenticate(request, secret)
         if unreadable is not None:
             raise unreadable
     except ApiError as error:
-        raise LibreTranslateError(error) from None
+        raise LibreTranslateError(_as_libretranslate(error, request, params)) from None
     request.state.lt_params, request.state.caller = params, key
     return key
 
 
+def _as_libretranslate(error: ApiError, request: Request, params: dict[str, object]) -> ApiError:
+    if error.status == 401:
+        if Guard.bearer(request) or params.get("api_key"):
+            return ApiError(403, "forbidden", "Invalid API key")
+        return ApiError(400, "key_required", "Please contact the server operator to get an API key")
+    if error.status == 429:
+        return ApiError(429, error.code, f"Slowdown: {error.message}", retry_after=error.retry_after)
+    return error
+
+
 router = APIRouter(tags=["libretranslate"], dependencies=[Depends(lt_caller)])
 NAMES = {"en": "English", "vi": "Vietnamese"}
+ALTERNATIVES_LIMIT = 0
 LT_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": LTError} for code in (400, 403, 413, 415, 429, 503)}
 FORMS = ("application/json", "application/x-www-form-urlencoded")
 
@@ -61,28 +81,38 @@ def _body(model: type) -> dict[str, object]:
 
 
 async def _params(request: Request) -> dict[str, object]:
-    """LibreTranslate takes JSON or form fields; a repeated form ``q`` is a list."""
-    if request.method == "GET":
-        query: dict[str, object] = clean_value(dict(request.query_params))
-        return query
+    """LibreTranslate's fields, from the query string and a JSON, urlencoded or multipart body alike
+    (the body wins); a repeated ``q`` is a list."""
+    params: dict[str, object] = _fields(request.query_params.multi_items())
+    if request.method != "POST":
+        return clean_value(params)  # type: ignore[no-any-return]
+    body = await request.body()
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         try:
-            data = json.loads(await request.body())
+            data = json.loads(body) if body.strip() else {}
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise ApiError(400, "invalid_json", "Invalid request: body is not valid JSON") from None
+            raise ApiError(400, "invalid_json", "Invalid JSON format") from None
         if not isinstance(data, dict):
-            raise ApiError(400, "invalid_request", "Invalid request: body must be a JSON object")
-        cleaned: dict[str, object] = clean_value(data)
-        return cleaned
-    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            raise ApiError(400, "invalid_request", "Invalid JSON format")
+        params.update(data)
+    elif content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         form = await request.form()
-        params: dict[str, object] = {k: form.get(k) for k in form}
-        if len(form.getlist("q")) > 1:
-            params["q"] = form.getlist("q")
-        cleaned_form: dict[str, object] = clean_value(params)
-        return cleaned_form
-    raise ApiError(415, "unsupported_media_type", "Invalid request: send JSON or form data")
+        params.update(_fields([(k, v) for k, v in form.multi_items() if isinstance(v, str)]))
+    elif body.strip():
+        raise ApiError(415, "unsupported_media_type", "Invalid request: send JSON, form data or query parameters")
+    return clean_value(params)  # type: ignore[no-any-return]
+
+
+def _fields(items: Sequence[tuple[str, str]]) -> dict[str, object]:
+    fields: dict[str, object] = {}
+    for name, value in items:
+        if name == "q" and name in fields:
+            previous = fields[name]
+            fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            fields[name] = value
+    return fields
 
 
 def _texts(params: dict[str, object]) -> tuple[list[str], bool]:
@@ -125,28 +155,56 @@ async def translate(request: Request, gateway: GatewayDep, settings: SettingsDep
         texts, is_list = _texts(params)
         source = _language(params, "source", ("auto", "vi", "en"))
         target = _language(params, "target", ("vi", "en"))
-        if params.get("format", "text") not in ("text", None):
-            raise ApiError(400, "invalid_request", "format html is not supported; use text")
+        if params.get("format") not in ("text", "", None):
+            raise ApiError(400, "invalid_request", f"{params.get('format')} format is not supported")
+        _alternatives(params)
         fields = [f"q[{i}]" if is_list else "q" for i in range(len(texts))]
         check_limits(texts, fields, settings)
         request.app.state.guard.charge(request.state.caller, sum(map(len, texts)))
-        outcomes = await gateway.translate(texts, source, target, fields=fields)
+        # LibreTranslate sends back, unchanged, text with nothing to translate ("12345", an emoji)
+        wanted = [i for i, text in enumerate(texts) if source != "auto" or _has_letters(text)]
+        outcomes = await gateway.translate(
+            [texts[i] for i in wanted], source, target, fields=[fields[i] for i in wanted]
+        )
     except (ApiError, TomtatError) as error:
         return _lt_failure(error)
-    translated = [o.translation.translation for o in outcomes]
+    translated = list(texts)
+    detected: list[dict[str, object]] = [{"confidence": 0.0, "language": "en"} for _ in texts]
+    for index, outcome in zip(wanted, outcomes, strict=True):
+        translated[index] = outcome.translation.translation
+        if outcome.detected:
+            detected[index] = _detection(outcome.detected.language, outcome.detected.probability)
     body: dict[str, object] = {"translatedText": translated if is_list else translated[0]}
     if source == "auto":
-        detected = [
-            {"confidence": round(o.detected.probability * 100, 1), "language": o.detected.language}
-            for o in outcomes
-            if o.detected
-        ]
         body["detectedLanguage"] = detected if is_list else detected[0]
     return JSONResponse(body)
 
 
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+def _alternatives(params: dict[str, Any]) -> None:
+    """LibreTranslate's ``alternatives``: a number, and at most the server's limit (here 0: one
+    translation per text, as a LibreTranslate server started with ``--alternatives-limit 0`` answers)."""
+    value = params.get("alternatives", 0)
+    try:
+        number = max(0, int(value))
+    except (TypeError, ValueError):
+        raise ApiError(400, "invalid_request", "Invalid request: alternatives parameter is not a number") from None
+    if number > ALTERNATIVES_LIMIT:
+        message = f"Invalid request: alternatives parameter must be <= {ALTERNATIVES_LIMIT}"
+        raise ApiError(400, "invalid_request", message)
+
+
+def _detection(language: str, probability: float) -> dict[str, object]:
+    return {"confidence": round(probability * 100, 1), "language": language}
+
+
 @router.post("/detect", response_model=list[LTDetection], responses=LT_ERRORS, openapi_extra=_body(LTDetectRequest))
 async def detect(request: Request, settings: SettingsDep) -> JSONResponse:
+    """Languages of ``q`` (a string, or an array: one list for all, each language's confidence
+    averaged over the texts it was found in, as LibreTranslate answers), most confident first."""
     params: dict[str, Any] = request.state.lt_params
     try:
         texts, _ = _texts(params)
@@ -154,15 +212,85 @@ async def detect(request: Request, settings: SettingsDep) -> JSONResponse:
         request.app.state.guard.charge(request.state.caller, sum(map(len, texts)))
     except ApiError as error:
         return _lt_failure(error)
-    detection = await asyncio.to_thread(detect_language, texts[0])
-    return JSONResponse([{"confidence": round(detection.probability * 100, 1), "language": detection.language}])
+    detections = await asyncio.to_thread(lambda: [detect_language(text) for text in texts])
+    found: dict[str, list[float]] = {}
+    for detection in detections:
+        if detection.language != "und":
+            found.setdefault(detection.language, []).append(detection.probability)
+    if not found:
+        return JSONResponse([{"confidence": 0.0, "language": "en"}])
+    ranked = sorted(((sum(p) / len(p), language) for language, p in found.items()), reverse=True)
+    return JSONResponse([_detection(language, probability) for probability, language in ranked])
 
 
-@router.get("/languages", response_model=list[LTLanguage])
-async def languages(pool: PoolDep) -> list[dict[str, object]]:
+async def _languages(pool: PoolDep) -> list[dict[str, object]]:
     """Languages and the targets each can be translated into by the loaded models."""
     directions = pool.translator.directions() if pool.translator else []
     return [
         {"code": code, "name": name, "targets": sorted({d.split("-")[1] for d in directions if d.startswith(code)})}
         for code, name in NAMES.items()
     ]
+
+
+# open, as on LibreTranslate: what a client or LibreTranslate's own web page asks before it has a key
+open_router = APIRouter(tags=["libretranslate"])
+open_router.add_api_route(
+    "/languages", _languages, methods=["GET"], response_model=list[LTLanguage], operation_id="languages"
+)
+# older LibreTranslate took POST too, and libretranslatepy still sends it
+open_router.add_api_route(
+    "/languages", _languages, methods=["POST"], response_model=list[LTLanguage], operation_id="languages_post"
+)
+
+
+@open_router.get("/health", response_model=LTHealth)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@open_router.get("/frontend/settings", response_model=LTFrontendSettings)
+async def frontend_settings(settings: SettingsDep) -> dict[str, object]:
+    """What LibreTranslate's web page asks first: limits, whether keys are needed, file formats."""
+    return {
+        "charLimit": settings.max_chars,
+        "frontendTimeout": 500,
+        "apiKeys": settings.require_api_keys,
+        "keyRequired": settings.require_api_keys,
+        "suggestions": False,
+        "filesTranslation": False,
+        "supportedFilesFormat": [],
+        "language": {"source": {"code": "vi", "name": NAMES["vi"]}, "target": {"code": "en", "name": NAMES["en"]}},
+    }
+
+
+@open_router.get("/spec", include_in_schema=False)
+async def spec(request: Request) -> JSONResponse:
+    """The API description, where LibreTranslate serves its own."""
+    return JSONResponse(request.app.openapi())
+
+
+async def with_cors(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]], origins: Sequence[str]
+) -> Response:
+    """LibreTranslate answers browsers (extensions, web pages) on its routes: CORS headers and
+    preflight there, as configured (``TOMTAT_LT_CORS_ORIGINS``, default any); ``/v1`` is not touched."""
+    if request.url.path not in LT_PATHS:
+        return await call_next(request)
+    origin = request.headers.get("origin")
+    allowed = "*" if "*" in origins else origin if origin in origins else None
+    headers = {
+        "Access-Control-Allow-Origin": allowed,
+        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+        "Access-Control-Expose-Headers": "Authorization",
+        "Access-Control-Allow-Methods": "GET, POST",
+        "Access-Control-Max-Age": str(60 * 60 * 24 * 20),
+    }
+    if request.method == "OPTIONS" and request.headers.get("access-control-request-method"):
+        response: Response = Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
+    else:
+        response = await call_next(request)
+    if allowed is not None:
+        response.headers.update({k: v for k, v in headers.items() if v is not None})
+        if allowed != "*":
+            response.headers["Vary"] = "Origin"
+    return response
