@@ -68,10 +68,11 @@ def test_events_stream_until_the_end(served) -> None:
     assert progress[-1]["done"] == 5 and all(p["id"] == job["id"] for p in progress)
 
 
-def test_upload_csv_and_cancel(served) -> None:
+@pytest.mark.parametrize("route", ["/v1/uploads", "/v1/jobs"])  # the documented route, and the older one
+def test_upload_csv_and_cancel(served, route: str) -> None:
     csv_text = "key,body\n" + "".join(f'k{i},"{article(i)}"\n' for i in range(4))
     options = json.dumps({"engine": "extractive", "text_field": "body", "id_field": "key", "sentences": 1})
-    response = served.post("/v1/jobs", files={"file": ("in.csv", csv_text, "text/csv")}, data={"options": options})
+    response = served.post(route, files={"file": ("in.csv", csv_text, "text/csv")}, data={"options": options})
     assert response.status_code == 202, response.text
     job = wait_done(served, response.json()["id"])
     rows = [json.loads(line) for line in served.get(f"/v1/jobs/{job['id']}/results").text.splitlines()]

@@ -34,6 +34,7 @@ def _limit_texts(components: dict[str, Any], settings: Settings) -> None:
     """Interactive requests: text length and text count as this server's settings enforce them."""
     document = copy.deepcopy(components["Document"])
     document["properties"]["text"]["maxLength"] = settings.max_chars
+    document["title"] = "DocumentIn"  # two components titled alike make generators drop both
     components["DocumentIn"] = document
     text = {"type": "string", "maxLength": settings.max_chars}
     for name in TEXTS_REQUESTS:
@@ -48,11 +49,15 @@ def _limit_texts(components: dict[str, Any], settings: Settings) -> None:
             },
             {"type": "null"},
         ]
-        # null and absent mean the same; exactly one of the two carries the input
-        components[name]["oneOf"] = [
-            {"required": ["text"], "properties": {"text": {"type": "string"}}},
-            {"required": ["texts"], "properties": {"texts": {"type": "array"}}},
-        ]
+        # null and absent mean the same; exactly one of the two carries the input. Written as "not
+        # (both or neither)": an object-level oneOf makes openapi-python-client drop the operation
+        text_property: dict[str, Any] = {"text": {"type": "string"}}
+        texts_property: dict[str, Any] = {"texts": {"type": "array"}}
+        carries_text = {"required": ["text"], "properties": text_property}
+        carries_texts = {"required": ["texts"], "properties": texts_property}
+        both = {"required": ["text", "texts"], "properties": {**text_property, **texts_property}}
+        neither = {"not": {"anyOf": [carries_text, carries_texts]}}
+        components[name]["not"] = {"anyOf": [both, neither]}
 
 
 def _link_jobs(paths: dict[str, Any]) -> None:

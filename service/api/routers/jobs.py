@@ -29,6 +29,7 @@ from tomtat.service.archive.records import (
     read_records,
 )
 from tomtat.service.jobs.store import TERMINAL, Job, JobOptions, JobStore
+from tomtat.service.runtime.pool import ModelPool
 from tomtat.service.settings import Settings
 
 router = APIRouter(tags=["jobs"])
@@ -124,11 +125,27 @@ class JobUpload(BaseModel):
     status_code=202,
     response_model=JobOut,
     responses=ERRORS,
-    openapi_extra=request_body(
-        {"application/json": schema_of(JobRequest), "multipart/form-data": schema_of(JobUpload)}
-    ),
+    openapi_extra=request_body({"application/json": schema_of(JobRequest)}),
 )
 async def create_job(request: Request, pool: PoolDep, settings: SettingsDep, store: StoreDep, key: CallerDep) -> JobOut:
+    """Documents as JSON (a multipart upload is taken here too, as before ``/v1/uploads`` existed)."""
+    return await _create(request, pool, settings, store, key)
+
+
+@router.post(
+    "/v1/uploads",
+    status_code=202,
+    response_model=JobOut,
+    responses=ERRORS,
+    # a route of its own: one content type per operation is what OpenAPI client generators handle
+    openapi_extra=request_body({"multipart/form-data": schema_of(JobUpload)}),
+)
+async def upload_job(request: Request, pool: PoolDep, settings: SettingsDep, store: StoreDep, key: CallerDep) -> JobOut:
+    """A .jsonl or .csv file of records (multipart ``file``, optional ``options`` JSON string)."""
+    return await _create(request, pool, settings, store, key)
+
+
+async def _create(request: Request, pool: ModelPool, settings: Settings, store: JobStore, key: ApiKey | None) -> JobOut:
     options, records = await _parse(request, settings)  # after the key was checked: nothing is read before
     request.app.state.guard.charge(key, sum(len(r.text or "") for r in records))
     if not records:

@@ -73,11 +73,12 @@ router = APIRouter(tags=["libretranslate"], dependencies=[Depends(lt_caller)])
 NAMES = {"en": "English", "vi": "Vietnamese"}
 ALTERNATIVES_LIMIT = 0
 LT_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": LTError} for code in (400, 403, 413, 415, 429, 503)}
-FORMS = ("application/json", "application/x-www-form-urlencoded")
 
 
 def _body(model: type) -> dict[str, object]:
-    return request_body(dict.fromkeys(FORMS, schema_of(model)))
+    # the same fields are taken from a form or the query string too; documenting one content type per
+    # operation keeps OpenAPI client generators working (two break openapi-python-client's output)
+    return request_body({"application/json": schema_of(model)})
 
 
 async def _params(request: Request) -> dict[str, object]:
