@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ class Generated:
     text: str
     input_tokens: int
     output_tokens: int
+    alternatives: list[str] = field(default_factory=list)  # other distinct hypotheses, best first
 
 
 class Seq2SeqModel:
@@ -68,11 +69,19 @@ class Seq2SeqModel:
         """One flat batch of ``texts`` for ``task`` with the card's decoding (plus overrides); input order kept."""
         decoding = self.checkpoint.convention(task).decoding.merged(**(overrides or {}))
         inputs = [self.input_ids(task, text) for text in texts]
-        outputs = self.backend.generate(inputs, decoding) if inputs else []
-        return [
-            Generated(self.clean_output(task, out), len(inp), len(out))
-            for inp, out in zip(inputs, outputs, strict=True)
-        ]
+        if not inputs:
+            return []
+        if decoding.num_return_sequences == 1:
+            outputs = [[out] for out in self.backend.generate(inputs, decoding)]
+        else:
+            outputs = self.backend.hypotheses(inputs, decoding)
+        results = []
+        for inp, hypotheses in zip(inputs, outputs, strict=True):
+            best = self.clean_output(task, hypotheses[0])
+            others = [self.clean_output(task, ids) for ids in hypotheses[1:]]
+            alternatives = [t for t in dict.fromkeys(others) if t and t != best]
+            results.append(Generated(best, len(inp), len(hypotheses[0]), alternatives))
+        return results
 
 
 def load_model(

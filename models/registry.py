@@ -59,6 +59,7 @@ class Decoding:
     no_repeat_ngram_size: int = 0
     repetition_penalty: float = 1.0
     min_new_tokens: int = 0
+    num_return_sequences: int = 1  # hypotheses per input, best first (beam search keeps at least this many)
 
     def merged(self, **overrides: Any) -> Decoding:
         """A copy with the given non-None overrides applied."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tomtat.models.errors import InputError, UnsupportedTaskError
@@ -27,6 +27,9 @@ class Translation:
     input_tokens: int = 0
     output_tokens: int = 0
     seconds: float = 0.0
+    # other distinct translations (``num_return_sequences`` > 1): the k-th takes each segment's k-th
+    # hypothesis (its best where it has fewer), best first
+    alternatives: list[str] = field(default_factory=list)
 
 
 def resolve_source(text: str, source: str) -> tuple[Language, Detection | None]:
@@ -82,6 +85,7 @@ class Translator:
         # (result index, paragraph index) for each segment, grouped by task
         jobs: dict[Task, list[tuple[int, int, str]]] = {}
         layouts: list[list[list[str]]] = []
+        alternative_layouts: list[list[list[list[str]]]] = []  # per text, paragraph, segment: alternatives
         for index, text in enumerate(texts):
             if not text.strip():
                 raise InputError("text is empty", field=f"texts[{index}]", code="empty_text")
@@ -89,6 +93,7 @@ class Translator:
             paragraphs = sentences_by_paragraph(text)
             results.append(Translation("", src, target_language, "", detected))
             layouts.append([[] for _ in paragraphs])
+            alternative_layouts.append([[] for _ in paragraphs])
             if src == target_language:
                 results[-1].translation = "\n".join(" ".join(p) for p in paragraphs)
                 results[-1].model = "identity"
@@ -112,12 +117,26 @@ class Translator:
             outputs = model.run(task, [segment for _, _, segment in items], overrides)
             for (index, p, _), output in zip(items, outputs, strict=True):
                 layouts[index][p].append(output.text)
+                alternative_layouts[index][p].append(output.alternatives)
                 results[index].segments += 1
                 results[index].input_tokens += output.input_tokens
                 results[index].output_tokens += output.output_tokens
         seconds = time.perf_counter() - started
-        for result, layout in zip(results, layouts, strict=True):
+        for result, layout, alternatives in zip(results, layouts, alternative_layouts, strict=True):
             if result.model != "identity":
                 result.translation = "\n".join(" ".join(parts) for parts in layout)
+                result.alternatives = _combined_alternatives(layout, alternatives, result.translation)
             result.seconds = seconds
         return results
+
+
+def _combined_alternatives(layout: list[list[str]], alternatives: list[list[list[str]]], best: str) -> list[str]:
+    count = max((len(a) for paragraph in alternatives for a in paragraph), default=0)
+    combined = [
+        "\n".join(
+            " ".join(a[k] if k < len(a) else part for part, a in zip(parts, alts, strict=True))
+            for parts, alts in zip(layout, alternatives, strict=True)
+        )
+        for k in range(count)
+    ]
+    return [text for text in dict.fromkeys(combined) if text != best]

@@ -227,3 +227,22 @@ def test_default_compute_type_prefers_bfloat16_on_a_gpu_that_has_it() -> None:
     assert default_compute_type("cpu", {"int8", "bfloat16"}) == "int8"
     assert default_compute_type("cuda", {"int8", "int8_float16", "bfloat16"}) == "bfloat16"
     assert default_compute_type("cuda", {"int8", "int8_float16", "float16"}) == "int8_float16"  # e.g. a T4
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_alternatives_are_other_beam_hypotheses(backend: str, ct2_dirs, loaded) -> None:
+    """``num_return_sequences``: the best hypothesis is beam search's answer, the alternatives are the
+    other distinct hypotheses, with both backends; the one-output path is unchanged."""
+    model = loaded("envit5") if backend == "transformers" else load_model(str(ct2_dirs["envit5/float32"]))
+    task = translate_task("vi", "en")
+    texts = TEXTS[:3]
+    beam = model.run(task, texts, {"num_beams": 4})
+    several = model.run(task, texts, {"num_return_sequences": 4})
+    assert [g.text for g in several] == [g.text for g in beam]  # 4 sequences means a beam of 4
+    assert all(g.alternatives == [] for g in beam)
+    assert any(g.alternatives for g in several)
+    for generated in several:
+        assert len(generated.alternatives) <= 3 and generated.text not in generated.alternatives
+        assert len(set(generated.alternatives)) == len(generated.alternatives)
+    translated = Translator([model]).translate([" ".join(texts)], "vi", "en", {"num_return_sequences": 3})[0]
+    assert translated.alternatives and translated.translation not in translated.alternatives

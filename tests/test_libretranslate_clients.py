@@ -116,7 +116,7 @@ def test_libretranslate_surface_and_errors(open_server: str) -> None:
     assert "/v1/translate" in httpx.get(url + "/spec").json()["paths"]
     errors = [
         (httpx.post(url + "/translate", json={"q": VI, "source": "vi", "target": "en", "alternatives": "x"}), 400),
-        (httpx.post(url + "/translate", json={"q": VI, "source": "vi", "target": "en", "alternatives": 3}), 400),
+        (httpx.post(url + "/translate", json={"q": VI, "source": "vi", "target": "en", "alternatives": 6}), 400),
         (httpx.post(url + "/translate", json={"q": VI, "source": "vi", "target": "fr"}), 400),
         (httpx.post(url + "/translate", content=b"q=x", headers={"content-type": "text/plain"}), 415),
         (httpx.get(url + "/translate"), 405),
@@ -141,3 +141,16 @@ def test_browsers_get_cors_on_the_libretranslate_routes_only(open_server: str) -
     assert answer.headers["access-control-allow-origin"] == "*"
     native_api = httpx.post(url + "/v1/translate", json={"text": VI}, headers={"Origin": "https://example.org"})
     assert "access-control-allow-origin" not in native_api.headers  # /v1 stays closed by default
+
+
+def test_alternatives_as_libretranslate_returns_them(open_server: str, loaded) -> None:
+    from tomtat.models.translator import Translator
+
+    expected = Translator([loaded("envit5")]).translate([VI], "vi", "en", {"num_return_sequences": 3})[0]
+    single = httpx.post(open_server + "/translate", json={"q": VI, "source": "vi", "target": "en", "alternatives": 2})
+    assert single.json() == {"translatedText": expected.translation, "alternatives": expected.alternatives[:2]}
+    batch = httpx.post(
+        open_server + "/translate", data={"q": [VI, VI], "source": "vi", "target": "en", "alternatives": "2"}
+    ).json()
+    assert batch["translatedText"] == [expected.translation] * 2
+    assert batch["alternatives"] == [expected.alternatives[:2]] * 2

@@ -16,6 +16,9 @@ class Backend(Protocol):
     def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
         """Output ids (no start, pad or eos tokens) for each input id list, in input order."""
 
+    def hypotheses(self, inputs: list[list[int]], decoding: Decoding) -> list[list[list[int]]]:
+        """Up to ``decoding.num_return_sequences`` outputs per input, best first, in input order."""
+
 
 def is_ctranslate2_dir(directory: Path) -> bool:
     """A CTranslate2 converted model holds ``model.bin`` and no transformers config of weights."""

@@ -15,6 +15,7 @@ import functools
 import json
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from tomtat.models.registry import Decoding
@@ -114,6 +115,9 @@ class CTranslate2Backend:
         self.max_batch_size = max_batch_size
 
     def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
+        return [outputs[0] for outputs in self.hypotheses(inputs, replace(decoding, num_return_sequences=1))]
+
+    def hypotheses(self, inputs: list[list[int]], decoding: Decoding) -> list[list[list[int]]]:
         if not inputs:
             return []
         try:
@@ -122,16 +126,17 @@ class CTranslate2Backend:
             if self.device == "cpu":
                 release_freed_memory()
 
-    def _generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
+    def _generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[list[int]]]:
         # converted models say add_source_eos=false: the ids already end in their one eos.
         # CTranslate2 sorts by length, cuts batches of batch_tokens and runs them in parallel.
         results = self.translator.translate_batch(
             self.to_tokens(inputs),
             max_batch_size=self.batch_tokens,
             batch_type="tokens",
+            num_hypotheses=decoding.num_return_sequences,
             **self.decoding_options(decoding),
         )
-        return [self.to_ids(result.hypotheses[0]) for result in results]
+        return [[self.to_ids(hypothesis) for hypothesis in result.hypotheses] for result in results]
 
     def to_tokens(self, inputs: list[list[int]]) -> list[list[str]]:
         """Ids as the converted model's vocabulary strings (what ``translate_batch`` takes)."""
@@ -143,7 +148,7 @@ class CTranslate2Backend:
     @staticmethod
     def decoding_options(decoding: Decoding) -> dict[str, int | float]:
         return {
-            "beam_size": decoding.num_beams,
+            "beam_size": max(decoding.num_beams, decoding.num_return_sequences),
             "max_decoding_length": decoding.max_new_tokens,
             "min_decoding_length": decoding.min_new_tokens,
             "no_repeat_ngram_size": decoding.no_repeat_ngram_size,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from tomtat.models.batch_plan import plan_batches
@@ -47,14 +48,17 @@ class TransformersBackend:
         self._torch = torch
 
     def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
-        results: list[list[int]] = [[] for _ in inputs]
+        return [outputs[0] for outputs in self.hypotheses(inputs, replace(decoding, num_return_sequences=1))]
+
+    def hypotheses(self, inputs: list[list[int]], decoding: Decoding) -> list[list[list[int]]]:
+        results: list[list[list[int]]] = [[] for _ in inputs]
         lengths = [len(ids) for ids in inputs]
         for batch in plan_batches(lengths, self.max_batch_size, self.max_batch_tokens):
-            for index, output in zip(batch, self._generate_batch([inputs[i] for i in batch], decoding), strict=True):
-                results[index] = output
+            for index, outputs in zip(batch, self._generate_batch([inputs[i] for i in batch], decoding), strict=True):
+                results[index] = outputs
         return results
 
-    def _generate_batch(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
+    def _generate_batch(self, inputs: list[list[int]], decoding: Decoding) -> list[list[list[int]]]:
         torch = self._torch
         width = max(len(ids) for ids in inputs)
         input_ids = torch.full((len(inputs), width), self.pad_id, dtype=torch.long)
@@ -62,19 +66,23 @@ class TransformersBackend:
         for row, ids in enumerate(inputs):
             input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
             mask[row, : len(ids)] = 1
+        count = decoding.num_return_sequences
+        beams = max(decoding.num_beams, count)
         with torch.inference_mode():
             output = self.model.generate(
                 input_ids=input_ids.to(self.device),
                 attention_mask=mask.to(self.device),
                 do_sample=False,
-                num_beams=decoding.num_beams,
+                num_beams=beams,
+                num_return_sequences=count,
                 max_length=decoding.max_length,
                 min_new_tokens=decoding.min_new_tokens or None,
                 no_repeat_ngram_size=decoding.no_repeat_ngram_size,
                 repetition_penalty=decoding.repetition_penalty,
-                early_stopping=True if decoding.num_beams > 1 else False,
+                early_stopping=True if beams > 1 else False,
             )
-        return [self._strip(row) for row in output.tolist()]
+        rows = [self._strip(row) for row in output.tolist()]
+        return [rows[i * count : (i + 1) * count] for i in range(len(inputs))]
 
     def _strip(self, ids: list[int]) -> list[int]:
         """Drop the decoder start token, then cut at the first eos (padding follows it)."""

@@ -224,7 +224,7 @@ class LTTranslateRequest(BaseModel):
     source: Literal["auto", "vi", "en"]
     target: Literal["vi", "en"]
     format: Literal["text", ""] = Field(default="text", description='"text" ("" = text); "html" is not supported yet')
-    alternatives: int = Field(default=0, le=0, description="extra translations: this server gives none (limit 0)")
+    alternatives: int = Field(default=0, le=5, description="other translations to add (beam search), at most 5")
     api_key: str | None = None
 
 
@@ -241,6 +241,7 @@ class LTDetection(BaseModel):
 class LTTranslateResponse(BaseModel):
     translatedText: str | list[str]
     detectedLanguage: LTDetection | list[LTDetection] | None = None
+    alternatives: list[str] | list[list[str]] | None = None
 
 
 class LTLanguage(BaseModel):

@@ -4,8 +4,7 @@ and ``/spec``, matched against LibreTranslate's own ``app.py``.
 Fields from the query string, form or JSON alike; LibreTranslate's response shapes, error shape
 (``{"error": "..."}``), status codes and key semantics, so clients written for LibreTranslate
 (libretranslatepy, deep-translator: tested against a live server) translate Vietnamese and English
-unchanged. Not yet: ``format=html``, ``alternatives`` (answered as a server with
-``--alternatives-limit 0`` does), ``/translate_file``, ``/suggest``.
+unchanged. Not yet: ``format=html``, ``/translate_file``, ``/suggest``.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from tomtat.service.api.schemas import (
     LTTranslateResponse,
     clean_value,
 )
+from tomtat.service.runtime.keys import overrides_of
 
 
 async def lt_caller(request: Request) -> ApiKey | None:
@@ -71,7 +71,7 @@ def _as_libretranslate(error: ApiError, request: Request, params: dict[str, obje
 
 router = APIRouter(tags=["libretranslate"], dependencies=[Depends(lt_caller)])
 NAMES = {"en": "English", "vi": "Vietnamese"}
-ALTERNATIVES_LIMIT = 0
+ALTERNATIVES_LIMIT = 5  # each one is a beam: the cost grows with it
 LT_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": LTError} for code in (400, 403, 413, 415, 429, 503)}
 
 
@@ -158,26 +158,31 @@ async def translate(request: Request, gateway: GatewayDep, settings: SettingsDep
         target = _language(params, "target", ("vi", "en"))
         if params.get("format") not in ("text", "", None):
             raise ApiError(400, "invalid_request", f"{params.get('format')} format is not supported")
-        _alternatives(params)
+        alternatives = _alternatives(params)
+        overrides = overrides_of({"num_return_sequences": alternatives + 1}) if alternatives else ()
         fields = [f"q[{i}]" if is_list else "q" for i in range(len(texts))]
         check_limits(texts, fields, settings)
         request.app.state.guard.charge(request.state.caller, sum(map(len, texts)))
         # LibreTranslate sends back, unchanged, text with nothing to translate ("12345", an emoji)
         wanted = [i for i, text in enumerate(texts) if source != "auto" or _has_letters(text)]
         outcomes = await gateway.translate(
-            [texts[i] for i in wanted], source, target, fields=[fields[i] for i in wanted]
+            [texts[i] for i in wanted], source, target, overrides, fields=[fields[i] for i in wanted]
         )
     except (ApiError, TomtatError) as error:
         return _lt_failure(error)
     translated = list(texts)
+    others: list[list[str]] = [[] for _ in texts]
     detected: list[dict[str, object]] = [{"confidence": 0.0, "language": "en"} for _ in texts]
     for index, outcome in zip(wanted, outcomes, strict=True):
         translated[index] = outcome.translation.translation
+        others[index] = outcome.translation.alternatives[:alternatives]
         if outcome.detected:
             detected[index] = _detection(outcome.detected.language, outcome.detected.probability)
     body: dict[str, object] = {"translatedText": translated if is_list else translated[0]}
     if source == "auto":
         body["detectedLanguage"] = detected if is_list else detected[0]
+    if alternatives:
+        body["alternatives"] = others if is_list else others[0]
     return JSONResponse(body)
 
 
@@ -185,9 +190,9 @@ def _has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
-def _alternatives(params: dict[str, Any]) -> None:
-    """LibreTranslate's ``alternatives``: a number, and at most the server's limit (here 0: one
-    translation per text, as a LibreTranslate server started with ``--alternatives-limit 0`` answers)."""
+def _alternatives(params: dict[str, Any]) -> int:
+    """LibreTranslate's ``alternatives``: how many other translations to add (beam search keeps that
+    many more hypotheses; the best may then differ from the greedy one, as on LibreTranslate)."""
     value = params.get("alternatives", 0)
     try:
         number = max(0, int(value))
@@ -196,6 +201,7 @@ def _alternatives(params: dict[str, Any]) -> None:
     if number > ALTERNATIVES_LIMIT:
         message = f"Invalid request: alternatives parameter must be <= {ALTERNATIVES_LIMIT}"
         raise ApiError(400, "invalid_request", message)
+    return number
 
 
 def _detection(language: str, probability: float) -> dict[str, object]:
