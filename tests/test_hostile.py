@@ -85,7 +85,7 @@ HOSTILE: list[tuple[str, str, dict, str | None]] = [
     ("POST", "/translate", {"json": {"source": "vi", "target": "en"}}, None),
     ("POST", "/translate", {"json": {"q": 5, "source": "vi", "target": "en"}}, None),
     ("POST", "/translate", {"json": {"q": "x", "source": "vi", "target": "de"}}, None),
-    ("POST", "/translate", {"json": {"q": "x", "source": "vi", "target": "en", "format": "html"}}, None),
+    ("POST", "/translate", {"json": {"q": "x", "source": "vi", "target": "en", "format": "markdown"}}, None),
     ("POST", "/translate", {"content": b"[1, 2]", "headers": JSON}, None),
     ("POST", "/translate", {"json": {"q": "x", "source": "vi", "target": "en", "api_key": ["k"]}}, None),
     ("POST", "/translate", {"content": b"q=x", "headers": {"content-type": "application/xml"}}, None),

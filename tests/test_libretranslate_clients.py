@@ -154,3 +154,21 @@ def test_alternatives_as_libretranslate_returns_them(open_server: str, loaded) -
     ).json()
     assert batch["translatedText"] == [expected.translation] * 2
     assert batch["alternatives"] == [expected.alternatives[:2]] * 2
+
+
+def test_html_format_keeps_the_markup(open_server: str, loaded) -> None:
+    from tests.test_markup import PAGE, tags_of
+    from tomtat.models.markup import translate_markup
+    from tomtat.models.translator import Translator
+
+    translator = Translator([loaded("envit5")])
+    expected = translate_markup(PAGE, lambda texts: [t.translation for t in translator.translate(texts, "vi", "en")])
+    for source in ("vi", "auto"):
+        response = httpx.post(
+            open_server + "/translate", json={"q": PAGE, "source": source, "target": "en", "format": "html"}, timeout=60
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["translatedText"] == expected and tags_of(body["translatedText"]) == tags_of(PAGE)
+        if source == "auto":
+            assert body["detectedLanguage"]["language"] == "vi"

@@ -223,7 +223,9 @@ class LTTranslateRequest(BaseModel):
     q: str | list[str] = Field(description="text, or a list of texts")
     source: Literal["auto", "vi", "en"]
     target: Literal["vi", "en"]
-    format: Literal["text", ""] = Field(default="text", description='"text" ("" = text); "html" is not supported yet')
+    format: Literal["text", "html", ""] = Field(
+        default="text", description='"text" ("" = text), or "html": the text translated, the markup kept'
+    )
     alternatives: int = Field(default=0, le=5, description="other translations to add (beam search), at most 5")
     api_key: str | None = None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -19,6 +19,7 @@ from tomtat.models.engine_choice import Summarizer
 from tomtat.models.errors import InputError, ModelUnavailableError
 from tomtat.models.facts import Flag, check_summary, check_translation
 from tomtat.models.langdetect import Detection
+from tomtat.models.markup import translatable_texts, translate_markup
 from tomtat.models.registry import Language, Task, translate_task
 from tomtat.models.summarizer import Summary, check_article
 from tomtat.models.translator import Translation, Translator, as_language, resolve_source
@@ -148,6 +149,52 @@ class Gateway(ABC):
                 results[index] = TranslationResult(replace(translation, detected=detected), detected, timing)
         done = [r for r in results if r is not None]
         return await asyncio.to_thread(_with_translation_flags, texts, done)
+
+    async def translate_markup(
+        self, documents: list[str], source: str, target: str, fields: Sequence[str], priority: int = 0
+    ) -> list[MarkupResult]:
+        """Each HTML document with the text of its blocks translated and its markup kept; the
+        language of a document (``auto``) is detected on all its text at once."""
+        blocks = [translatable_texts(document) for document in documents]
+        languages: list[tuple[Language, Detection | None] | None] = []
+        for document_blocks, field_name in zip(blocks, fields, strict=True):
+            if not document_blocks:
+                languages.append(None)  # nothing to translate: the document comes back as it is
+                continue
+            try:
+                languages.append(await asyncio.to_thread(resolve_source, " ".join(document_blocks), source))
+            except InputError as error:
+                raise InputError(f"{field_name}: {error}", field=field_name, code=error.code) from None
+        flat = [
+            (i, text)
+            for i, (texts, language) in enumerate(zip(blocks, languages, strict=True))
+            if language
+            for text in texts
+        ]
+        translated: dict[int, list[str]] = {}
+        for language in {lang for lang, _ in filter(None, languages)}:
+            mine = [(i, text) for i, text in flat if (found := languages[i]) is not None and found[0] == language]
+            outputs = await self.translate(
+                [text for _, text in mine], language, target, (), [fields[i] for i, _ in mine], priority
+            )
+            for (i, _), output in zip(mine, outputs, strict=True):
+                translated.setdefault(i, []).append(output.translation.translation)
+        results = []
+        for i, (document, found) in enumerate(zip(documents, languages, strict=True)):
+            rebuilt = translate_markup(document, _already(translated.get(i, [])))
+            results.append(MarkupResult(rebuilt, found[1] if found else None))
+        return results
+
+
+def _already(translations: list[str]) -> Callable[[list[str]], list[str]]:
+    """The translations of a document's blocks, made before, handed to ``translate_markup``."""
+    return lambda _texts: translations
+
+
+@dataclass(frozen=True)
+class MarkupResult:
+    document: str  # the HTML with its text translated
+    detected: Detection | None
 
 
 def _with_translation_flags(texts: list[str], results: list[TranslationResult]) -> list[TranslationResult]:

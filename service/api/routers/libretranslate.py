@@ -4,7 +4,8 @@ and ``/spec``, matched against LibreTranslate's own ``app.py``.
 Fields from the query string, form or JSON alike; LibreTranslate's response shapes, error shape
 (``{"error": "..."}``), status codes and key semantics, so clients written for LibreTranslate
 (libretranslatepy, deep-translator: tested against a live server) translate Vietnamese and English
-unchanged. Not yet: ``format=html``, ``/translate_file``, ``/suggest``.
+unchanged. ``format=html`` translates the text and keeps the markup (``models/markup.py``). Not yet:
+``/translate_file``, ``/suggest``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from tomtat.service.api.schemas import (
     LTTranslateResponse,
     clean_value,
 )
+from tomtat.service.runtime.gateway import WorkerGateway
 from tomtat.service.runtime.keys import overrides_of
 
 
@@ -156,13 +158,16 @@ async def translate(request: Request, gateway: GatewayDep, settings: SettingsDep
         texts, is_list = _texts(params)
         source = _language(params, "source", ("auto", "vi", "en"))
         target = _language(params, "target", ("vi", "en"))
-        if params.get("format") not in ("text", "", None):
+        markup = params.get("format") == "html"
+        if params.get("format") not in ("text", "html", "", None):
             raise ApiError(400, "invalid_request", f"{params.get('format')} format is not supported")
         alternatives = _alternatives(params)
         overrides = overrides_of({"num_return_sequences": alternatives + 1}) if alternatives else ()
         fields = [f"q[{i}]" if is_list else "q" for i in range(len(texts))]
         check_limits(texts, fields, settings)
         request.app.state.guard.charge(request.state.caller, sum(map(len, texts)))
+        if markup:
+            return await _translate_markup(request, gateway, texts, is_list, source, target, fields)
         # LibreTranslate sends back, unchanged, text with nothing to translate ("12345", an emoji)
         wanted = [i for i, text in enumerate(texts) if source != "auto" or _has_letters(text)]
         outcomes = await gateway.translate(
@@ -183,6 +188,30 @@ async def translate(request: Request, gateway: GatewayDep, settings: SettingsDep
         body["detectedLanguage"] = detected if is_list else detected[0]
     if alternatives:
         body["alternatives"] = others if is_list else others[0]
+    return JSONResponse(body)
+
+
+async def _translate_markup(
+    request: Request,
+    gateway: WorkerGateway,
+    texts: list[str],
+    is_list: bool,
+    source: str,
+    target: str,
+    fields: list[str],
+) -> JSONResponse:
+    """``format: "html"``: the text translated, the markup kept (LibreTranslate gives no alternatives here)."""
+    results = await gateway.translate_markup(texts, source, target, fields)
+    translated = [r.document for r in results]
+    body: dict[str, object] = {"translatedText": translated if is_list else translated[0]}
+    if source == "auto":
+        detected = [
+            _detection(r.detected.language, r.detected.probability)
+            if r.detected
+            else {"confidence": 0.0, "language": "en"}
+            for r in results
+        ]
+        body["detectedLanguage"] = detected if is_list else detected[0]
     return JSONResponse(body)
 
 
