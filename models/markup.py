@@ -137,33 +137,37 @@ def _core(text: str) -> str:
 
 
 def _rebuilt(block: _Block, translation: str) -> str:
-    """The block's markup with ``translation`` spread over its text pieces at the same relative places."""
-    texts = [p for p in block.pieces if p.text is not None]
-    total = sum(len(p.text or "") for p in texts) or 1
-    lead = block.text[: len(block.text) - len(block.text.lstrip())]
-    trail = block.text[len(block.text.rstrip()) :] if block.text.strip() else ""
+    """The block's markup with ``translation`` spread over its text pieces."""
+    texts = [p.text for p in block.pieces if p.text is not None]
+    spans = iter(spread(translation, texts))
+    return "".join(piece.raw if piece.text is None else html.escape(next(spans), quote=False) for piece in block.pieces)
+
+
+def spread(translation: str, originals: list[str]) -> list[str]:
+    """``translation`` cut into one part per original piece (a run of a .docx paragraph, a text piece
+    between inline tags) at the same relative places, on word boundaries; the whitespace at the edges
+    of each piece stays where the original had it."""
+    if not originals:
+        return []
+    whole = "".join(originals)
+    total = len(whole) or 1
+    lead = whole[: len(whole) - len(whole.lstrip())]
+    trail = whole[len(whole.rstrip()) :] if whole.strip() else ""
     cuts, seen = [], 0
-    for piece in texts[:-1]:
-        seen += len(piece.text or "")
+    for piece in originals[:-1]:
+        seen += len(piece)
         cuts.append(_word_boundary(translation, round(len(translation) * seen / total)))
     cuts = [max(cuts[i - 1] if i else 0, c) for i, c in enumerate(cuts)]  # never backwards
     bounds = [0, *cuts, len(translation)]
-    spans = [translation[bounds[i] : bounds[i + 1]].strip() for i in range(len(texts))]
-    before = [lead] + [""] * (len(texts) - 1)
-    after = [""] * (len(texts) - 1) + [trail]
-    for i, cut in enumerate(cuts):  # the translation's space at a cut goes where the document had one
+    spans = [translation[bounds[i] : bounds[i + 1]].strip() for i in range(len(originals))]
+    before = [lead] + [""] * (len(originals) - 1)
+    after = [""] * (len(originals) - 1) + [trail]
+    for i, cut in enumerate(cuts):  # the translation's space at a cut goes where the original had one
         if cut < len(translation) and translation[cut] == " " and spans[i] and spans[i + 1]:
-            ends, starts = (texts[i].text or "")[-1:].isspace(), (texts[i + 1].text or "")[:1].isspace()
+            ends, starts = originals[i][-1:].isspace(), originals[i + 1][:1].isspace()
             after[i] = " " if ends else ""
             before[i + 1] = " " if starts or not ends else ""
-    out, index = [], 0
-    for piece in block.pieces:
-        if piece.text is None:
-            out.append(piece.raw)
-            continue
-        out.append(html.escape(before[index] + spans[index] + after[index], quote=False))
-        index += 1
-    return "".join(out)
+    return [b + span + a for b, span, a in zip(before, spans, after, strict=True)]
 
 
 def _word_boundary(text: str, at: int) -> int:

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     require_api_keys: bool = Field(default=False, description="every API call needs a key (tomtat keys add)")
     metrics_token: str | None = Field(default=None, description="a bearer token /metrics requires, if set")
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (none: closed)")
+    suggestions: bool = Field(
+        default=False, description="accept corrections on LibreTranslate's /suggest (stored for export)"
+    )
+    translated_file_ttl_seconds: int = Field(
+        default=1800, ge=1, description="how long a translated file waits for its download (/translate_file)"
+    )
     lt_cors_origins: list[str] = Field(
         default_factory=lambda: ["*"],
         description="origins allowed to call the LibreTranslate routes from a browser (LibreTranslate: any)",

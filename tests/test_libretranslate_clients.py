@@ -15,6 +15,7 @@ from tests.service_helpers import models_env, running_server
 from tomtat.service.api.auth import KeyStore
 
 libretranslatepy = pytest.importorskip("libretranslatepy", reason="libretranslatepy is in the dev extra")
+libretranslate_aio = pytest.importorskip("libretranslate_aio", reason="libretranslate-aio is in the dev extra")
 deep_translator = pytest.importorskip("deep_translator", reason="deep-translator is in the dev extra")
 
 VI = "Giá vàng trong nước tăng mạnh trong phiên sáng nay."
@@ -37,10 +38,17 @@ def open_server(model_dir: Path):
 @pytest.fixture(scope="module")
 def keyed_server(model_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     data = tmp_path_factory.mktemp("keys")
-    _, secret = KeyStore(data / "tomtat.db").add("desk", requests_per_minute=1000, chars_per_minute=10_000_000)
-    env = {**models_env(model_dir, "envit5"), "TOMTAT_DATA_DIR": str(data), "TOMTAT_REQUIRE_API_KEYS": "true"}
+    store = KeyStore(data / "tomtat.db")
+    _, secret = store.add("desk", requests_per_minute=1000, chars_per_minute=10_000_000)
+    _, slow = store.add("slow", requests_per_minute=2, chars_per_minute=10_000_000)
+    env = {
+        **models_env(model_dir, "envit5"),
+        "TOMTAT_DATA_DIR": str(data),
+        "TOMTAT_REQUIRE_API_KEYS": "true",
+        "TOMTAT_SUGGESTIONS": "true",
+    }
     with running_server(env) as url:
-        yield url, secret
+        yield url, secret, slow
 
 
 def test_libretranslatepy_translate_detect_languages(open_server: str) -> None:
@@ -53,8 +61,8 @@ def test_libretranslatepy_translate_detect_languages(open_server: str) -> None:
     assert languages == {"en": ["vi"], "vi": ["en"]}
 
 
-def test_libretranslatepy_with_a_key(keyed_server: tuple[str, str]) -> None:
-    url, secret = keyed_server
+def test_libretranslatepy_with_a_key(keyed_server: tuple[str, str, str]) -> None:
+    url, secret, _ = keyed_server
     client = libretranslatepy.LibreTranslateAPI(url, api_key=secret)
     assert client.translate(VI, "vi", "en") == native(url, VI, "vi", "en", {"Authorization": f"Bearer {secret}"})
     assert client.detect(VI)[0]["language"] == "vi"
@@ -78,11 +86,11 @@ def test_deep_translator_translate_batch_and_file(open_server: str, tmp_path: Pa
     assert translator.translate_file(str(path)) == native(open_server, second, "vi", "en")
 
 
-def test_deep_translator_with_and_without_a_key(keyed_server: tuple[str, str]) -> None:
+def test_deep_translator_with_and_without_a_key(keyed_server: tuple[str, str, str]) -> None:
     from deep_translator import LibreTranslator
     from deep_translator.exceptions import AuthorizationException, ServerException
 
-    url, secret = keyed_server
+    url, secret, _ = keyed_server
     keyed = LibreTranslator(source="vi", target="en", api_key=secret, use_free_api=False, custom_url=url + "/")
     assert keyed.translate(VI) == native(url, VI, "vi", "en", {"Authorization": f"Bearer {secret}"})
     wrong = LibreTranslator(source="vi", target="en", api_key="wrong", use_free_api=False, custom_url=url + "/")
@@ -172,3 +180,217 @@ def test_html_format_keeps_the_markup(open_server: str, loaded) -> None:
         assert body["translatedText"] == expected and tags_of(body["translatedText"]) == tags_of(PAGE)
         if source == "auto":
             assert body["detectedLanguage"]["language"] == "vi"
+
+
+PARAGRAPHS = ["Giá vàng trong nước tăng mạnh trong phiên sáng nay.", "Người dân đổ xô đi mua vàng tại các cửa hàng."]
+
+
+def _docx(paragraphs: list[str]) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        paragraph = document.add_paragraph()
+        first, _, rest = text.partition(" ")
+        paragraph.add_run(first + " ").bold = True  # a formatting run inside the sentence
+        paragraph.add_run(rest)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _docx_texts(data: bytes) -> list[tuple[str, int]]:
+    import io
+
+    import docx
+
+    return [(p.text, len(p.runs)) for p in docx.Document(io.BytesIO(data)).paragraphs]
+
+
+def _pptx(paragraphs: list[str]) -> bytes:
+    import io
+
+    import pptx
+
+    presentation = pptx.Presentation()
+    for text in paragraphs:
+        slide = presentation.slides.add_slide(presentation.slide_layouts[5])
+        slide.shapes.title.text = text
+    out = io.BytesIO()
+    presentation.save(out)
+    return out.getvalue()
+
+
+def _pptx_texts(data: bytes) -> list[str]:
+    import io
+
+    import pptx
+
+    return [s.shapes.title.text for s in pptx.Presentation(io.BytesIO(data)).slides]
+
+
+def _odt(paragraphs: list[str]) -> bytes:
+    import io
+
+    from odf import opendocument, text
+
+    document = opendocument.OpenDocumentText()
+    for sentence in paragraphs:
+        paragraph = text.P()
+        first, _, rest = sentence.partition(" ")
+        paragraph.addElement(text.Span(text=first + " "))
+        paragraph.addText(rest)
+        document.text.addElement(paragraph)
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+def _odt_texts(data: bytes) -> list[str]:
+    import io
+
+    from odf import opendocument, teletype, text
+
+    return [teletype.extractText(p) for p in opendocument.load(io.BytesIO(data)).getElementsByType(text.P)]
+
+
+def _srt(paragraphs: list[str]) -> bytes:
+    import datetime
+
+    import srt
+
+    cues = [
+        srt.Subtitle(i + 1, datetime.timedelta(seconds=2 * i), datetime.timedelta(seconds=2 * i + 1), line)
+        for i, line in enumerate(paragraphs)
+    ]
+    return srt.compose(cues).encode()
+
+
+def _srt_texts(data: bytes) -> list[str]:
+    import srt
+
+    return [cue.content for cue in srt.parse(data.decode())]
+
+
+def _translated_file(url: str, name: str, data: bytes) -> bytes:
+    sent = httpx.post(
+        url + "/translate_file", files={"file": (name, data)}, data={"source": "vi", "target": "en"}, timeout=120
+    )
+    assert sent.status_code == 200, sent.text
+    link = sent.json()["translatedFileUrl"]
+    assert link.startswith(url + "/download_file/") and name.rsplit(".", 1)[0] in link
+    fetched = httpx.get(link, timeout=60)
+    assert fetched.status_code == 200, fetched.text
+    return fetched.content
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "read"),
+    [
+        ("tin.docx", _docx, lambda d: [t for t, _ in _docx_texts(d)]),
+        ("tin.pptx", _pptx, _pptx_texts),
+        ("tin.odt", _odt, _odt_texts),
+        ("tin.srt", _srt, _srt_texts),
+        ("tin.txt", lambda ps: "\n\n".join(ps).encode(), lambda d: [x for x in d.decode().split("\n") if x]),
+        ("tin.html", lambda ps: "".join(f"<p>{p}</p>" for p in ps).encode(), None),
+    ],
+)
+def test_translate_file_keeps_the_document(open_server: str, loaded, name, build, read) -> None:
+    from tomtat.models.translator import Translator
+
+    expected = [t.translation for t in Translator([loaded("envit5")]).translate(PARAGRAPHS, "vi", "en")]
+    translated = _translated_file(open_server, name, build(PARAGRAPHS))
+    if read is None:  # html: the markup kept, each paragraph translated
+        assert translated.decode() == "".join(f"<p>{t}</p>" for t in expected)
+        return
+    texts = read(translated)
+    assert len(texts) == len(PARAGRAPHS)  # as many paragraphs / slides / cues as sent
+    assert [" ".join(t.split()) for t in texts] == expected
+    if name.endswith(".docx"):
+        assert [runs for _, runs in _docx_texts(translated)] == [2, 2]  # the bold run is still there
+
+
+def test_translate_file_errors(open_server: str) -> None:
+    url = open_server
+    cases = [
+        ({"file": ("a.pdf", b"%PDF-1.4")}, {"source": "vi", "target": "en"}, "file format not supported"),
+        ({"file": ("a.txt", b"")}, {"source": "vi", "target": "en"}, "empty file"),
+        ({"file": ("a.docx", b"not a zip")}, {"source": "vi", "target": "en"}, "could not be read as .docx"),
+        ({"file": ("a.txt", b"x")}, {"source": "vi", "target": "fr"}, "not supported"),
+        (None, {"source": "vi", "target": "en"}, "missing file"),
+    ]
+    for files, data, message in cases:
+        response = httpx.post(url + "/translate_file", files=files, data=data)
+        assert response.status_code == 400 and message in response.json()["error"], response.text
+    for name in ("0" * 32 + ".x-en.txt", "..%2F..%2Fetc%2Fpasswd", "tomtat.db"):
+        missing = httpx.get(url + "/download_file/" + name)
+        assert missing.status_code == 404 and set(missing.json()) == {"error"}
+
+
+def test_suggestions_are_stored_and_exported(model_dir: Path, tmp_path: Path, open_server: str) -> None:
+    import json
+    import subprocess
+    import sys
+
+    off = httpx.post(open_server + "/suggest", json={"q": VI, "s": EN, "source": "vi", "target": "en"})
+    assert off.status_code == 403 and off.json() == {"error": "Suggestions are disabled on this server."}
+    env = {**models_env(model_dir, "envit5"), "TOMTAT_DATA_DIR": str(tmp_path), "TOMTAT_SUGGESTIONS": "true"}
+    with running_server(env) as url:
+        assert httpx.get(url + "/frontend/settings").json()["suggestions"] is True
+        assert httpx.post(url + "/suggest", json={"q": VI, "s": EN, "source": "vi", "target": "en"}).json() == {
+            "success": True
+        }
+        second = {"q": "Hà Nội mưa to.", "s": "Heavy rain\tin Hanoi.", "source": "vi", "target": "en"}
+        assert httpx.post(url + "/suggest", data=second).status_code == 200  # a form, as LibreTranslate's page sends
+        missing = httpx.post(url + "/suggest", json={"q": VI, "source": "vi", "target": "en"})
+        assert missing.status_code == 400 and missing.json() == {"error": "Invalid request: missing s parameter"}
+    command = [sys.executable, "-m", "tomtat", "suggestions", "export", "--data-dir", str(tmp_path)]
+    tsv = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+    assert tsv.stdout.splitlines() == [
+        f"vi\ten\t{VI}\t{EN}",
+        "vi\ten\tHà Nội mưa to.\tHeavy rain in Hanoi.",
+    ]  # a tab in a text
+    jsonl = subprocess.run([*command, "--format", "jsonl"], capture_output=True, text=True, timeout=120, check=True)
+    rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert [(r["original"], r["suggestion"]) for r in rows] == [(VI, EN), ("Hà Nội mưa to.", "Heavy rain\tin Hanoi.")]
+
+
+def test_libretranslate_aio_every_call_and_its_typed_errors(
+    keyed_server: tuple[str, str, str], loaded, tmp_path
+) -> None:
+    from libretranslate_aio import LibreTranslate
+    from libretranslate_aio.exceptions import ForbiddenError, RateLimitError
+
+    from tomtat.models.translator import Translator
+
+    url, secret, slow = keyed_server
+    bearer = {"Authorization": f"Bearer {secret}"}
+    translator = Translator([loaded("envit5")])
+    with LibreTranslate(url, api_key=secret, timeout=120) as client:
+        assert client.translate(VI, "vi", "en").translated_text == native(url, VI, "vi", "en", bearer)
+        batch = client.translate([VI, EN], "auto", "en")
+        assert batch.translated_text == [native(url, VI, "vi", "en", bearer), EN]
+        assert [d.language for d in batch.detected_language] == ["vi", "en"]
+        several = translator.translate([VI], "vi", "en", {"num_return_sequences": 3})[0]
+        with_alternatives = client.translate(VI, "vi", "en", alternatives=2)
+        assert with_alternatives.translated_text == several.translation
+        assert with_alternatives.alternatives == several.alternatives[:2]
+        page = "<p>Sáng nay, <b>giá vàng</b> tăng mạnh.</p>"
+        assert client.translate(page, "vi", "en", format="html").translated_text.count("<b>") == 1
+        assert client.detect(VI)[0].language == "vi"
+        assert {language.code for language in client.languages()} == {"vi", "en"}
+        settings = client.frontend_settings()
+        assert settings.key_required and settings.suggestions and ".docx" in settings.supported_files_format
+        assert client.health() is True
+        assert client.suggest(VI, EN, "vi", "en") is True
+        path = tmp_path / "tin.txt"
+        path.write_text(VI, encoding="utf-8")
+        link = client.translate_file(path, "vi", "en").translated_file_url
+        assert httpx.get(link).text == native(url, VI, "vi", "en", bearer)
+    with LibreTranslate(url, api_key="wrong") as client, pytest.raises(ForbiddenError):
+        client.translate(VI, "vi", "en")
+    with LibreTranslate(url, api_key=slow) as client, pytest.raises(RateLimitError):
+        for _ in range(3):  # this key may make 2 requests a minute
+            client.detect(VI)

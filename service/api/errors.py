@@ -59,7 +59,13 @@ def api_error_of(error: TomtatError) -> ApiError:
 
 
 # LibreTranslate's routes: every error on them, 404/405/413/415 included, in its shape
-LT_PATHS = frozenset({"/translate", "/detect", "/languages", "/health", "/frontend/settings", "/spec"})
+LT_PATHS = frozenset(
+    {"/translate", "/detect", "/languages", "/health", "/frontend/settings", "/spec", "/translate_file", "/suggest"}
+)
+
+
+def is_libretranslate(path: str) -> bool:
+    return path in LT_PATHS or path.startswith("/download_file/")
 
 
 def lt_error_response(error: ApiError) -> JSONResponse:
@@ -114,7 +120,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {400: "invalid_body", 404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        if request.url.path in LT_PATHS:
+        if is_libretranslate(request.url.path):
             response = lt_error_response(ApiError(error.status_code, code, str(error.detail)))
         else:
             response = error_response(error.status_code, code, str(error.detail))
@@ -149,7 +155,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        libretranslate = scope.get("path") in LT_PATHS
+        libretranslate = is_libretranslate(str(scope.get("path", "")))
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._refuse(send, libretranslate)
             return

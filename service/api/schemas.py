@@ -252,6 +252,29 @@ class LTLanguage(BaseModel):
     targets: list[str]
 
 
+class LTTranslateFileRequest(BaseModel):
+    file: bytes = Field(description=".txt, .html, .docx, .pptx, .odt or .srt", json_schema_extra={"format": "binary"})
+    source: Literal["auto", "vi", "en"]
+    target: Literal["vi", "en"]
+    api_key: str | None = None
+
+
+class LTTranslateFileResponse(BaseModel):
+    translatedFileUrl: str
+
+
+class LTSuggestRequest(BaseModel):
+    q: str = Field(description="the original text")
+    s: str = Field(description="the suggested translation")
+    source: Literal["vi", "en"]
+    target: Literal["vi", "en"]
+    api_key: str | None = None
+
+
+class LTSuggestResponse(BaseModel):
+    success: bool
+
+
 class LTHealth(BaseModel):
     status: str
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -210,6 +211,27 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if failed:
         print(f"tomtat: {failed} records failed; their lines in {args.output} say why", file=sys.stderr)
         return EXIT_RECORDS_FAILED
+    return 0
+
+
+def cmd_suggestions(args: argparse.Namespace) -> int:
+    from tomtat.service.settings import Settings
+    from tomtat.service.suggestions import SuggestionStore, export_lines
+
+    data_dir = Path(args.data_dir).expanduser() if args.data_dir else Settings().data_dir
+    database = data_dir / "tomtat.db"
+    if not database.exists():
+        return fail(f"no server data in {data_dir} (pass --data-dir)", EXIT_INPUT)
+    store = SuggestionStore(database)
+    count = 0
+    try:
+        with open(args.output, "w", encoding="utf-8") if args.output else contextlib.nullcontext(sys.stdout) as out:
+            for line in export_lines(store.all(), args.format):
+                out.write(line + "\n")
+                count += 1
+    finally:
+        store.close()
+    print(f"{count} suggestions exported", file=sys.stderr)
     return 0
 
 

@@ -140,6 +140,20 @@ def build_parser() -> argparse.ArgumentParser:
     keys.add_argument("--data-dir", help="the server's data folder (default: ~/.cache/tomtat/data, $TOMTAT_DATA_DIR)")
     keys.set_defaults(func=commands.cmd_keys)
 
+    suggestions = subcommands.add_parser(
+        "suggestions",
+        help="export the corrections sent to /suggest",
+        description="Export the translations readers proposed on /suggest (TOMTAT_SUGGESTIONS=true) as a "
+        "parallel corpus: source language, target language, original, suggestion.",
+    )
+    suggestions.add_argument("action", choices=["export"], help="what to do")
+    suggestions.add_argument("--format", default="tsv", choices=["tsv", "jsonl"], help="(default: tsv)")
+    suggestions.add_argument("--output", help="a file to write (default: standard output)")
+    suggestions.add_argument(
+        "--data-dir", help="the server's data folder (default: ~/.cache/tomtat/data, $TOMTAT_DATA_DIR)"
+    )
+    suggestions.set_defaults(func=commands.cmd_suggestions)
+
     fetch = subcommands.add_parser(
         "fetch",
         help="download checkpoints from the Hugging Face hub",

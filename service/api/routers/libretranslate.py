@@ -4,8 +4,9 @@ and ``/spec``, matched against LibreTranslate's own ``app.py``.
 Fields from the query string, form or JSON alike; LibreTranslate's response shapes, error shape
 (``{"error": "..."}``), status codes and key semantics, so clients written for LibreTranslate
 (libretranslatepy, deep-translator: tested against a live server) translate Vietnamese and English
-unchanged. ``format=html`` translates the text and keeps the markup (``models/markup.py``). Not yet:
-``/translate_file``, ``/suggest``.
+unchanged. ``format=html`` translates the text and keeps the markup (``models/markup.py``);
+``/translate_file`` translates .txt/.html/.docx/.pptx/.odt/.srt in their own format
+(``service/files``); ``/suggest`` stores corrections when enabled (``service/suggestions``).
 """
 
 from __future__ import annotations
@@ -13,16 +14,24 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from tomtat.models.errors import TomtatError
 from tomtat.models.langdetect import detect_language
+from tomtat.models.translator import resolve_source
 from tomtat.service.api.auth import ApiKey, Guard
 from tomtat.service.api.deps import GatewayDep, PoolDep, SettingsDep, check_limits
-from tomtat.service.api.errors import LT_PATHS, ApiError, LibreTranslateError, api_error_of, lt_error_response
+from tomtat.service.api.errors import (
+    ApiError,
+    LibreTranslateError,
+    api_error_of,
+    is_libretranslate,
+    lt_error_response,
+)
 from tomtat.service.api.openapi import request_body, schema_of
 from tomtat.service.api.schemas import (
     LTDetection,
@@ -31,12 +40,19 @@ from tomtat.service.api.schemas import (
     LTFrontendSettings,
     LTHealth,
     LTLanguage,
+    LTSuggestRequest,
+    LTSuggestResponse,
+    LTTranslateFileRequest,
+    LTTranslateFileResponse,
     LTTranslateRequest,
     LTTranslateResponse,
     clean_value,
 )
+from tomtat.service.files.formats import FORMATS, supported
+from tomtat.service.files.store import TranslatedFiles
 from tomtat.service.runtime.gateway import WorkerGateway
 from tomtat.service.runtime.keys import overrides_of
+from tomtat.service.suggestions import Suggestion, SuggestionStore
 
 
 async def lt_caller(request: Request) -> ApiKey | None:
@@ -292,11 +308,113 @@ async def frontend_settings(settings: SettingsDep) -> dict[str, object]:
         "frontendTimeout": 500,
         "apiKeys": settings.require_api_keys,
         "keyRequired": settings.require_api_keys,
-        "suggestions": False,
-        "filesTranslation": False,
-        "supportedFilesFormat": [],
+        "suggestions": settings.suggestions,
+        "filesTranslation": True,
+        "supportedFilesFormat": supported(),
         "language": {"source": {"code": "vi", "name": NAMES["vi"]}, "target": {"code": "en", "name": NAMES["en"]}},
     }
+
+
+@router.post(
+    "/translate_file",
+    response_model=LTTranslateFileResponse,
+    responses=LT_ERRORS,
+    openapi_extra=request_body({"multipart/form-data": schema_of(LTTranslateFileRequest)}),
+)
+async def translate_file(request: Request, gateway: GatewayDep, settings: SettingsDep) -> JSONResponse:
+    """A document translated in its own format (paragraphs, runs, slides and cues kept); answers the URL
+    to download it from, valid for ``TOMTAT_TRANSLATED_FILE_TTL_SECONDS``."""
+    params: dict[str, Any] = request.state.lt_params
+    try:
+        upload = (
+            (await request.form()).get("file")
+            if "multipart/form-data" in request.headers.get("content-type", "")
+            else None
+        )
+        if upload is None or isinstance(upload, str):
+            raise ApiError(400, "invalid_request", "Invalid request: missing file parameter")
+        source = _language(params, "source", ("auto", "vi", "en"))
+        target = _language(params, "target", ("vi", "en"))
+        name = upload.filename or ""
+        extension = Path(name).suffix.lower()
+        if not name:
+            raise ApiError(400, "invalid_request", "Invalid request: empty file")
+        if extension not in supported():
+            raise ApiError(400, "invalid_request", "Invalid request: file format not supported")
+        data = await upload.read()
+        if not data:
+            raise ApiError(400, "invalid_request", "Invalid request: empty file")
+        request.app.state.guard.charge(request.state.caller, len(data))
+        translated = await _translated_document(gateway, data, extension, source, target)
+    except (ApiError, TomtatError) as error:
+        return _lt_failure(error)
+    files = TranslatedFiles(settings.data_dir / "translated-files", settings.translated_file_ttl_seconds)
+    stored = await asyncio.to_thread(files.save, translated, name, target, extension)
+    return JSONResponse({"translatedFileUrl": f"{request.base_url}download_file/{stored}"})
+
+
+async def _translated_document(gateway: WorkerGateway, data: bytes, extension: str, source: str, target: str) -> bytes:
+    """Run the format's handler in a thread; its texts go through the gateway on this event loop."""
+    loop = asyncio.get_running_loop()
+
+    def translate(texts: list[str]) -> list[str]:
+        if not texts:
+            return []
+        language = source
+        if source == "auto":  # the document's language, detected on its text at once
+            language = resolve_source(" ".join(texts)[:5000], "auto")[0]
+        work = gateway.translate(texts, language, target, (), [f"file[{i}]" for i in range(len(texts))])
+        return [r.translation.translation for r in asyncio.run_coroutine_threadsafe(work, loop).result()]
+
+    try:
+        return await asyncio.to_thread(FORMATS[extension].translate, data, translate)
+    except (ApiError, TomtatError):
+        raise
+    except Exception as error:  # noqa: BLE001 - a broken document is the sender's problem, said plainly
+        message = f"Invalid request: the file could not be read as {extension} ({type(error).__name__})"
+        raise ApiError(400, "invalid_file", message) from None
+
+
+@router.post("/suggest", response_model=LTSuggestResponse, responses=LT_ERRORS, openapi_extra=_body(LTSuggestRequest))
+async def suggest(request: Request, settings: SettingsDep) -> JSONResponse:
+    """A better translation proposed by a reader (``q`` the text, ``s`` the suggestion), stored for
+    ``tomtat suggestions export``; off unless ``TOMTAT_SUGGESTIONS`` is on, as on LibreTranslate."""
+    params: dict[str, Any] = request.state.lt_params
+    try:
+        if not settings.suggestions:
+            raise ApiError(403, "forbidden", "Suggestions are disabled on this server.")
+        for name in ("q", "s"):
+            if not isinstance(params.get(name), str) or not params[name].strip():
+                raise ApiError(400, "invalid_request", f"Invalid request: missing {name} parameter")
+        source = _language(params, "source", ("vi", "en"))
+        target = _language(params, "target", ("vi", "en"))
+        check_limits([params["q"], params["s"]], ["q", "s"], settings)
+    except ApiError as error:
+        return _lt_failure(error)
+    key = request.state.caller
+    entry = Suggestion(source, target, params["q"], params["s"], key_id=key.id if key else None)
+    store = SuggestionStore(settings.data_dir / "tomtat.db")
+    try:
+        await asyncio.to_thread(store.add, entry)
+    finally:
+        store.close()
+    return JSONResponse({"success": True})
+
+
+@open_router.get("/download_file/{filename}", response_class=FileResponse)
+async def download_file(filename: str, settings: SettingsDep) -> FileResponse:
+    """A translated file, by the name ``/translate_file`` gave (open, as on LibreTranslate: the random
+    name is the key); expired or unknown names answer 404."""
+    files = TranslatedFiles(settings.data_dir / "translated-files", settings.translated_file_ttl_seconds)
+    path = await asyncio.to_thread(files.path, filename)
+    if path is None:
+        raise LibreTranslateError(ApiError(404, "not_found", "Invalid filename"))
+    extension = FORMATS.get(path.suffix.lower())
+    return FileResponse(
+        path,
+        media_type=extension.media_type if extension else "application/octet-stream",
+        filename=filename.split(".", 1)[1],
+    )
 
 
 @open_router.get("/spec", include_in_schema=False)
@@ -310,7 +428,7 @@ async def with_cors(
 ) -> Response:
     """LibreTranslate answers browsers (extensions, web pages) on its routes: CORS headers and
     preflight there, as configured (``TOMTAT_LT_CORS_ORIGINS``, default any); ``/v1`` is not touched."""
-    if request.url.path not in LT_PATHS:
+    if not is_libretranslate(request.url.path):
         return await call_next(request)
     origin = request.headers.get("origin")
     allowed = "*" if "*" in origins else origin if origin in origins else None

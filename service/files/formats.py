@@ -1,0 +1,163 @@
+"""One handler per file format, each over a maintained library: the texts to translate, then the same
+document with those texts replaced. Paragraphs, slides, cues and the formatting runs inside them are
+kept: a paragraph is translated whole and its translation spread over its runs (``spread``)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib.util import find_spec
+from typing import Any, TypeVar
+
+from tomtat.models.markup import spread, translatable_texts, translate_markup
+
+Translate = Callable[[list[str]], list[str]]
+R = TypeVar("R")
+
+
+def _worth(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+def _txt(data: bytes, translate: Translate) -> bytes:
+    lines = data.decode("utf-8-sig").split("\n")
+    wanted = [i for i, line in enumerate(lines) if _worth(line)]
+    for i, translated in zip(wanted, translate([lines[i].strip() for i in wanted]), strict=True):
+        ending = "\r" if lines[i].endswith("\r") else ""
+        indent = lines[i][: len(lines[i]) - len(lines[i].lstrip())]
+        lines[i] = indent + translated + ending
+    return "\n".join(lines).encode()
+
+
+def _html(data: bytes, translate: Translate) -> bytes:
+    return translate_markup(data.decode("utf-8-sig"), translate).encode()
+
+
+def _runs_translated(
+    paragraphs: Sequence[Sequence[R]],
+    translate: Translate,
+    text_of: Callable[[R], str],
+    set_text: Callable[[R, str], None],
+) -> None:
+    """Translate each paragraph (a list of runs) whole, then spread it over its runs."""
+    wanted = [runs for runs in paragraphs if _worth("".join(text_of(r) for r in runs))]
+    translations = translate([" ".join("".join(text_of(r) for r in runs).split()) for runs in wanted])
+    for runs, translation in zip(wanted, translations, strict=True):
+        for run, text in zip(runs, spread(translation, [text_of(r) for r in runs]), strict=True):
+            set_text(run, text)
+
+
+def _text_attribute(run: Any) -> str:
+    return str(run.text)
+
+
+def _set_text_attribute(run: Any, text: str) -> None:
+    run.text = text
+
+
+def _set_data(node: Any, text: str) -> None:
+    node.data = text
+
+
+def _docx(data: bytes, translate: Translate) -> bytes:
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = list(document.paragraphs)
+    for table in document.tables:
+        paragraphs += [p for row in table.rows for cell in row.cells for p in cell.paragraphs]
+    for section in document.sections:
+        paragraphs += list(section.header.paragraphs) + list(section.footer.paragraphs)
+    runs = [list(p.runs) for p in paragraphs if p.runs]
+    _runs_translated(runs, translate, _text_attribute, _set_text_attribute)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _pptx(data: bytes, translate: Translate) -> bytes:
+    import pptx
+
+    presentation = pptx.Presentation(io.BytesIO(data))
+    runs = []
+    for slide in presentation.slides:
+        for shape in slide.shapes:
+            frames = [shape.text_frame] if shape.has_text_frame else []
+            if shape.has_table:
+                frames += [cell.text_frame for row in shape.table.rows for cell in row.cells]
+            runs += [list(p.runs) for frame in frames for p in frame.paragraphs if p.runs]
+    _runs_translated(runs, translate, _text_attribute, _set_text_attribute)
+    out = io.BytesIO()
+    presentation.save(out)
+    return out.getvalue()
+
+
+def _odt(data: bytes, translate: Translate) -> bytes:
+    from odf import opendocument, text
+    from odf.element import Text
+
+    document = opendocument.load(io.BytesIO(data))
+
+    def leaves(node: object) -> list[object]:
+        found: list[object] = []
+        for child in node.childNodes:  # type: ignore[attr-defined]
+            if isinstance(child, Text):
+                found.append(child)
+            else:
+                found += leaves(child)
+        return found
+
+    paragraphs = [leaves(p) for kind in (text.P, text.H) for p in document.getElementsByType(kind)]
+    paragraphs = [nodes for nodes in paragraphs if nodes]
+    _runs_translated(paragraphs, translate, lambda node: str(getattr(node, "data", "")), _set_data)
+    out = io.BytesIO()
+    document.write(out)
+    return out.getvalue()
+
+
+def _srt(data: bytes, translate: Translate) -> bytes:
+    import srt
+
+    cues = list(srt.parse(data.decode("utf-8-sig")))
+    wanted = [cue for cue in cues if _worth(cue.content)]
+    # a cue's lines are one sentence more often than not: translated together, line breaks kept in count
+    for cue, translated in zip(wanted, translate([" ".join(c.content.split()) for c in wanted]), strict=True):
+        lines = cue.content.split("\n")
+        cue.content = "\n".join(part for part in spread(translated, [line + " " for line in lines]) if part.strip())
+    composed: str = srt.compose(cues, reindex=False)
+    return composed.encode()
+
+
+@dataclass(frozen=True)
+class Format:
+    extension: str
+    media_type: str
+    translate: Callable[[bytes, Translate], bytes]
+    library: str | None = None  # the import it needs (the ``files`` extra)
+
+    @property
+    def available(self) -> bool:
+        return self.library is None or find_spec(self.library) is not None
+
+
+FORMATS = {
+    f.extension: f
+    for f in (
+        Format(".txt", "text/plain; charset=utf-8", _txt),
+        Format(".html", "text/html; charset=utf-8", _html),
+        Format(".htm", "text/html; charset=utf-8", _html),
+        Format(".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", _docx, "docx"),
+        Format(".pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", _pptx, "pptx"),
+        Format(".odt", "application/vnd.oasis.opendocument.text", _odt, "odf"),
+        Format(".srt", "application/x-subrip", _srt, "srt"),
+    )
+}
+
+
+def supported() -> list[str]:
+    """The extensions this installation translates (the ``files`` extra adds .docx/.pptx/.odt/.srt)."""
+    return [ext for ext, f in FORMATS.items() if f.available]
+
+
+__all__ = ["FORMATS", "Format", "supported", "translatable_texts"]
