@@ -12,9 +12,9 @@ OK = "Giá vàng trong nước tăng mạnh trong phiên sáng nay. Người dâ
 # the README's list of routes that stay open when keys are required
 OPEN = {"/healthz", "/readyz", "/metrics", "/", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
 # open on LibreTranslate too: what a client or its web page asks before it has a key
-OPEN |= {"/languages", "/health", "/frontend/settings"}
+OPEN |= {"/languages", "/health", "/frontend/settings", "/download_file/{filename}"}
 # LibreTranslate's keyed routes answer as LibreTranslate does: 400 when the key is missing
-LIBRETRANSLATE = {"/translate", "/detect"}
+LIBRETRANSLATE = {"/translate", "/detect", "/translate_file", "/suggest"}
 # (and /static-offline-docs/*, the docs pages' own scripts and styles)
 
 

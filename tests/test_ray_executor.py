@@ -37,6 +37,8 @@ def test_ray_matches_local_and_resumes(tmp_path: Path, model_dir: Path) -> None:
     good = {k: v["summary"] for k, v in local.items() if "summary" in v}
     assert len(good) == 29
     assert {k: v["summary"] for k, v in on_ray.items() if v.get("summary")} == good
+    # each summary's faithfulness flags, as the local run gives them
+    assert {k: v["flags"] for k, v in on_ray.items() if v.get("summary")} == {k: local[k]["flags"] for k in good}
     (broken,) = [v for v in on_ray.values() if v.get("error")]
     assert broken["error"]["code"] == "unreadable"
     rerun = subprocess.run(ray_cmd, capture_output=True, timeout=600, check=False)

@@ -41,7 +41,9 @@ def validate_records(
     return results, valid
 
 
-def summary_result(record_id: str, result: SummaryResult, seconds: float, translate: bool) -> dict[str, Any]:
+def summary_result(
+    record_id: str, result: SummaryResult, seconds: float, translate: bool, check_facts: bool = True
+) -> dict[str, Any]:
     summary = result.summary
     output: dict[str, Any] = {
         "id": record_id,
@@ -51,11 +53,13 @@ def summary_result(record_id: str, result: SummaryResult, seconds: float, transl
         "input_tokens": summary.input_tokens,
         "chunked": summary.chunked,
         "batch_seconds": round(seconds, 4),
-        "flags": [flag.as_dict() for flag in result.flags],
     }
+    if check_facts:
+        output["flags"] = [flag.as_dict() for flag in result.flags]
     if translate:
         output["summary_en"] = result.summary_en
-        output["flags_en"] = [flag.as_dict() for flag in result.flags_en or ()]
+        if check_facts:
+            output["flags_en"] = [flag.as_dict() for flag in result.flags_en or ()]
     return output
 
 
@@ -71,6 +75,7 @@ class RecordProcessor:
     plan: SummaryPlan
     translate_to: str | None = None
     allow_any_language: bool = False
+    check_facts: bool = True  # faithfulness flags on each result (--no-flags: ~3 ms of CPU per article saved)
 
     def process(self, records: list[InputRecord]) -> list[dict[str, Any]]:
         results, valid = validate_records(records, self.allow_any_language)
@@ -90,10 +95,12 @@ class RecordProcessor:
     ) -> None:
         started = time.perf_counter()
         texts = [text for _, text in valid]
-        outputs = run_sync(self.gateway.summarize(texts, self.plan, self.translate_to))
+        outputs = run_sync(self.gateway.summarize(texts, self.plan, self.translate_to, check_facts=self.check_facts))
         seconds = time.perf_counter() - started
         for (index, _), output in zip(valid, outputs, strict=True):
-            results[index] = summary_result(records[index].id, output, seconds, bool(self.translate_to))
+            results[index] = summary_result(
+                records[index].id, output, seconds, bool(self.translate_to), self.check_facts
+            )
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any
 from tomtat.service.archive.pipeline import ArchiveReport, RecordProcessor
 from tomtat.service.archive.records import InputFormatError, InputRecord, input_format
 
-COLUMNS = ("id", "summary", "summary_en", "engine", "model", "input_tokens", "chunked", "error")
+COLUMNS = ("id", "summary", "summary_en", "engine", "model", "input_tokens", "chunked", "flags", "flags_en", "error")
 
 
 def _import_ray() -> Any:
@@ -47,7 +47,9 @@ class SummarizeActor:
             translate_to=options["translate_to"],
             translation_model=options["translation_model"],
         )
-        self.processor = RecordProcessor(gateway, plan, options["translate_to"], options["allow_any_language"])
+        self.processor = RecordProcessor(
+            gateway, plan, options["translate_to"], options["allow_any_language"], options["check_facts"]
+        )
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         # numpy batches: a column of all-None read errors arrives as floats (NaN), so test for str
@@ -159,6 +161,7 @@ def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
         "translate_to": args.translate_to,
         "translation_model": args.translation_model,
         "allow_any_language": args.allow_any_language,
+        "check_facts": not args.no_flags,
     }
     results = data.map_batches(
         SummarizeActor,

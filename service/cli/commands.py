@@ -188,7 +188,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         translation_model=args.translation_model,
     )
     say(plan.note)
-    processor = RecordProcessor(gateway, plan, args.translate_to, args.allow_any_language)
+    processor = RecordProcessor(gateway, plan, args.translate_to, args.allow_any_language, not args.no_flags)
     try:
         report = run_archive(
             args.input,

@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-any-language", action="store_true", help="summarize records that look clearly not Vietnamese"
     )
     batch.add_argument("--retry-errors", action="store_true", help="on a rerun, retry every record that failed")
+    batch.add_argument(
+        "--no-flags",
+        action="store_true",
+        help="skip the faithfulness flags (~3 ms of CPU per article: worth it on a GPU run)",
+    )
     batch.add_argument("--batch-size", type=positive_int, default=16, help="records per model batch (default: 16)")
     batch.add_argument(
         "--window",

@@ -380,15 +380,15 @@ async def suggest(request: Request, settings: SettingsDep) -> JSONResponse:
     """A better translation proposed by a reader (``q`` the text, ``s`` the suggestion), stored for
     ``tomtat suggestions export``; off unless ``TOMTAT_SUGGESTIONS`` is on, as on LibreTranslate."""
     params: dict[str, Any] = request.state.lt_params
-    try:
-        if not settings.suggestions:
-            raise ApiError(403, "forbidden", "Suggestions are disabled on this server.")
+    try:  # a malformed request is refused as such (400) before whether suggestions are on (403)
         for name in ("q", "s"):
             if not isinstance(params.get(name), str) or not params[name].strip():
                 raise ApiError(400, "invalid_request", f"Invalid request: missing {name} parameter")
         source = _language(params, "source", ("vi", "en"))
         target = _language(params, "target", ("vi", "en"))
         check_limits([params["q"], params["s"]], ["q", "s"], settings)
+        if not settings.suggestions:
+            raise ApiError(403, "forbidden", "Suggestions are disabled on this server.")
     except ApiError as error:
         return _lt_failure(error)
     key = request.state.caller
@@ -401,7 +401,7 @@ async def suggest(request: Request, settings: SettingsDep) -> JSONResponse:
     return JSONResponse({"success": True})
 
 
-@open_router.get("/download_file/{filename}", response_class=FileResponse)
+@open_router.get("/download_file/{filename}", response_class=FileResponse, responses={404: {"model": LTError}})
 async def download_file(filename: str, settings: SettingsDep) -> FileResponse:
     """A translated file, by the name ``/translate_file`` gave (open, as on LibreTranslate: the random
     name is the key); expired or unknown names answer 404."""
