@@ -243,3 +243,21 @@ def test_progress_and_summary_line(tmp_path: Path) -> None:
     stderr = result.stderr.decode()
     assert result.returncode == 0 and "doc/s" in stderr and "5/5" in stderr
     assert "done: 5 records read, 5 summarized, 0 errors" in stderr and "extractive" in stderr
+
+
+def test_flags_on_each_result_unless_no_flags(tmp_path: Path) -> None:
+    from tomtat.models.facts import check_summary
+
+    source = tmp_path / "in.jsonl"
+    texts = {str(i): article(i) for i in range(3)}
+    source.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in texts.items()), encoding="utf-8")
+    env = {**os.environ, "TOMTAT_CHECKPOINT_DIR": str(tmp_path / "none"), "HF_HUB_OFFLINE": "1"}
+    for options, output in (([], "flagged.jsonl"), (["--no-flags"], "plain.jsonl")):
+        command = [*COMMAND, "batch", str(source), "-o", str(tmp_path / output), "--no-progress", *options]
+        result = subprocess.run(command, env=env, capture_output=True, timeout=60, check=False)
+        assert result.returncode == 0, result.stderr.decode()
+    flagged = read_output(tmp_path / "flagged.jsonl")
+    assert [r["flags"] for r in flagged] == [
+        [f.as_dict() for f in check_summary(texts[r["id"]], r["summary"])] for r in flagged
+    ]
+    assert all("flags" not in r for r in read_output(tmp_path / "plain.jsonl"))
