@@ -261,3 +261,46 @@ def test_flags_on_each_result_unless_no_flags(tmp_path: Path) -> None:
         [f.as_dict() for f in check_summary(texts[r["id"]], r["summary"])] for r in flagged
     ]
     assert all("flags" not in r for r in read_output(tmp_path / "plain.jsonl"))
+
+
+def test_repeated_texts_are_summarized_once_and_marked(tmp_path: Path) -> None:
+    source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    a, c = article(1), article(2)
+    rows = [
+        ("a", a),
+        ("b", "  " + a.upper().replace(" ", "   ") + "\n"),  # the same story: case and spacing differ
+        ("c", c),
+        ("d", a),  # a later window (--window 2)
+        ("e", c),
+    ]
+    source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in rows), encoding="utf-8")
+    env = {**os.environ, "TOMTAT_CHECKPOINT_DIR": str(tmp_path / "none"), "HF_HUB_OFFLINE": "1"}
+    command = [*COMMAND, "batch", str(source), "-o", str(output), "--window", "2", "--no-progress"]
+    result = subprocess.run(command, env=env, capture_output=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+    assert "2 summarized" in result.stderr.decode() and "3 repeated texts" in result.stderr.decode()
+    out = {r["id"]: r for r in read_output(output)}
+    assert [r["id"] for r in read_output(output)] == ["a", "b", "c", "d", "e"]  # input order, every id once
+    assert {i: r.get("duplicate_of") for i, r in out.items()} == {"a": None, "b": "a", "c": None, "d": "a", "e": "c"}
+    assert out["b"]["summary"] == out["d"]["summary"] == out["a"]["summary"]
+    assert out["e"]["summary"] == out["c"]["summary"]
+
+
+def test_a_repeat_too_far_back_is_summarized_again_and_still_marked() -> None:
+    from tomtat.service.archive.pipeline import SameText
+    from tomtat.service.archive.records import InputRecord
+
+    same = SameText(keep=1)
+    first, other, again = (
+        InputRecord("a", article(1), None),
+        InputRecord("b", article(2), None),
+        InputRecord("c", article(1), None),
+    )
+    for record in (first, other):
+        todo, repeats = same.split([record])
+        assert todo == [record] and repeats == {}
+        same.remember(record, {"id": record.id, "summary": "s-" + record.id})
+    todo, repeats = same.split([again])  # "a"'s result was dropped to keep memory bounded
+    assert todo == [again] and list(repeats) == ["c"]
+    line = same.result_for("c", repeats["c"], {"c": {"id": "c", "summary": "recomputed"}})
+    assert line == {"id": "c", "summary": "recomputed", "duplicate_of": "a"}

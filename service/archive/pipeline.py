@@ -6,8 +6,10 @@ result shape are shared with the jobs API.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 
 from tomtat.models.errors import InputError
 from tomtat.models.summarizer import check_article
+from tomtat.models.text import normalize
 from tomtat.service.archive.records import InputRecord, ResultWriter, count_records, read_records
 from tomtat.service.runtime.gateway import LocalGateway, SummaryResult, run_sync
 from tomtat.service.runtime.keys import SummaryPlan
@@ -113,6 +116,7 @@ class ArchiveReport:
     repaired_bytes: int = 0
     retried: int = 0  # errors of an earlier run done again
     kept_errors: int = 0  # errors of an earlier run kept (not retryable without --retry-errors)
+    same_text: int = 0  # records whose text an earlier record of this run had: its result given, not recomputed
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -124,6 +128,8 @@ class ArchiveReport:
             f"{self.skipped_done} already done",
             f"{len(self.duplicates)} duplicate ids skipped",
         ]
+        if self.same_text:
+            parts.append(f"{self.same_text} repeated texts (marked duplicate_of)")
         if self.retried:
             parts.append(f"{self.retried} earlier errors retried")
         if self.kept_errors:
@@ -159,6 +165,57 @@ def windows(records: Iterable[InputRecord], window: int) -> Iterator[list[InputR
         yield current
 
 
+class SameText:
+    """Records whose normalised text an earlier record of the run had (syndicated stories): each gets
+    the first copy's result, with ``duplicate_of``, instead of being summarized again.
+
+    Every text's hash is remembered (16 bytes each); the results themselves only for the most recent
+    ``keep`` texts, so memory stays bounded on an archive of millions: a copy further away than that
+    is summarized again (still marked ``duplicate_of``)."""
+
+    def __init__(self, keep: int = 50_000) -> None:
+        self.first_id: dict[bytes, str] = {}
+        self.results: OrderedDict[bytes, dict[str, Any]] = OrderedDict()
+        self.keep = keep
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.blake2b(" ".join(normalize(text).split()).casefold().encode(), digest_size=16).digest()
+
+    def split(self, chunk: list[InputRecord]) -> tuple[list[InputRecord], dict[str, bytes]]:
+        """The records to summarize, and each repeated record's text key (keyed by its id)."""
+        todo, repeats = [], {}
+        firsts_here: set[bytes] = set()
+        for record in chunk:
+            key = self.key(record.text) if record.text and record.error is None else None
+            if key is not None and key in self.first_id:
+                repeats[record.id] = key
+                if key in self.results or key in firsts_here:
+                    continue  # its first copy's result is kept, or comes with this window
+            elif key is not None:
+                self.first_id[key] = record.id
+                firsts_here.add(key)
+            todo.append(record)
+        return todo, repeats
+
+    def remember(self, record: InputRecord, result: dict[str, Any]) -> None:
+        if not record.text or "error" in result or record.error is not None:
+            return
+        key = self.key(record.text)
+        if self.first_id.get(key) == record.id:
+            self.results[key] = result
+            self.results.move_to_end(key)
+            while len(self.results) > self.keep:
+                self.results.popitem(last=False)
+
+    def result_for(self, record_id: str, key: bytes, window: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """The repeated record's line: the first copy's result (kept, or of this window, an error
+        included), else its own, computed again because the first was too far back."""
+        first_id = self.first_id[key]
+        first = self.results.get(key) or window.get(first_id) or window[record_id]
+        return {**first, "id": record_id, "duplicate_of": first_id}
+
+
 def length_buckets(window: list[InputRecord], batch_size: int) -> list[list[InputRecord]]:
     """Sort a bounded window by length and cut it into batches: similar lengths pad little."""
     ordered = sorted(window, key=lambda r: len(r.text or ""))
@@ -185,6 +242,7 @@ def run_archive(
     from tqdm import tqdm
 
     report = ArchiveReport()
+    same_text = SameText()
     started = time.perf_counter()
     records = read_records(input_path, text_field, id_field)
     writer = ResultWriter(output_path, retry_errors)
@@ -199,14 +257,21 @@ def run_archive(
     try:
         for chunk in windows(pending_records(records, set(writer.done), report), window):
             by_id: dict[str, dict[str, Any]] = {}
-            for batch in length_buckets(chunk, batch_size):
+            todo, repeats = same_text.split(chunk)
+            for batch in length_buckets(todo, batch_size):
                 results = processor.process(batch)
                 by_id.update((str(r["id"]), r) for r in results)
+                for record in batch:
+                    same_text.remember(record, by_id[record.id])
                 failed = sum(1 for r in results if "error" in r)
                 report.errors += failed
                 report.summarized += len(results) - failed
                 bar.update(len(results))
                 bar.set_postfix(errors=report.errors, refresh=False)
+            for record_id, key in repeats.items():
+                by_id[record_id] = same_text.result_for(record_id, key, by_id)
+            report.same_text += len(repeats)
+            bar.update(len(repeats) - sum(1 for r in todo if r.id in repeats))
             writer.write([by_id[record.id] for record in chunk])
     finally:
         writer.close()
