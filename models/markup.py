@@ -108,24 +108,44 @@ def split_markup(document: str) -> list[_Piece | _Block]:
     return parser.out
 
 
+class Markup:
+    """A document parsed once: the texts to translate, then the document rebuilt around their
+    translations (for callers that translate elsewhere, e.g. through the server's batch workers)."""
+
+    def __init__(self, document: str) -> None:
+        self.parts = split_markup(document)
+        self.blocks = [p for p in self.parts if isinstance(p, _Block) and _worth(p.text)]
+
+    @property
+    def texts(self) -> list[str]:
+        """The text of each block worth translating (it has letters), in document order."""
+        return [_core(b.text) for b in self.blocks]
+
+    def rebuilt(self, translations: list[str]) -> str:
+        """The document with each of ``texts`` replaced by its translation, markup unchanged."""
+        by_block = dict(zip(map(id, self.blocks), translations, strict=True))
+        out = []
+        for part in self.parts:
+            if isinstance(part, _Block):
+                translated = by_block.get(id(part))
+                out.append(
+                    _rebuilt(part, translated) if translated is not None else "".join(p.raw for p in part.pieces)
+                )
+            else:
+                out.append(part.raw)
+        return "".join(out)
+
+
 def translatable_texts(document: str) -> list[str]:
     """The text of each block worth translating (it has letters), in document order."""
-    return [_core(b.text) for b in split_markup(document) if isinstance(b, _Block) and _worth(b.text)]
+    return Markup(document).texts
 
 
 def translate_markup(document: str, translate: Callable[[list[str]], list[str]]) -> str:
     """``document`` with the text of each block replaced by its translation (``translate`` gets every
     block text at once, in document order), markup unchanged."""
-    parts = split_markup(document)
-    blocks = [p for p in parts if isinstance(p, _Block) and _worth(p.text)]
-    translations = iter(translate([_core(b.text) for b in blocks]) if blocks else [])
-    out = []
-    for part in parts:
-        if isinstance(part, _Block):
-            out.append(_rebuilt(part, next(translations)) if _worth(part.text) else "".join(p.raw for p in part.pieces))
-        else:
-            out.append(part.raw)
-    return "".join(out)
+    markup = Markup(document)
+    return markup.rebuilt(translate(markup.texts) if markup.blocks else [])
 
 
 def _worth(text: str) -> bool:

@@ -297,10 +297,10 @@ def test_a_repeat_too_far_back_is_summarized_again_and_still_marked() -> None:
         InputRecord("c", article(1), None),
     )
     for record in (first, other):
-        todo, repeats = same.split([record])
-        assert todo == [record] and repeats == {}
-        same.remember(record, {"id": record.id, "summary": "s-" + record.id})
-    todo, repeats = same.split([again])  # "a"'s result was dropped to keep memory bounded
-    assert todo == [again] and list(repeats) == ["c"]
+        todo, repeats, firsts = same.split([record])
+        assert todo == [record] and repeats == {} and list(firsts) == [record.id]
+        same.remember(firsts[record.id], {"id": record.id, "summary": "s-" + record.id})
+    todo, repeats, firsts = same.split([again])  # "a"'s result was dropped to keep memory bounded
+    assert todo == [again] and list(repeats) == ["c"] and firsts == {}
     line = same.result_for("c", repeats["c"], {"c": {"id": "c", "summary": "recomputed"}})
     assert line == {"id": "c", "summary": "recomputed", "duplicate_of": "a"}

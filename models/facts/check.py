@@ -179,14 +179,13 @@ class _Source:
         return None
 
 
-def _unsupported(output: str, output_lang: str, source: _Source, across_languages: bool = False) -> list[Flag]:
+def _unsupported(output: _Source, source: _Source, across_languages: bool = False) -> list[Flag]:
     flags = []
-    for fact in read(output, output_lang)[0]:
+    for fact in output.facts:
         if across_languages and fact.kind == "number" and _spelled(fact):
             continue  # "hai tay" -> "both hands", "one official ... another": words are rendered freely
-        if source.supports(fact, across_languages, output):
+        if source.supports(fact, across_languages, output.text):
             continue
-        near = source.nearest(fact)
         if across_languages and isinstance(fact.value, tuple):
             # a name that shares nothing with the source's names is a rendering (Áp Lục -> "Amrok
             # River"); one that keeps a word of a source name and changes another is misspelt or swapped
@@ -194,6 +193,7 @@ def _unsupported(output: str, output_lang: str, source: _Source, across_language
             if changed_from is not None:
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", changed_from))
             continue
+        near = source.nearest(fact)
         reason, match = ("changed", near.text) if near else ("unsupported", None)
         flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, reason, match))
     return flags
@@ -218,15 +218,15 @@ def _spelled(fact: Fact) -> bool:
 
 def check_summary(article: str, summary: str, lang: str = "vi", summary_lang: str | None = None) -> list[Flag]:
     """Facts of ``summary`` that ``article`` does not support (a summary may leave facts out)."""
-    return _unsupported(summary, summary_lang or lang, _Source(article, lang))
+    return _unsupported(_Source(summary, summary_lang or lang), _Source(article, lang))
 
 
 def check_translation(source: str, translation: str, source_lang: str, target_lang: str) -> list[Flag]:
     """Facts of ``translation`` the source does not support, then numbers, dates and names of the
     source that the translation leaves out (``missing``, positions in the source)."""
-    flags = _unsupported(translation, target_lang, _Source(source, source_lang), across_languages=True)
-    output = _Source(translation, target_lang)
-    for fact in _Source(source, source_lang).facts:
+    source_side, output = _Source(source, source_lang), _Source(translation, target_lang)  # each read once
+    flags = _unsupported(output, source_side, across_languages=True)
+    for fact in source_side.facts:
         if fact.kind in OMISSION_KINDS and not _spelled(fact) and not output.supports(fact, across_languages=True):
             flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
     return flags

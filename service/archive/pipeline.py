@@ -182,9 +182,10 @@ class SameText:
     def key(text: str) -> bytes:
         return hashlib.blake2b(" ".join(normalize(text).split()).casefold().encode(), digest_size=16).digest()
 
-    def split(self, chunk: list[InputRecord]) -> tuple[list[InputRecord], dict[str, bytes]]:
-        """The records to summarize, and each repeated record's text key (keyed by its id)."""
-        todo, repeats = [], {}
+    def split(self, chunk: list[InputRecord]) -> tuple[list[InputRecord], dict[str, bytes], dict[str, bytes]]:
+        """The records to summarize, each repeated record's text key, and the text key of every first
+        copy (all keyed by record id)."""
+        todo, repeats, firsts = [], {}, {}
         firsts_here: set[bytes] = set()
         for record in chunk:
             key = self.key(record.text) if record.text and record.error is None else None
@@ -195,18 +196,18 @@ class SameText:
             elif key is not None:
                 self.first_id[key] = record.id
                 firsts_here.add(key)
+                firsts[record.id] = key
             todo.append(record)
-        return todo, repeats
+        return todo, repeats, firsts
 
-    def remember(self, record: InputRecord, result: dict[str, Any]) -> None:
-        if not record.text or "error" in result or record.error is not None:
+    def remember(self, key: bytes, result: dict[str, Any]) -> None:
+        """Keep a first copy's result (not an error: a repeat of a failed text is tried again)."""
+        if "error" in result:
             return
-        key = self.key(record.text)
-        if self.first_id.get(key) == record.id:
-            self.results[key] = result
-            self.results.move_to_end(key)
-            while len(self.results) > self.keep:
-                self.results.popitem(last=False)
+        self.results[key] = result
+        self.results.move_to_end(key)
+        while len(self.results) > self.keep:
+            self.results.popitem(last=False)
 
     def result_for(self, record_id: str, key: bytes, window: dict[str, dict[str, Any]]) -> dict[str, Any]:
         """The repeated record's line: the first copy's result (kept, or of this window, an error
@@ -257,12 +258,13 @@ def run_archive(
     try:
         for chunk in windows(pending_records(records, set(writer.done), report), window):
             by_id: dict[str, dict[str, Any]] = {}
-            todo, repeats = same_text.split(chunk)
+            todo, repeats, firsts = same_text.split(chunk)
             for batch in length_buckets(todo, batch_size):
                 results = processor.process(batch)
                 by_id.update((str(r["id"]), r) for r in results)
                 for record in batch:
-                    same_text.remember(record, by_id[record.id])
+                    if record.id in firsts:
+                        same_text.remember(firsts[record.id], by_id[record.id])
                 failed = sum(1 for r in results if "error" in r)
                 report.errors += failed
                 report.summarized += len(results) - failed

@@ -21,6 +21,7 @@ from tomtat.service.cli.common import (
     placement,
     read_input,
     say,
+    server_data_dir,
 )
 
 if TYPE_CHECKING:
@@ -215,10 +216,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_suggestions(args: argparse.Namespace) -> int:
-    from tomtat.service.settings import Settings
     from tomtat.service.suggestions import SuggestionStore, export_lines
 
-    data_dir = Path(args.data_dir).expanduser() if args.data_dir else Settings().data_dir
+    data_dir = server_data_dir(args)
     database = data_dir / "tomtat.db"
     if not database.exists():
         return fail(f"no server data in {data_dir} (pass --data-dir)", EXIT_INPUT)
@@ -237,9 +237,8 @@ def cmd_suggestions(args: argparse.Namespace) -> int:
 
 def cmd_keys(args: argparse.Namespace) -> int:
     from tomtat.service.api.auth import KeyStore
-    from tomtat.service.settings import Settings
 
-    data_dir = Path(args.data_dir).expanduser() if args.data_dir else Settings().data_dir
+    data_dir = server_data_dir(args)
     store = KeyStore(data_dir / "tomtat.db")
     if args.action in ("add", "remove") and not args.name:
         return fail(f"keys {args.action} needs a name", EXIT_INPUT)

@@ -133,3 +133,10 @@ def say(note: str | None) -> None:
     """A note for the user (why an engine was chosen, what was done) on stderr."""
     if note:
         print(f"tomtat: {note}", file=sys.stderr)
+
+
+def server_data_dir(args: argparse.Namespace) -> Path:
+    """``--data-dir``, else the server's own setting (``TOMTAT_DATA_DIR``): where its SQLite file lives."""
+    from tomtat.service.settings import Settings
+
+    return Path(args.data_dir).expanduser() if args.data_dir else Settings().data_dir

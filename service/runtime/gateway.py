@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ from tomtat.models.engine_choice import Summarizer
 from tomtat.models.errors import InputError, ModelUnavailableError
 from tomtat.models.facts import Flag, check_summary, check_translation
 from tomtat.models.langdetect import Detection
-from tomtat.models.markup import translatable_texts, translate_markup
+from tomtat.models.markup import Markup
 from tomtat.models.registry import Language, Task, translate_task
 from tomtat.models.summarizer import Summary, check_article
 from tomtat.models.translator import Translation, Translator, as_language, resolve_source
@@ -163,7 +163,8 @@ class Gateway(ABC):
     ) -> list[MarkupResult]:
         """Each HTML document with the text of its blocks translated and its markup kept; the
         language of a document (``auto``) is detected on all its text at once."""
-        blocks = [translatable_texts(document) for document in documents]
+        markups = [Markup(document) for document in documents]
+        blocks = [markup.texts for markup in markups]
         languages: list[tuple[Language, Detection | None] | None] = []
         for document_blocks, field_name in zip(blocks, fields, strict=True):
             if not document_blocks:
@@ -188,15 +189,9 @@ class Gateway(ABC):
             for (i, _), output in zip(mine, outputs, strict=True):
                 translated.setdefault(i, []).append(output.translation.translation)
         results = []
-        for i, (document, found) in enumerate(zip(documents, languages, strict=True)):
-            rebuilt = translate_markup(document, _already(translated.get(i, [])))
-            results.append(MarkupResult(rebuilt, found[1] if found else None))
+        for i, (markup, found) in enumerate(zip(markups, languages, strict=True)):
+            results.append(MarkupResult(markup.rebuilt(translated.get(i, [])), found[1] if found else None))
         return results
-
-
-def _already(translations: list[str]) -> Callable[[list[str]], list[str]]:
-    """The translations of a document's blocks, made before, handed to ``translate_markup``."""
-    return lambda _texts: translations
 
 
 @dataclass(frozen=True)

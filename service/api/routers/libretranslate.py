@@ -52,6 +52,7 @@ from tomtat.service.files.formats import FORMATS, supported
 from tomtat.service.files.store import TranslatedFiles
 from tomtat.service.runtime.gateway import WorkerGateway
 from tomtat.service.runtime.keys import overrides_of
+from tomtat.service.settings import Settings
 from tomtat.service.suggestions import Suggestion, SuggestionStore
 
 
@@ -348,9 +349,13 @@ async def translate_file(request: Request, gateway: GatewayDep, settings: Settin
         translated = await _translated_document(gateway, data, extension, source, target)
     except (ApiError, TomtatError) as error:
         return _lt_failure(error)
-    files = TranslatedFiles(settings.data_dir / "translated-files", settings.translated_file_ttl_seconds)
+    files = _translated_files(settings)
     stored = await asyncio.to_thread(files.save, translated, name, target, extension)
     return JSONResponse({"translatedFileUrl": f"{request.base_url}download_file/{stored}"})
+
+
+def _translated_files(settings: Settings) -> TranslatedFiles:
+    return TranslatedFiles(settings.data_dir / "translated-files", settings.translated_file_ttl_seconds)
 
 
 async def _translated_document(gateway: WorkerGateway, data: bytes, extension: str, source: str, target: str) -> bytes:
@@ -405,7 +410,7 @@ async def suggest(request: Request, settings: SettingsDep) -> JSONResponse:
 async def download_file(filename: str, settings: SettingsDep) -> FileResponse:
     """A translated file, by the name ``/translate_file`` gave (open, as on LibreTranslate: the random
     name is the key); expired or unknown names answer 404."""
-    files = TranslatedFiles(settings.data_dir / "translated-files", settings.translated_file_ttl_seconds)
+    files = _translated_files(settings)
     path = await asyncio.to_thread(files.path, filename)
     if path is None:
         raise LibreTranslateError(ApiError(404, "not_found", "Invalid filename"))
