@@ -150,3 +150,11 @@ def test_flags_never_alter_the_output_and_point_at_it() -> None:
     summary = "Ông Nguyễn Văn Tèo nói 99 người."
     flags = check_summary("Ông Lê Văn Tám nói 5 người đến.", summary)
     assert flags and all(summary[f.start : f.end] == f.text for f in flags)
+
+
+def test_an_english_summary_of_a_vietnamese_article_is_checked_across_languages() -> None:
+    article = "Vụ tai nạn tại Hà Nội làm 2 người chết. Ông Lê Trí Thanh cho biết."
+    faithful = "Two people died in an accident in Hanoi, said Le Tri Thanh, 2 people in all."
+    assert check_summary(article, faithful, "vi", "en") == []  # "2 people" is "2 người", not out of context
+    (flag,) = check_summary(article, "Le Van Thanh said 2 people died.", "vi", "en")
+    assert (flag.kind, flag.reason, flag.source_match) == ("name", "changed", "Lê Trí Thanh")

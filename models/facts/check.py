@@ -218,7 +218,9 @@ def _spelled(fact: Fact) -> bool:
 
 def check_summary(article: str, summary: str, lang: str = "vi", summary_lang: str | None = None) -> list[Flag]:
     """Facts of ``summary`` that ``article`` does not support (a summary may leave facts out)."""
-    return _unsupported(_Source(summary, summary_lang or lang), _Source(article, lang))
+    output_lang = summary_lang or lang
+    # an English summary of a Vietnamese article is checked with the translation's cross-language rules
+    return _unsupported(_Source(summary, output_lang), _Source(article, lang), across_languages=output_lang != lang)
 
 
 def check_translation(source: str, translation: str, source_lang: str, target_lang: str) -> list[Flag]:
