@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from tomtat.service.database import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS suggestions (
@@ -36,9 +37,7 @@ class Suggestion:
 
 class SuggestionStore:
     def __init__(self, path: str | Path) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.executescript(SCHEMA)
+        self._db = connect(path, SCHEMA)
         self._lock = threading.Lock()
 
     def add(self, suggestion: Suggestion) -> None:

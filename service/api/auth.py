@@ -19,6 +19,7 @@ from pathlib import Path
 from fastapi import Request
 
 from tomtat.service.api.errors import ApiError
+from tomtat.service.database import connect
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -46,9 +47,7 @@ class KeyStore:
     """The ``api_keys`` table of the server's SQLite file (managed by ``tomtat keys``)."""
 
     def __init__(self, path: str | Path) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.executescript(SCHEMA)
+        self._db = connect(path, SCHEMA)
         self._lock = threading.Lock()
 
     def add(self, name: str, requests_per_minute: int = 60, chars_per_minute: int = 500_000) -> tuple[ApiKey, str]:
