@@ -31,3 +31,6 @@ class Metrics:
         self.tokens_out = Counter("tomtat_tokens_out", "output tokens", ["model"], registry=r)
         self.load_seconds = Gauge("tomtat_model_load_seconds", "model load time", ["model"], registry=r)
         self.rejected = Counter("tomtat_rejected", "requests refused by admission control", ["reason"], registry=r)
+        self.dropped = Counter(
+            "tomtat_dropped_texts", "texts dropped before the model: their caller went away", ["worker"], registry=r
+        )

@@ -9,14 +9,15 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from tomtat import __version__
 from tomtat.service.api.auth import Guard, KeyStore, caller
 from tomtat.service.api.errors import BodySizeLimit, install_error_handlers
 from tomtat.service.api.openapi import install_openapi
-from tomtat.service.api.routers import check, jobs, libretranslate, ops, summarize, translate
+from tomtat.service.api.routers import check, extract, jobs, libretranslate, ops, summarize, translate
 from tomtat.service.jobs.runner import JobRunner
 from tomtat.service.jobs.store import JobStore
 from tomtat.service.metrics import Metrics
@@ -26,8 +27,8 @@ from tomtat.service.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
 # every API router needs the caller's key (when keys are required); these are the only open routes:
-# /healthz, /readyz, /metrics (its own token), the page at / and the API docs (/docs, /openapi.json)
-API_ROUTERS = (summarize.router, translate.router, check.router, jobs.router, ops.router)
+# /healthz, /readyz, /metrics (its own token), the page at / with its /static files and favicon, the API docs
+API_ROUTERS = (summarize.router, translate.router, check.router, extract.router, jobs.router, ops.router)
 OPEN_ROUTERS = (ops.open_router, libretranslate.open_router)
 
 
@@ -89,6 +90,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page() -> HTMLResponse:
         return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     if settings.cors_origins:
         app.add_middleware(

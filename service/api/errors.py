@@ -28,10 +28,17 @@ log = logging.getLogger("tomtat.service")
 
 class ApiError(Exception):
     def __init__(
-        self, status: int, code: str, message: str, field: str | None = None, retry_after: int | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        field: str | None = None,
+        retry_after: int | None = None,
+        choices: list[str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.field, self.retry_after = status, code, message, field, retry_after
+        self.choices = choices  # the values the field could take (e.g. an uploaded file's fields)
 
 
 class LibreTranslateError(Exception):
@@ -75,12 +82,19 @@ def lt_error_response(error: ApiError) -> JSONResponse:
 
 
 def error_response(
-    status: int, code: str, message: str, field: str | None = None, retry_after: int | None = None
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    retry_after: int | None = None,
+    choices: list[str] | None = None,
 ) -> JSONResponse:
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     field = clean_surrogates(field) if field else field
-    body = {"error": {"code": code, "message": clean_surrogates(message), "field": field}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    error: dict[str, object] = {"code": code, "message": clean_surrogates(message), "field": field}
+    if choices is not None:
+        error["choices"] = [clean_surrogates(choice) for choice in choices]
+    return JSONResponse({"error": error}, status_code=status, headers=headers)
 
 
 def _field(loc: tuple[object, ...]) -> str | None:
@@ -107,7 +121,7 @@ def _allowed_methods(request: Request, error: StarletteHTTPException) -> list[st
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(_: Request, error: ApiError) -> JSONResponse:
-        return error_response(error.status, error.code, error.message, error.field, error.retry_after)
+        return error_response(error.status, error.code, error.message, error.field, error.retry_after, error.choices)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, error: RequestValidationError) -> JSONResponse:

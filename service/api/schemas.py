@@ -207,6 +207,7 @@ class ErrorBody(BaseModel):
     code: str
     message: str
     field: str | None = None
+    choices: list[str] | None = Field(default=None, description="values the field can take, where known")
 
 
 class ErrorResponse(BaseModel):

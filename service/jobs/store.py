@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +21,14 @@ from tomtat.service.archive.records import InputRecord
 from tomtat.service.runtime.keys import SummaryPlan
 
 ACTIVE = ("queued", "running")
+JOB_COLUMNS = "id, state, total, done, failed, duplicates, created, started, finished, error, options, owner, name"
 TERMINAL = ("done", "cancelled", "failed")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, state TEXT NOT NULL, options TEXT NOT NULL, total INTEGER NOT NULL,
     done INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, duplicates INTEGER NOT NULL DEFAULT 0,
-    created REAL NOT NULL, started REAL, finished REAL, error TEXT, owner TEXT
+    created REAL NOT NULL, started REAL, finished REAL, error TEXT, owner TEXT, name TEXT
 );
 CREATE TABLE IF NOT EXISTS job_inputs (
     job_id TEXT NOT NULL, seq INTEGER NOT NULL, record_id TEXT NOT NULL, text TEXT, error TEXT,
@@ -69,6 +70,8 @@ class Job:
     finished: float | None
     error: str | None
     options: JobOptions
+    name: str | None = None  # the uploaded file's name, to tell jobs apart in a list
+    errors: dict[str, int] = field(default_factory=dict)  # failed records by error code
 
 
 class JobStore:
@@ -83,14 +86,18 @@ class JobStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
-        if "owner" not in columns:  # a database from before jobs had owners
-            self._db.execute("ALTER TABLE jobs ADD COLUMN owner TEXT")
+        for column in ("owner", "name"):  # a database from before jobs had owners, or names
+            if column not in columns:
+                self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT")
+        self._db.execute("CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created)")
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def create(self, options: JobOptions, records: Iterable[InputRecord], owner: str | None = None) -> Job:
+    def create(
+        self, options: JobOptions, records: Iterable[InputRecord], owner: str | None = None, name: str | None = None
+    ) -> Job:
         job_id = uuid.uuid4().hex
         seen: set[str] = set()
         duplicates = 0
@@ -108,9 +115,9 @@ class JobStore:
                 )
                 seq += 1
             self._db.execute(
-                "INSERT INTO jobs (id, state, options, total, duplicates, created, owner) "
-                "VALUES (?, 'queued', ?, ?, ?, ?, ?)",
-                (job_id, options.to_json(), seq, duplicates, time.time(), owner),
+                "INSERT INTO jobs (id, state, options, total, duplicates, created, owner, name) "
+                "VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)",
+                (job_id, options.to_json(), seq, duplicates, time.time(), owner, name),
             )
             self._db.execute("COMMIT")
         job = self.get(job_id, owner)
@@ -120,15 +127,22 @@ class JobStore:
     def get(self, job_id: str, owner: str | None = None, *, any_owner: bool = False) -> Job | None:
         """The job, if ``owner`` created it (``any_owner``: the runner, which serves every owner)."""
         with self._lock:
-            row = self._db.execute(
-                "SELECT id, state, total, done, failed, duplicates, created, started, finished, error, options, owner "
-                "FROM jobs WHERE id = ?",
-                (job_id,),
-            ).fetchone()
+            row = self._db.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None or (not any_owner and row[11] != owner):
             return None
-        job_id, state, total, done, failed, duplicates, created, started, finished, error, options, _ = row
-        return Job(
+        return self._job(row)
+
+    def recent(self, owner: str | None, limit: int) -> list[Job]:
+        """The owner's latest jobs, newest first (without keys every job has the owner ``None``)."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {JOB_COLUMNS} FROM jobs WHERE owner IS ? ORDER BY created DESC LIMIT ?", (owner, limit)
+            ).fetchall()
+        return [self._job(row) for row in rows]
+
+    def _job(self, row: tuple[Any, ...]) -> Job:
+        job_id, state, total, done, failed, duplicates, created, started, finished, error, options, _, name = row
+        job = Job(
             job_id,
             state,
             total,
@@ -140,7 +154,18 @@ class JobStore:
             finished,
             error,
             JobOptions.from_json(options),
+            name,
         )
+        if failed:
+            with self._lock:
+                job.errors = dict(
+                    self._db.execute(
+                        "SELECT json_extract(result, '$.error.code'), COUNT(*) FROM job_results "
+                        "WHERE job_id = ? AND failed = 1 GROUP BY 1 ORDER BY 2 DESC",
+                        (job_id,),
+                    ).fetchall()
+                )
+        return job
 
     def active(self) -> list[str]:
         with self._lock:

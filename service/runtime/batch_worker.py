@@ -189,7 +189,10 @@ class BatchWorker:
                     await self._wait_ready()  # requests queue up meanwhile: the batch takes them all
                     await slot.acquire()
                     taken.append(slot)
-                batch = [item for item in await self._collect() if not item.future.done()]  # callers that left
+                collected = await self._collect()
+                batch = [item for item in collected if not item.future.done()]  # callers that left are dropped
+                if left := sum(len(item.texts) for item in collected if item.future.done()):
+                    self.metrics.dropped.labels(self.name).inc(left)
             except BaseException:
                 release(taken)
                 raise

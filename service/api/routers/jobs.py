@@ -6,12 +6,13 @@ import asyncio
 import json
 import shutil
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
@@ -28,6 +29,7 @@ from tomtat.service.archive.records import (
     check_text_field,
     read_records,
 )
+from tomtat.service.jobs.export import csv_lines
 from tomtat.service.jobs.store import TERMINAL, Job, JobOptions, JobStore
 from tomtat.service.runtime.pool import ModelPool
 from tomtat.service.settings import Settings
@@ -54,25 +56,43 @@ class JobRequest(JobSettings):
 
 class JobOut(BaseModel):
     id: str
+    name: str | None = Field(default=None, description="the uploaded file's name")
     state: str
     total: int
     done: int
     failed: int
+    errors: dict[str, int] = Field(default_factory=dict, description="failed records by error code")
     duplicates: int = Field(description="repeated ids in the input, skipped (first occurrence kept)")
     created: float
     started: float | None
     finished: float | None
     error: str | None
     engine_worker: str
+    docs_per_second: float | None = Field(default=None, description="records finished per second since it started")
+    eta_seconds: float | None = Field(default=None, description="at that rate, seconds until the last record")
     note: str | None = None
+
+
+class JobList(BaseModel):
+    jobs: list[JobOut]
 
 
 def job_out(job: Job, note: str | None = None) -> JobOut:
     fields = {k: v for k, v in asdict(job).items() if k != "options"}
-    return JobOut(**fields, engine_worker=job.options.plan.worker, note=note)
+    rate = eta = None
+    if job.started is not None and job.done:
+        elapsed = (job.finished or time.time()) - job.started
+        rate = round(job.done / elapsed, 3) if elapsed > 0 else None
+        if rate and job.state not in TERMINAL:
+            eta = round((job.total - job.done) / rate, 1)
+    return JobOut(**fields, engine_worker=job.options.plan.worker, docs_per_second=rate, eta_seconds=eta, note=note)
 
 
-async def _parse(request: Request, settings: Settings) -> tuple[JobSettings, list[InputRecord]]:
+UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
+
+
+async def _parse(request: Request) -> tuple[JobSettings, list[InputRecord], str | None]:
+    """The job's settings, its records and the uploaded file's name (``None`` for JSON documents)."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         try:
@@ -85,20 +105,20 @@ async def _parse(request: Request, settings: Settings) -> tuple[JobSettings, lis
             InputRecord(str(i), d) if isinstance(d, str) else InputRecord(d.id or str(i), d.text)
             for i, d in enumerate(body.documents)
         ]
-        return body, records
+        return body, records, None
     if content_type.startswith("multipart/form-data"):
         form = await request.form()
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            raise ApiError(422, "invalid_request", "upload a JSONL or CSV file in the 'file' field", "file")
+            raise ApiError(422, "invalid_request", "upload a JSONL, CSV or Parquet file in the 'file' field", "file")
         try:
             raw = form.get("options")
             options = JobSettings.model_validate_json(raw if isinstance(raw, str) and raw else "{}")
         except ValidationError as error:
             raise ApiError(422, "invalid_request", f"options: {error.errors()[0]['msg']}", "options") from None
         suffix = Path(upload.filename or "").suffix.lower()
-        if suffix not in (".jsonl", ".ndjson", ".csv"):
-            raise ApiError(415, "unsupported_media_type", "the file must be .jsonl or .csv", "file")
+        if suffix not in UPLOAD_SUFFIXES:
+            raise ApiError(415, "unsupported_media_type", "the file must be .jsonl, .csv or .parquet", "file")
         with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
             shutil.copyfileobj(upload.file, handle)
         try:
@@ -106,17 +126,19 @@ async def _parse(request: Request, settings: Settings) -> tuple[JobSettings, lis
             records = list(read_records(handle.name, options.text_field, options.id_field))
         except MissingFieldError as error:
             message = f"{error} (set text_field in options)"
-            raise ApiError(422, "missing_field", message, "options.text_field") from None
+            raise ApiError(422, "missing_field", message, "options.text_field", choices=error.fields) from None
         except InputFormatError as error:
             raise ApiError(422, "invalid_request", str(error), "file") from None
         finally:
             Path(handle.name).unlink(missing_ok=True)
-        return options, records
+        return options, records, Path(upload.filename or "").name or None
     raise ApiError(415, "unsupported_media_type", "send JSON documents or a multipart file upload")
 
 
 class JobUpload(BaseModel):
-    file: bytes = Field(description="a .jsonl or .csv file of records", json_schema_extra={"format": "binary"})
+    file: bytes = Field(
+        description="a .jsonl, .csv or .parquet file of records", json_schema_extra={"format": "binary"}
+    )
     options: str | None = Field(default=None, description="JobSettings as a JSON string")
 
 
@@ -141,12 +163,13 @@ async def create_job(request: Request, pool: PoolDep, settings: SettingsDep, sto
     openapi_extra=request_body({"multipart/form-data": schema_of(JobUpload)}),
 )
 async def upload_job(request: Request, pool: PoolDep, settings: SettingsDep, store: StoreDep, key: CallerDep) -> JobOut:
-    """A .jsonl or .csv file of records (multipart ``file``, optional ``options`` JSON string)."""
+    """A .jsonl, .csv or .parquet file of records (multipart ``file``, optional ``options`` JSON string).
+    A text field in no record is answered 422 ``missing_field`` with the file's fields in ``choices``."""
     return await _create(request, pool, settings, store, key)
 
 
 async def _create(request: Request, pool: ModelPool, settings: Settings, store: JobStore, key: ApiKey | None) -> JobOut:
-    options, records = await _parse(request, settings)  # after the key was checked: nothing is read before
+    options, records, name = await _parse(request)  # after the key was checked: nothing is read before
     request.app.state.guard.charge(key, sum(len(r.text or "") for r in records))
     if not records:
         raise ApiError(422, "no_texts", "the job has no records", "documents")
@@ -160,7 +183,7 @@ async def _create(request: Request, pool: ModelPool, settings: Settings, store: 
     if options.translate_to:
         pool.translation(translate_task("vi", "en"), "translate_to")  # refused now, not when the job runs
     job_options = JobOptions(plan, options.translate_to, options.allow_any_language)
-    job = await asyncio.to_thread(store.create, job_options, records, key.id if key else None)
+    job = await asyncio.to_thread(store.create, job_options, records, key.id if key else None, name)
     request.app.state.job_runner.wake()
     return job_out(job, plan.note)
 
@@ -171,6 +194,13 @@ def _job(store: JobStore, job_id: str, key: ApiKey | None) -> Job:
     if job is None:
         raise ApiError(404, "not_found", f"no job {job_id!r}", "job_id")
     return job
+
+
+@router.get("/v1/jobs", response_model=JobList, responses=ERRORS)
+async def list_jobs(store: StoreDep, key: CallerDep, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> JobList:
+    """The caller's most recent jobs, newest first (kept in the server's database across restarts)."""
+    jobs = await asyncio.to_thread(store.recent, key.id if key else None, limit)
+    return JobList(jobs=[job_out(job) for job in jobs])
 
 
 @router.get("/v1/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
@@ -192,12 +222,19 @@ def _streamed(media_type: str, schema: dict[str, Any], description: str) -> dict
 @router.get(
     "/v1/jobs/{job_id}/results",
     response_class=StreamingResponse,
-    responses=_streamed("application/x-ndjson", {"type": "string"}, "one JSON object per finished record"),
+    # one media type documented (client generators handle one); format=csv answers text/csv
+    responses=_streamed("application/x-ndjson", {"type": "string"}, "one JSON object (or CSV row) per record"),
 )
-async def job_results(job_id: str, store: StoreDep, key: CallerDep) -> StreamingResponse:
-    """The results so far as JSONL, in submission order (one line per finished record)."""
+async def job_results(
+    job_id: str, store: StoreDep, key: CallerDep, format: Literal["jsonl", "csv"] = "jsonl"
+) -> StreamingResponse:
+    """The results so far in submission order: JSONL (one object per finished record) or CSV
+    (``format=csv``: one row per record, flags as JSON). Downloaded as ``<job id>.<format>``."""
     _job(store, job_id, key)
-    return StreamingResponse(store.results(job_id), media_type="application/x-ndjson")
+    disposition = {"Content-Disposition": f'attachment; filename="{job_id}.{format}"'}
+    if format == "csv":
+        return StreamingResponse(csv_lines(store.results(job_id)), media_type="text/csv", headers=disposition)
+    return StreamingResponse(store.results(job_id), media_type="application/x-ndjson", headers=disposition)
 
 
 @router.get(
