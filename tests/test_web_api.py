@@ -8,15 +8,17 @@ import asyncio
 import csv
 import io
 import json
+import threading
 import time
 import zipfile
 from pathlib import Path
 
+import httpx
 import pytest
 from prometheus_client import generate_latest
 
 from tests.builders import news_page
-from tests.service_helpers import client_for, metric
+from tests.service_helpers import client_for, metric, models_env, running_server
 from tests.test_access import _keys
 from tests.test_archive import article
 from tests.test_jobs import wait_done
@@ -165,3 +167,27 @@ def test_a_request_whose_caller_left_is_dropped_and_counted(model_dir: Path) -> 
     asyncio.run(scenario())
     assert ran == [["busy"]]
     assert metric(generate_latest(metrics.registry).decode(), "tomtat_dropped_texts_total", worker="w") == 1
+
+
+def test_a_client_that_gives_up_over_http_is_dropped_not_run(model_dir: Path, sample_article: str) -> None:
+    """Over a real socket: the caller times out while its request waits behind a long batch; the
+    server answers 499 to nobody and its text never reaches the model. (Starlette's ``@app.middleware``
+    hid the disconnect from routes: every request used to run to the end.)"""
+    heavy = {
+        "texts": [sample_article] * 8,
+        "engine": "abstractive",
+        "options": {"min_new_tokens": 900, "max_length": 1000},
+    }
+    with running_server(models_env(model_dir, "vit5-base-vietnews")) as url:
+        busy = threading.Thread(target=lambda: httpx.post(url + "/v1/summarize", json=heavy, timeout=300))
+        busy.start()
+        time.sleep(0.5)  # the heavy batch is in the model
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(url + "/v1/summarize", json={"text": sample_article}, timeout=1.0)
+        assert busy.is_alive()
+        busy.join()
+        time.sleep(0.5)
+        text = httpx.get(url + "/metrics").text
+    assert metric(text, "tomtat_dropped_texts_total", worker="vit5-base-vietnews") == 1
+    assert metric(text, "tomtat_batches_total", worker="vit5-base-vietnews") == 1
+    assert metric(text, "tomtat_requests_total", endpoint="/v1/summarize", status="499") == 1

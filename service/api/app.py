@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -16,6 +15,7 @@ from fastapi_offline import FastAPIOffline
 from tomtat import __version__
 from tomtat.service.api.auth import Guard, KeyStore, caller
 from tomtat.service.api.errors import BodySizeLimit, install_error_handlers
+from tomtat.service.api.middleware import LibreTranslateCors, RequestMetrics
 from tomtat.service.api.openapi import install_openapi
 from tomtat.service.api.routers import check, extract, jobs, libretranslate, ops, summarize, translate
 from tomtat.service.jobs.runner import JobRunner
@@ -72,21 +72,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in OPEN_ROUTERS:
         app.include_router(router)
 
-    @app.middleware("http")
-    async def libretranslate_cors(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        return await libretranslate.with_cors(request, call_next, settings.lt_cors_origins)
-
-    @app.middleware("http")
-    async def count_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        endpoint = getattr(route, "path", "unmatched")
-        status = str(response.status_code)
-        metrics.requests.labels(endpoint, status).inc()
-        metrics.latency.labels(endpoint, status).observe(time.perf_counter() - started)
-        return response
-
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page() -> HTMLResponse:
         return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
@@ -97,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    app.add_middleware(LibreTranslateCors, origins=settings.lt_cors_origins)
+    app.add_middleware(RequestMetrics, metrics=metrics)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse
 
 from tomtat.models.errors import TomtatError
 from tomtat.models.langdetect import detect_language
@@ -29,7 +29,6 @@ from tomtat.service.api.errors import (
     ApiError,
     LibreTranslateError,
     api_error_of,
-    is_libretranslate,
     lt_error_response,
 )
 from tomtat.service.api.openapi import request_body, schema_of
@@ -426,30 +425,3 @@ async def download_file(filename: str, settings: SettingsDep) -> FileResponse:
 async def spec(request: Request) -> JSONResponse:
     """The API description, where LibreTranslate serves its own."""
     return JSONResponse(request.app.openapi())
-
-
-async def with_cors(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]], origins: Sequence[str]
-) -> Response:
-    """LibreTranslate answers browsers (extensions, web pages) on its routes: CORS headers and
-    preflight there, as configured (``TOMTAT_LT_CORS_ORIGINS``, default any); ``/v1`` is not touched."""
-    if not is_libretranslate(request.url.path):
-        return await call_next(request)
-    origin = request.headers.get("origin")
-    allowed = "*" if "*" in origins else origin if origin in origins else None
-    headers = {
-        "Access-Control-Allow-Origin": allowed,
-        "Access-Control-Allow-Headers": "Authorization, Content-Type",
-        "Access-Control-Expose-Headers": "Authorization",
-        "Access-Control-Allow-Methods": "GET, POST",
-        "Access-Control-Max-Age": str(60 * 60 * 24 * 20),
-    }
-    if request.method == "OPTIONS" and request.headers.get("access-control-request-method"):
-        response: Response = Response(status_code=204, headers={"Allow": "GET, POST, OPTIONS"})
-    else:
-        response = await call_next(request)
-    if allowed is not None:
-        response.headers.update({k: v for k, v in headers.items() if v is not None})
-        if allowed != "*":
-            response.headers["Vary"] = "Origin"
-    return response

@@ -148,18 +148,23 @@ function renderReadiness() {
     option.textContent = abstractiveReady ? t("engine.abstractive") : t("engine.not_ready", {engine: t("engine.abstractive")});
     if (!abstractiveReady && select.value === "abstractive") select.value = "auto";
   }
-  if (!abstractiveReady) lines.push(t("why.line", {engine: t("engine.abstractive"), why: t(whyNot("summarize"))}));
+  if (!abstractiveReady) lines.push([t("engine.abstractive"), t(whyNot("summarize"))]);
   const directions = {"vi-en": ["translate:vi-en", "reader.vi_en"], "en-vi": ["translate:en-vi", "reader.en_vi"]};
   for (const [value, [cap, label]] of Object.entries(directions)) {
     const ready = Boolean(caps[cap]?.ready);
     const option = $("direction").querySelector(`option[value="${value}"]`);
     option.disabled = !ready;
     option.textContent = ready ? t(label) : t("engine.not_ready", {engine: t(label)});
-    if (!ready) lines.push(t("why.line", {engine: t(label), why: t(whyNot(cap))}));
+    if (!ready) lines.push([t(label), t(whyNot(cap))]);
   }
   $("also-en").disabled = $("archive-en").disabled = !caps["translate:vi-en"]?.ready;
   const list = $("why-not");
-  list.replaceChildren(...lines.map((line) => Object.assign(document.createElement("li"), {textContent: line})));
+  list.replaceChildren(...lines.map(([what, why]) => {  // "what: why", each part one string of the tables
+    const item = document.createElement("li");
+    item.append(Object.assign(document.createElement("span"), {textContent: what}), ": ",
+      Object.assign(document.createElement("span"), {textContent: why}));
+    return item;
+  }));
   const models = readiness.models.filter((m) => m.tasks.includes("summarize") && m.state === "ready");
   const select = $("model");
   const chosen = select.value;
@@ -327,11 +332,12 @@ let followed = null;  // {id, controller}
 function fillFields(fields, preferredText = "text") {
   const guess = [preferredText, "text", "body", "content", "article", "noi_dung"].find((f) => fields.includes(f)) || fields[0];
   const textSelect = $("text-field");
-  textSelect.replaceChildren(...fields.map((f) => new Option(f, f, false, f === guess)));
+  const fieldOption = (f, selected) => Object.assign(new Option(f, f, false, selected), {className: "user"});
+  textSelect.replaceChildren(...fields.map((f) => fieldOption(f, f === guess)));
   const idSelect = $("id-field");
   const rowOption = new Option("", "");
   rowOption.dataset.i18n = "archive.row_number";
-  idSelect.replaceChildren(rowOption, ...fields.map((f) => new Option(f, f, false, f === "id")));
+  idSelect.replaceChildren(rowOption, ...fields.map((f) => fieldOption(f, f === "id")));
   $("field-pickers").hidden = false;
   $("fields-hint").hidden = false;
   say($("fields-hint"), "archive.fields_hint", {fields: fields.join(", ")});
