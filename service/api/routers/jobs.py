@@ -222,8 +222,13 @@ def _streamed(media_type: str, schema: dict[str, Any], description: str) -> dict
 @router.get(
     "/v1/jobs/{job_id}/results",
     response_class=StreamingResponse,
-    # one media type documented (client generators handle one); format=csv answers text/csv
-    responses=_streamed("application/x-ndjson", {"type": "string"}, "one JSON object (or CSV row) per record"),
+    responses={
+        200: {
+            "content": {media: {"schema": {"type": "string"}} for media in ("application/x-ndjson", "text/csv")},
+            "description": "JSONL: one JSON object per finished record; format=csv: one CSV row per record",
+        },
+        **ERRORS,
+    },
 )
 async def job_results(
     job_id: str, store: StoreDep, key: CallerDep, format: Literal["jsonl", "csv"] = "jsonl"
