@@ -31,6 +31,8 @@ class Metrics:
         self.tokens_out = Counter("tomtat_tokens_out", "output tokens", ["model"], registry=r)
         self.load_seconds = Gauge("tomtat_model_load_seconds", "model load time", ["model"], registry=r)
         self.rejected = Counter("tomtat_rejected", "requests refused by admission control", ["reason"], registry=r)
+        self.cache_hits = Counter("tomtat_result_cache_hits", "summaries answered from the result cache", registry=r)
+        self.cache_misses = Counter("tomtat_result_cache_misses", "summaries the result cache did not have", registry=r)
         self.dropped = Counter(
             "tomtat_dropped_texts", "texts dropped before the model: their caller went away", ["worker"], registry=r
         )

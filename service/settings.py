@@ -49,6 +49,10 @@ class Settings(BaseSettings):
         default=Path("~/.cache/tomtat/data").expanduser(), description="where the jobs database (SQLite) lives"
     )
     max_job_records: int = Field(default=1_000_000, ge=1, description="records per job")
+    result_cache: bool = Field(
+        default=False, description="answer an article summarized before (same model and options) from a cache"
+    )
+    result_cache_entries: int = Field(default=100_000, ge=1, description="summaries the result cache keeps (LRU)")
 
     # access control (off by default)
     require_api_keys: bool = Field(default=False, description="every API call needs a key (tomtat keys add)")

@@ -23,6 +23,7 @@ from tomtat.service.jobs.store import JobStore
 from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.gateway import WorkerGateway
 from tomtat.service.runtime.pool import ModelPool
+from tomtat.service.runtime.result_cache import ResultCache
 from tomtat.service.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -36,7 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     metrics = Metrics()
     pool = ModelPool(settings, metrics)
-    gateway = WorkerGateway(pool, metrics)
+    cache = (
+        ResultCache(settings.data_dir / "result-cache.db", settings.result_cache_entries)
+        if settings.result_cache
+        else None
+    )
+    gateway = WorkerGateway(pool, metrics, cache)
 
     store = JobStore(settings.data_dir / "tomtat.db")
     guard = Guard(KeyStore(settings.data_dir / "tomtat.db"), settings.require_api_keys, settings.metrics_token)
@@ -50,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await runner.stop(grace=settings.shutdown_grace_seconds)
         await pool.stop()
         store.close()
+        if cache is not None:
+            cache.close()
 
     app = FastAPIOffline(  # the docs pages' scripts and styles come from the package, never a CDN
         title="tomtat",

@@ -134,6 +134,7 @@ class SummaryOut(BaseModel):
     timings: Timings
     flags: list[FlagOut] = Field(description="facts of the summary the article does not support")
     flags_en: list[FlagOut] | None = Field(default=None, description="the same for summary_en")
+    cached: bool = Field(default=False, description="answered from the result cache (TOMTAT_RESULT_CACHE)")
 
 
 class SummarizeResponse(BaseModel):

@@ -39,7 +39,11 @@ class Article:
 def from_html(html: str | bytes, url: str | None = None) -> Article | None:
     """The page's main article, or ``None`` when it has none (an index page, a page of links, an
     empty page: fewer than ``MIN_PAGE_WORDS`` words of main text)."""
-    found = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    # precision over recall, and no fallback extractors: on an index page or a page of links the
+    # fallbacks return the link texts as if they were a story
+    found = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, favor_precision=True, fast=True
+    )
     document: dict[str, Any] = {} if found is None else found if isinstance(found, dict) else found.as_dict()
     body, title = (document.get("text") or "").strip(), (document.get("title") or "").strip() or None
     lines = body.splitlines()

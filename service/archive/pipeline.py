@@ -27,6 +27,15 @@ def error_result(record_id: str, code: str, message: str) -> dict[str, Any]:
     return {"id": record_id, "error": {"code": code, "message": message}}
 
 
+def with_meta(result: dict[str, Any], record: InputRecord) -> dict[str, Any]:
+    """The result line with the record's own ``meta`` (a web page's url, title, date) after its id: a
+    repeated story's line carries its own page, not the first copy's."""
+    if not record.meta:
+        return result
+    rest = {key: value for key, value in result.items() if key != "id" and key not in record.meta}
+    return {"id": result["id"], **record.meta, **rest}
+
+
 def validate_records(
     records: list[InputRecord], allow_any_language: bool = False
 ) -> tuple[list[dict[str, Any] | None], list[tuple[int, str]]]:
@@ -63,6 +72,8 @@ def summary_result(
         output["summary_en"] = result.summary_en
         if check_facts:
             output["flags_en"] = [flag.as_dict() for flag in result.flags_en or ()]
+    if result.cached:
+        output["cached"] = True
     return output
 
 
@@ -274,7 +285,7 @@ def run_archive(
                 by_id[record_id] = same_text.result_for(record_id, key, by_id)
             report.same_text += len(repeats)
             bar.update(len(repeats) - sum(1 for r in todo if r.id in repeats))
-            writer.write([by_id[record.id] for record in chunk])
+            writer.write([with_meta(by_id[record.id], record) for record in chunk])
     finally:
         writer.close()
         bar.close()

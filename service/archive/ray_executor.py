@@ -1,7 +1,8 @@
 """``tomtat batch --executor ray``: the same record pipeline on Ray Data, for archives beyond one machine.
 
-read (text lines / CSV / Parquet / binary files) -> parse into records -> skip ids already written ->
-``map_batches`` with a callable class (each actor loads its models once) -> ``write_json``.
+read (text lines / CSV / Parquet / binary files: .txt, saved pages, WARC crawls) -> parse into records
+-> skip ids already written -> ``map_batches`` with a callable class (each actor loads its models once)
+-> ``write_json``.
 Resume: rerun with the same output directory; ids found in its files are skipped.
 """
 
@@ -9,15 +10,19 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import time
 from pathlib import Path
 from typing import Any
 
-from tomtat.service.archive.pipeline import ArchiveReport, RecordProcessor
+from tomtat.service.archive.pipeline import ArchiveReport, RecordProcessor, with_meta
 from tomtat.service.archive.records import InputFormatError, InputRecord, input_format
 
-COLUMNS = ("id", "summary", "summary_en", "engine", "model", "input_tokens", "chunked", "flags", "flags_en", "error")
+COLUMNS = (
+    "id", "url", "title", "date", "summary", "summary_en", "engine", "model", "input_tokens", "chunked",
+    "flags", "flags_en", "error",
+)  # fmt: skip
 
 
 def _import_ray() -> Any:
@@ -53,11 +58,17 @@ class SummarizeActor:
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         # numpy batches: a column of all-None read errors arrives as floats (NaN), so test for str
+        metas = batch["meta"] if "meta" in batch else [None] * len(batch["id"])
         records = [
-            InputRecord(str(i), t if isinstance(t, str) else None, json.loads(e) if isinstance(e, str) else None)
-            for i, t, e in zip(batch["id"], batch["text"], batch["read_error"], strict=True)
+            InputRecord(
+                str(i),
+                t if isinstance(t, str) else None,
+                json.loads(e) if isinstance(e, str) else None,
+                json.loads(m) if isinstance(m, str) else None,
+            )
+            for i, t, e, m in zip(batch["id"], batch["text"], batch["read_error"], metas, strict=True)
         ]
-        results = self.processor.process(records)
+        results = [with_meta(r, record) for r, record in zip(self.processor.process(records), records, strict=True)]
         columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
         for result in results:
             for column in COLUMNS:
@@ -93,16 +104,27 @@ def _rename(batch: dict[str, Any], text_field: str, id_field: str) -> dict[str, 
 
 
 def _files(batch: dict[str, Any], root: str) -> dict[str, Any]:
-    out: dict[str, list[Any]] = {"id": [], "text": [], "read_error": []}
+    """Files into records: a .txt or a saved page is one, a WARC crawl as many as it has pages."""
+    from tomtat.service.archive.webarchive import is_page, is_warc, page_record, warc_records
+
+    records: list[InputRecord] = []
     for path, data in zip(batch["path"], batch["bytes"], strict=True):
-        out["id"].append(Path(path).relative_to(root).as_posix())
-        try:
-            out["text"].append(bytes(data).decode("utf-8-sig"))
-            out["read_error"].append(None)
-        except UnicodeDecodeError as error:
-            out["text"].append(None)
-            out["read_error"].append(json.dumps(["unreadable", f"not UTF-8 text: {error.reason}"]))
-    return out
+        record_id = Path(path).relative_to(root).as_posix() if root else Path(path).name
+        if is_warc(Path(path)):
+            records.extend(warc_records(io.BytesIO(bytes(data))))
+        elif is_page(Path(path)):
+            records.append(page_record(record_id, bytes(data)))
+        else:
+            try:
+                records.append(InputRecord(record_id, bytes(data).decode("utf-8-sig")))
+            except UnicodeDecodeError as error:
+                records.append(InputRecord(record_id, None, ("unreadable", f"not UTF-8 text: {error.reason}")))
+    return {
+        "id": [r.id for r in records],
+        "text": [r.text for r in records],
+        "read_error": [json.dumps(r.error) if r.error else None for r in records],
+        "meta": [json.dumps(r.meta, ensure_ascii=False) if r.meta else None for r in records],
+    }
 
 
 def done_ids(output: Path) -> set[str]:
@@ -141,10 +163,11 @@ def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
         data = ray.data.read_parquet(str(source)).map_batches(
             _rename, fn_kwargs={"text_field": args.text_field, "id_field": args.id_field}, batch_format="numpy"
         )
-    else:
-        data = ray.data.read_binary_files(str(source), include_paths=True, file_extensions=["txt"]).map_batches(
-            _files, fn_kwargs={"root": str(source)}, batch_format="numpy"
-        )
+    else:  # a folder, one saved page, one WARC file
+        root = str(source) if fmt == "dir" else ""
+        data = ray.data.read_binary_files(
+            str(source), include_paths=True, file_extensions=["txt", "html", "htm", "warc", "gz"]
+        ).map_batches(_files, fn_kwargs={"root": root}, batch_format="numpy")
     done = done_ids(output)
     if done:
         data = data.filter(lambda row: row["id"] not in done)

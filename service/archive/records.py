@@ -1,5 +1,6 @@
-"""Archive records in and out: streamed readers (JSONL, CSV, Parquet, a folder of .txt) and a
-resumable JSONL writer whose output holds every id exactly once, even after ``kill -9``."""
+"""Archive records in and out: streamed readers (JSONL, CSV, Parquet, saved web pages and WARC crawls,
+a folder of any of .txt/.html/.warc) and a resumable JSONL writer whose output holds every id exactly
+once, even after ``kill -9``."""
 
 from __future__ import annotations
 
@@ -19,10 +20,21 @@ class InputRecord:
     id: str
     text: str | None
     error: tuple[str, str] | None = None  # (code, message) for a record that could not be read
+    meta: dict[str, Any] | None = None  # kept in its result: a web page's url, title and date
 
 
 class InputFormatError(ValueError):
     """The input cannot be read at all (unknown format, missing file, missing optional library)."""
+
+
+FILE_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
+FILE_FORMATS |= {".html": "page", ".htm": "page", ".warc": "warc", ".warc.gz": "warc"}
+FOLDER_SUFFIXES = (".txt", ".html", ".htm", ".warc", ".warc.gz")  # what a folder's files may be
+
+
+def file_suffix(path: Path) -> str:
+    """The suffix that names the format (``.warc.gz`` whole)."""
+    return ".warc.gz" if path.name.lower().endswith(".warc.gz") else path.suffix.lower()
 
 
 def input_format(path: Path) -> str:
@@ -30,11 +42,11 @@ def input_format(path: Path) -> str:
         return "dir"
     if not path.exists():
         raise InputFormatError(f"input {path} does not exist")
-    suffix = path.suffix.lower()
-    formats = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
-    if suffix not in formats:
-        raise InputFormatError(f"input {path}: unsupported format {suffix!r}; use .jsonl, .csv, .parquet or a folder")
-    return formats[suffix]
+    suffix = file_suffix(path)
+    if suffix not in FILE_FORMATS:
+        known = ", ".join(FILE_FORMATS)
+        raise InputFormatError(f"input {path}: unsupported format {suffix!r}; use {known} or a folder")
+    return FILE_FORMATS[suffix]
 
 
 def _from_mapping(row: object, index: int, text_field: str, id_field: str) -> InputRecord:
@@ -85,8 +97,20 @@ def _parquet(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord
             yield _from_mapping(row, index, text_field, id_field)
 
 
+def folder_files(path: Path) -> list[Path]:
+    return sorted(f for f in path.rglob("*") if f.is_file() and file_suffix(f) in FOLDER_SUFFIXES)
+
+
 def _directory(path: Path) -> Iterator[InputRecord]:
-    for file in sorted(path.rglob("*.txt")):
+    from tomtat.service.archive.webarchive import is_page, is_warc, read_page, read_warc
+
+    for file in folder_files(path):
+        if is_warc(file):
+            yield from read_warc(file)
+            continue
+        if is_page(file):
+            yield read_page(file, path)
+            continue
         record_id = file.relative_to(path).as_posix()
         try:
             yield InputRecord(record_id, file.read_bytes().decode("utf-8-sig"))
@@ -100,8 +124,12 @@ def read_records(path: str | Path, text_field: str = "text", id_field: str = "id
     """Stream records from an input; one that cannot be read becomes a record with an ``error``."""
     path = Path(path)
     fmt = input_format(path)
-    if fmt == "dir":
-        return _directory(path)
+    if fmt in ("dir", "page", "warc"):
+        from tomtat.service.archive.webarchive import read_page, read_warc
+
+        if fmt == "page":
+            return iter([read_page(path, path.parent)])
+        return read_warc(path) if fmt == "warc" else _directory(path)
     return {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}[fmt](path, text_field, id_field)
 
 
@@ -156,8 +184,9 @@ def count_records(path: str | Path) -> int | None:
     if fmt == "jsonl":
         with path.open("rb") as handle:
             return sum(1 for line in handle if line.strip())
-    if fmt == "dir":
-        return sum(1 for _ in path.rglob("*.txt"))
+    if fmt == "dir":  # a WARC holds many pages: no cheap total then
+        files = folder_files(path)
+        return None if any(file_suffix(f).startswith(".warc") for f in files) else len(files)
     if fmt == "parquet":
         return int(_parquet_file(path).metadata.num_rows)
     return None

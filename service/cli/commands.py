@@ -189,6 +189,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         translation_model=args.translation_model,
     )
     say(plan.note)
+    if args.cache:
+        from tomtat.service.runtime.result_cache import ResultCache
+
+        gateway.cache = ResultCache(args.cache, args.cache_entries)
     processor = RecordProcessor(gateway, plan, args.translate_to, args.allow_any_language, not args.no_flags)
     try:
         report = run_archive(
@@ -205,6 +209,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     except InputFormatError as error:
         return fail(str(error), EXIT_INPUT)
     print(report.line(), file=sys.stderr)
+    if gateway.cache is not None:
+        print(
+            f"tomtat: result cache {args.cache}: {gateway.cache.hits} hits, {gateway.cache.misses} misses",
+            file=sys.stderr,
+        )
     if report.duplicates:
         shown = ", ".join(report.duplicates[:10]) + (" ..." if len(report.duplicates) > 10 else "")
         print(f"tomtat: duplicate ids in the input (first occurrence kept): {shown}", file=sys.stderr)

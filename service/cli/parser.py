@@ -119,6 +119,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=256,
         help="records read, sorted by length into batches and written at a time (bounds memory; default: 256)",
     )
+    batch.add_argument(
+        "--cache",
+        metavar="FILE",
+        help="a result cache (SQLite, created if missing): articles summarized by an earlier run with the same "
+        "model and options are not summarized again",
+    )
+    batch.add_argument(
+        "--cache-entries", type=positive_int, default=1_000_000, help="entries the cache keeps (default: 1,000,000)"
+    )
     batch.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     batch.add_argument(
         "--executor", default="local", choices=["local", "ray"], help="local process or Ray Data (default: local)"

@@ -8,7 +8,7 @@ import logging
 import time
 
 from tomtat.models.errors import ModelUnavailableError
-from tomtat.service.archive.pipeline import summary_result, validate_records
+from tomtat.service.archive.pipeline import summary_result, validate_records, with_meta
 from tomtat.service.jobs.store import ACTIVE, JobStore
 from tomtat.service.runtime.gateway import Gateway
 from tomtat.service.runtime.pool import ModelPool
@@ -102,4 +102,5 @@ class JobRunner:
                 seconds = time.perf_counter() - started
                 for (index, _), output in zip(valid, outputs, strict=True):
                     results[index] = summary_result(records[index].id, output, seconds, bool(options.translate_to))
-            await asyncio.to_thread(self.store.save, job_id, [r for r in results if r is not None])
+            finished = [with_meta(r, record) for r, record in zip(results, records, strict=True) if r is not None]
+            await asyncio.to_thread(self.store.save, job_id, finished)

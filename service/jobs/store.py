@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     created REAL NOT NULL, started REAL, finished REAL, error TEXT, owner TEXT, name TEXT
 );
 CREATE TABLE IF NOT EXISTS job_inputs (
-    job_id TEXT NOT NULL, seq INTEGER NOT NULL, record_id TEXT NOT NULL, text TEXT, error TEXT,
+    job_id TEXT NOT NULL, seq INTEGER NOT NULL, record_id TEXT NOT NULL, text TEXT, error TEXT, meta TEXT,
     PRIMARY KEY (job_id, seq)
 );
 CREATE TABLE IF NOT EXISTS job_results (
@@ -89,6 +89,8 @@ class JobStore:
         for column in ("owner", "name"):  # a database from before jobs had owners, or names
             if column not in columns:
                 self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT")
+        if "meta" not in {row[1] for row in self._db.execute("PRAGMA table_info(job_inputs)")}:
+            self._db.execute("ALTER TABLE job_inputs ADD COLUMN meta TEXT")  # from before web-page inputs
         self._db.execute("CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created)")
 
     def close(self) -> None:
@@ -110,8 +112,10 @@ class JobStore:
                     continue
                 seen.add(record.id)
                 error = json.dumps(record.error) if record.error else None
+                meta = json.dumps(record.meta, ensure_ascii=False) if record.meta else None
                 self._db.execute(
-                    "INSERT INTO job_inputs VALUES (?, ?, ?, ?, ?)", (job_id, seq, record.id, record.text, error)
+                    "INSERT INTO job_inputs (job_id, seq, record_id, text, error, meta) VALUES (?, ?, ?, ?, ?, ?)",
+                    (job_id, seq, record.id, record.text, error, meta),
                 )
                 seq += 1
             self._db.execute(
@@ -199,12 +203,15 @@ class JobStore:
         """Inputs without a result yet, in submission order."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT i.record_id, i.text, i.error FROM job_inputs i LEFT JOIN job_results r "
+                "SELECT i.record_id, i.text, i.error, i.meta FROM job_inputs i LEFT JOIN job_results r "
                 "ON r.job_id = i.job_id AND r.record_id = i.record_id "
                 "WHERE i.job_id = ? AND r.record_id IS NULL ORDER BY i.seq LIMIT ?",
                 (job_id, limit),
             ).fetchall()
-        return [InputRecord(r[0], r[1], tuple(json.loads(r[2])) if r[2] else None) for r in rows]
+        return [
+            InputRecord(r[0], r[1], tuple(json.loads(r[2])) if r[2] else None, json.loads(r[3]) if r[3] else None)
+            for r in rows
+        ]
 
     def save(self, job_id: str, results: list[dict[str, Any]]) -> None:
         """Store a batch of results and the job's counters in one transaction (idempotent)."""

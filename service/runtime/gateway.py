@@ -27,6 +27,7 @@ from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.batch_worker import BatchTiming
 from tomtat.service.runtime.keys import Overrides, SummaryPlan, TranslateKey
 from tomtat.service.runtime.pool import ModelPool
+from tomtat.service.runtime.result_cache import ResultCache
 
 T = TypeVar("T")
 
@@ -38,6 +39,7 @@ class SummaryResult:
     timing: BatchTiming
     flags: tuple[Flag, ...] = ()  # facts of the summary its article does not support
     flags_en: tuple[Flag, ...] | None = None  # the same for the translated summary
+    cached: bool = False  # answered from the result cache, not by the model
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ def _summary_flags(
 
 class Gateway(ABC):
     """What callers ask of the models; subclasses say how a batch reaches them."""
+
+    cache: ResultCache | None = None  # opt-in: summaries seen before come from SQLite, not the model
+
+    def _count_cache(self, hits: int, misses: int) -> None:  # noqa: B027 - optional hook, not abstract
+        """Where a gateway reports cache use (the server: Prometheus counters); nowhere by default."""
 
     @abstractmethod
     async def _summaries(
@@ -103,17 +110,47 @@ class Gateway(ABC):
         """Summaries of ``texts`` (already checked), each with its translation when ``translate_to`` is set
         and its faithfulness flags unless ``check_facts`` is off (~3 ms of CPU per article)."""
         target = as_language(translate_to, "translate_to") if translate_to else None
+        translation = None
         if target is not None:  # refuse before any model work
-            self._translator(translate_task("vi", target), "translate_to")
+            task = translate_task("vi", target)
+            model = self._translator(task, "translate_to").model_for(task)
+            translation = f"{model.name if model else '?'}>{target}"
+        cache = self.cache
+        keys = cache.keys(plan, translation, texts) if cache is not None else []
+        found = await asyncio.to_thread(cache.get, keys) if cache is not None else {}
+        if cache is not None:
+            self._count_cache(len(found), len(keys) - len(found))
+        todo = [i for i in range(len(texts)) if not keys or keys[i] not in found]
+        summaries, translated, timing = await self._summarize_texts([texts[i] for i in todo], plan, target, priority)
+        if cache is not None and todo:
+            await asyncio.to_thread(
+                cache.put, {keys[i]: (s, en) for i, s, en in zip(todo, summaries, translated, strict=True)}
+            )
+        computed = dict(zip(todo, zip(summaries, translated, strict=True), strict=True))
+        answers = [computed[i] if i in computed else found[keys[i]] for i in range(len(texts))]
+        cached = [i not in computed for i in range(len(texts))]
+        all_summaries, all_translated = [a[0] for a in answers], [a[1] for a in answers]
+        if not check_facts:
+            rows = zip(all_summaries, all_translated, cached, strict=True)
+            return [SummaryResult(s, en, timing, cached=c) for s, en, c in rows]
+        flags = await asyncio.to_thread(_summary_flags, texts, all_summaries, all_translated, target)
+        return [
+            SummaryResult(s, en, timing, *f, cached=c)
+            for s, en, f, c in zip(all_summaries, all_translated, flags, cached, strict=True)
+        ]
+
+    async def _summarize_texts(
+        self, texts: list[str], plan: SummaryPlan, target: Language | None, priority: int
+    ) -> tuple[list[Summary], list[str | None], BatchTiming]:
+        """The model's summaries of ``texts`` and, with a ``target``, their translations."""
+        if not texts:
+            return [], [], BatchTiming(0.0, 0.0, 0)
         summaries, timing = await self._summaries(texts, plan, priority)
         translated: list[str | None] = [None] * len(summaries)
         if target is not None and summaries:
             outputs, _ = await self._translations([s.summary for s in summaries], TranslateKey("vi", target), priority)
             translated = [t.translation for t in outputs]
-        if not check_facts:
-            return [SummaryResult(s, en, timing) for s, en in zip(summaries, translated, strict=True)]
-        flags = await asyncio.to_thread(_summary_flags, texts, summaries, translated, target)
-        return [SummaryResult(s, en, timing, *f) for s, en, f in zip(summaries, translated, flags, strict=True)]
+        return summaries, translated, timing
 
     async def translate(
         self,
@@ -223,9 +260,14 @@ def _resolve_all(texts: list[str], source: str, fields: list[str]) -> list[tuple
 class WorkerGateway(Gateway):
     """The server's gateway: batches go through the pool's batch workers, merged with other requests."""
 
-    def __init__(self, pool: ModelPool, metrics: Metrics) -> None:
+    def __init__(self, pool: ModelPool, metrics: Metrics, cache: ResultCache | None = None) -> None:
         self.pool = pool
         self.metrics = metrics
+        self.cache = cache
+
+    def _count_cache(self, hits: int, misses: int) -> None:
+        self.metrics.cache_hits.inc(hits)
+        self.metrics.cache_misses.inc(misses)
 
     async def _summaries(self, texts: list[str], plan: SummaryPlan, priority: int) -> tuple[list[Summary], BatchTiming]:
         worker = self.pool.summary_worker(plan)
@@ -256,9 +298,15 @@ class WorkerGateway(Gateway):
 class LocalGateway(Gateway):
     """Models loaded in this process, called directly (the command line, archives, Ray actors)."""
 
-    def __init__(self, summarizer: Summarizer | None = None, translator: Translator | None = None) -> None:
+    def __init__(
+        self,
+        summarizer: Summarizer | None = None,
+        translator: Translator | None = None,
+        cache: ResultCache | None = None,
+    ) -> None:
         self.summarizer = summarizer
         self.translator = translator
+        self.cache = cache
 
     async def _summaries(self, texts: list[str], plan: SummaryPlan, priority: int) -> tuple[list[Summary], BatchTiming]:
         if self.summarizer is None:

@@ -27,6 +27,7 @@ from tomtat.service.archive.records import (
     InputRecord,
     MissingFieldError,
     check_text_field,
+    file_suffix,
     read_records,
 )
 from tomtat.service.jobs.export import csv_lines
@@ -88,7 +89,7 @@ def job_out(job: Job, note: str | None = None) -> JobOut:
     return JobOut(**fields, engine_worker=job.options.plan.worker, docs_per_second=rate, eta_seconds=eta, note=note)
 
 
-UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
+UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet", ".html", ".htm", ".warc", ".warc.gz")
 
 
 async def _parse(request: Request) -> tuple[JobSettings, list[InputRecord], str | None]:
@@ -116,9 +117,10 @@ async def _parse(request: Request) -> tuple[JobSettings, list[InputRecord], str 
             options = JobSettings.model_validate_json(raw if isinstance(raw, str) and raw else "{}")
         except ValidationError as error:
             raise ApiError(422, "invalid_request", f"options: {error.errors()[0]['msg']}", "options") from None
-        suffix = Path(upload.filename or "").suffix.lower()
+        suffix = file_suffix(Path(upload.filename or ""))
         if suffix not in UPLOAD_SUFFIXES:
-            raise ApiError(415, "unsupported_media_type", "the file must be .jsonl, .csv or .parquet", "file")
+            message = f"the file must be one of {', '.join(UPLOAD_SUFFIXES)}"
+            raise ApiError(415, "unsupported_media_type", message, "file")
         with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
             shutil.copyfileobj(upload.file, handle)
         try:
@@ -137,7 +139,8 @@ async def _parse(request: Request) -> tuple[JobSettings, list[InputRecord], str 
 
 class JobUpload(BaseModel):
     file: bytes = Field(
-        description="a .jsonl, .csv or .parquet file of records", json_schema_extra={"format": "binary"}
+        description="a .jsonl, .csv, .parquet file of records, a saved web page or a .warc(.gz) crawl",
+        json_schema_extra={"format": "binary"},
     )
     options: str | None = Field(default=None, description="JobSettings as a JSON string")
 

@@ -48,6 +48,7 @@ async def summarize(
                 timings=Timings.of(r.timing, total_ms),
                 flags=FlagOut.of(r.flags),
                 flags_en=FlagOut.of(r.flags_en) if r.flags_en is not None else None,
+                cached=r.cached,
             )
             for i, (d, r) in enumerate(zip(documents, results, strict=True))
         ],
