@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     max_chars: int = Field(default=100_000, ge=1, description="characters per text")
     max_texts: int = Field(default=64, ge=1, description="texts per request")
     max_body_bytes: int = Field(default=4_000_000, ge=1024, description="request body size, checked before parsing")
+    max_upload_bytes: int = Field(
+        default=20_000_000_000, ge=1024, description="an archive file uploaded to a job (streamed to disk)"
+    )
     max_queue: int = Field(default=512, ge=1, description="texts waiting per worker before 429")
 
     # dynamic batching

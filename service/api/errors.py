@@ -157,21 +157,29 @@ def install_error_handlers(app: FastAPI) -> None:
         return lt_error_response(error.error)
 
 
-class BodySizeLimit:
-    """Refuse bodies over ``max_bytes`` with 413 before anything parses them (Content-Length or streamed)."""
+UPLOAD_PATHS = frozenset({"/v1/uploads", "/v1/jobs"})  # archive files, streamed to disk: their own limit
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+class BodySizeLimit:
+    """Refuse bodies over ``max_bytes`` with 413 before anything parses them (Content-Length or streamed);
+    a multipart archive upload to a job has ``max_upload_bytes`` instead (it is streamed to disk)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
+        headers = dict(scope.get("headers", []))
+        declared = headers.get(b"content-length")
         libretranslate = is_libretranslate(str(scope.get("path", "")))
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send, libretranslate)
+        upload = scope.get("path") in UPLOAD_PATHS and headers.get(b"content-type", b"").startswith(b"multipart/")
+        limit = self.max_upload_bytes if upload else self.max_bytes
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(send, libretranslate, limit)
             return
         received = 0
         response_started = False
@@ -181,7 +189,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     raise _TooLarge
             return message
 
@@ -194,10 +202,10 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not response_started:
-                await self._refuse(send, libretranslate)
+                await self._refuse(send, libretranslate, limit)
 
-    async def _refuse(self, send: Send, libretranslate: bool) -> None:
-        message = f"request body over {self.max_bytes} bytes"
+    async def _refuse(self, send: Send, libretranslate: bool, limit: int) -> None:
+        message = f"request body over {limit} bytes"
         error = message if libretranslate else {"code": "body_too_large", "message": message, "field": None}
         body = json.dumps({"error": error}).encode()
         await send(

@@ -7,12 +7,13 @@ belongs to the API key that created it: any other key is told it does not exist.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from tomtat.service.archive.records import InputRecord
 from tomtat.service.runtime.keys import SummaryPlan
 
 ACTIVE = ("queued", "running")
+INSERT_CHUNK = 1000  # records per transaction while a job's records go in
 JOB_COLUMNS = "id, state, total, done, failed, duplicates, created, started, finished, error, options, owner, name"
 TERMINAL = ("done", "cancelled", "failed")
 
@@ -28,7 +30,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, state TEXT NOT NULL, options TEXT NOT NULL, total INTEGER NOT NULL,
     done INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0, duplicates INTEGER NOT NULL DEFAULT 0,
-    created REAL NOT NULL, started REAL, finished REAL, error TEXT, owner TEXT, name TEXT
+    created REAL NOT NULL, started REAL, finished REAL, error TEXT, owner TEXT, name TEXT, upload_hash TEXT
 );
 CREATE TABLE IF NOT EXISTS job_inputs (
     job_id TEXT NOT NULL, seq INTEGER NOT NULL, record_id TEXT NOT NULL, text TEXT, error TEXT, meta TEXT,
@@ -74,6 +76,11 @@ class Job:
     errors: dict[str, int] = field(default_factory=dict)  # failed records by error code
 
 
+class TooManyRecords(ValueError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} records per job")
+
+
 class JobStore:
     """The SQLite file behind the jobs API; safe to use from the event loop and worker threads."""
 
@@ -86,47 +93,96 @@ class JobStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
-        for column in ("owner", "name"):  # a database from before jobs had owners, or names
+        for column in ("owner", "name", "upload_hash"):  # a database from before jobs had these
             if column not in columns:
                 self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT")
         if "meta" not in {row[1] for row in self._db.execute("PRAGMA table_info(job_inputs)")}:
             self._db.execute("ALTER TABLE job_inputs ADD COLUMN meta TEXT")  # from before web-page inputs
         self._db.execute("CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created)")
+        self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS job_inputs_by_id ON job_inputs (job_id, record_id)")
+        for (job_id,) in self._db.execute("SELECT id FROM jobs WHERE state = 'uploading'").fetchall():
+            self.delete(job_id)  # a process stopped mid-upload: its client never got a job id
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     def create(
-        self, options: JobOptions, records: Iterable[InputRecord], owner: str | None = None, name: str | None = None
+        self,
+        options: JobOptions,
+        records: Iterable[InputRecord],
+        owner: str | None = None,
+        name: str | None = None,
+        *,
+        max_records: int | None = None,
+        upload_hash: str | None = None,
+        admit: Callable[[int, int], None] | None = None,
     ) -> Job:
+        """Store a job's records, streamed in chunks (flat memory for any size), then queue it.
+
+        While its records go in, the job is ``uploading`` (the runner ignores it). A repeated id is
+        counted in ``duplicates`` and skipped (the first occurrence is kept). ``admit(records,
+        characters)`` may refuse the job once everything is read (a key's quota); then, as over
+        ``max_records`` or on any error, the job and its records are removed."""
         job_id = uuid.uuid4().hex
-        seen: set[str] = set()
-        duplicates = 0
         with self._lock:
-            self._db.execute("BEGIN")
-            seq = 0
-            for record in records:
-                if record.id in seen:
-                    duplicates += 1  # reported in the job, never merged
-                    continue
-                seen.add(record.id)
-                error = json.dumps(record.error) if record.error else None
-                meta = json.dumps(record.meta, ensure_ascii=False) if record.meta else None
-                self._db.execute(
-                    "INSERT INTO job_inputs (job_id, seq, record_id, text, error, meta) VALUES (?, ?, ?, ?, ?, ?)",
-                    (job_id, seq, record.id, record.text, error, meta),
-                )
-                seq += 1
             self._db.execute(
-                "INSERT INTO jobs (id, state, options, total, duplicates, created, owner, name) "
-                "VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)",
-                (job_id, options.to_json(), seq, duplicates, time.time(), owner, name),
+                "INSERT INTO jobs (id, state, options, total, created, owner, name, upload_hash) "
+                "VALUES (?, 'uploading', ?, 0, ?, ?, ?, ?)",
+                (job_id, options.to_json(), time.time(), owner, name, upload_hash),
             )
-            self._db.execute("COMMIT")
+        seq = duplicates = characters = 0
+        pending = iter(records)
+        try:
+            while chunk := list(itertools.islice(pending, INSERT_CHUNK)):
+                with self._lock:
+                    self._db.execute("BEGIN")
+                    for record in chunk:
+                        error = json.dumps(record.error) if record.error else None
+                        meta = json.dumps(record.meta, ensure_ascii=False) if record.meta else None
+                        inserted = self._db.execute(
+                            "INSERT OR IGNORE INTO job_inputs (job_id, seq, record_id, text, error, meta) "
+                            "VALUES (?, ?, ?, ?, ?, ?)",
+                            (job_id, seq, record.id, record.text, error, meta),
+                        ).rowcount
+                        seq += inserted
+                        duplicates += 1 - inserted  # the id was there already: reported, never merged
+                        characters += len(record.text or "") if inserted else 0
+                    self._db.execute("COMMIT")
+                if max_records is not None and seq > max_records:
+                    raise TooManyRecords(max_records)
+            if admit is not None:
+                admit(seq, characters)
+        except BaseException:
+            self.delete(job_id)
+            raise
+        with self._lock:
+            self._db.execute(
+                "UPDATE jobs SET state = 'queued', total = ?, duplicates = ? WHERE id = ?", (seq, duplicates, job_id)
+            )
         job = self.get(job_id, owner)
         assert job is not None
         return job
+
+    def delete(self, job_id: str) -> None:
+        with self._lock:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            self._db.execute("BEGIN")
+            for table, column in (("job_results", "job_id"), ("job_inputs", "job_id"), ("jobs", "id")):
+                self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (job_id,))
+            self._db.execute("COMMIT")
+
+    def find_upload(self, owner: str | None, upload_hash: str, options: JobOptions) -> Job | None:
+        """The caller's job from the same file with the same options, unless it failed or was cancelled:
+        a file sent again (a retry after a lost answer) is not a second job."""
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {JOB_COLUMNS} FROM jobs WHERE owner IS ? AND upload_hash = ? AND options = ? "
+                "AND state IN ('queued', 'running', 'done') ORDER BY created DESC LIMIT 1",
+                (owner, upload_hash, options.to_json()),
+            ).fetchone()
+        return self._job(row) if row else None
 
     def get(self, job_id: str, owner: str | None = None, *, any_owner: bool = False) -> Job | None:
         """The job, if ``owner`` created it (``any_owner``: the runner, which serves every owner)."""

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
-import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from dataclasses import asdict
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, BinaryIO, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
@@ -31,7 +31,7 @@ from tomtat.service.archive.records import (
     read_records,
 )
 from tomtat.service.jobs.export import csv_lines
-from tomtat.service.jobs.store import TERMINAL, Job, JobOptions, JobStore
+from tomtat.service.jobs.store import TERMINAL, Job, JobOptions, JobStore, TooManyRecords
 from tomtat.service.runtime.pool import ModelPool
 from tomtat.service.settings import Settings
 
@@ -92,8 +92,18 @@ def job_out(job: Job, note: str | None = None) -> JobOut:
 UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet", ".html", ".htm", ".warc", ".warc.gz")
 
 
-async def _parse(request: Request) -> tuple[JobSettings, list[InputRecord], str | None]:
-    """The job's settings, its records and the uploaded file's name (``None`` for JSON documents)."""
+@dataclass
+class Submission:
+    """A job as sent: its settings and records; for an upload, the file on disk and its SHA-256."""
+
+    settings: JobSettings
+    records: Iterable[InputRecord]
+    name: str | None = None
+    path: Path | None = None
+    digest: str | None = None
+
+
+async def _parse(request: Request) -> Submission:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         try:
@@ -106,35 +116,50 @@ async def _parse(request: Request) -> tuple[JobSettings, list[InputRecord], str 
             InputRecord(str(i), d) if isinstance(d, str) else InputRecord(d.id or str(i), d.text)
             for i, d in enumerate(body.documents)
         ]
-        return body, records, None
+        return Submission(body, records)
     if content_type.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise ApiError(422, "invalid_request", "upload a JSONL, CSV or Parquet file in the 'file' field", "file")
-        try:
-            raw = form.get("options")
-            options = JobSettings.model_validate_json(raw if isinstance(raw, str) and raw else "{}")
-        except ValidationError as error:
-            raise ApiError(422, "invalid_request", f"options: {error.errors()[0]['msg']}", "options") from None
-        suffix = file_suffix(Path(upload.filename or ""))
-        if suffix not in UPLOAD_SUFFIXES:
-            message = f"the file must be one of {', '.join(UPLOAD_SUFFIXES)}"
-            raise ApiError(415, "unsupported_media_type", message, "file")
-        with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
-            shutil.copyfileobj(upload.file, handle)
-        try:
-            check_text_field(handle.name, options.text_field)
-            records = list(read_records(handle.name, options.text_field, options.id_field))
-        except MissingFieldError as error:
-            message = f"{error} (set text_field in options)"
-            raise ApiError(422, "missing_field", message, "options.text_field", choices=error.fields) from None
-        except InputFormatError as error:
-            raise ApiError(422, "invalid_request", str(error), "file") from None
-        finally:
-            Path(handle.name).unlink(missing_ok=True)
-        return options, records, Path(upload.filename or "").name or None
+        return await _upload(request)
     raise ApiError(415, "unsupported_media_type", "send JSON documents or a multipart file upload")
+
+
+async def _upload(request: Request) -> Submission:
+    """The uploaded archive, kept on disk (the multipart parser spools it there as it arrives) and read
+    lazily: memory stays flat whatever the file's size."""
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise ApiError(422, "invalid_request", "upload a JSONL, CSV or Parquet file in the 'file' field", "file")
+    try:
+        raw = form.get("options")
+        options = JobSettings.model_validate_json(raw if isinstance(raw, str) and raw else "{}")
+    except ValidationError as error:
+        raise ApiError(422, "invalid_request", f"options: {error.errors()[0]['msg']}", "options") from None
+    suffix = file_suffix(Path(upload.filename or ""))
+    if suffix not in UPLOAD_SUFFIXES:
+        message = f"the file must be one of {', '.join(UPLOAD_SUFFIXES)}"
+        raise ApiError(415, "unsupported_media_type", message, "file")
+    path, digest = await asyncio.to_thread(_save, upload.file, suffix)
+    try:
+        check_text_field(path, options.text_field)
+        records = read_records(path, options.text_field, options.id_field)
+    except MissingFieldError as error:
+        path.unlink(missing_ok=True)
+        message = f"{error} (set text_field in options)"
+        raise ApiError(422, "missing_field", message, "options.text_field", choices=error.fields) from None
+    except InputFormatError as error:
+        path.unlink(missing_ok=True)
+        raise ApiError(422, "invalid_request", str(error), "file") from None
+    return Submission(options, records, Path(upload.filename or "").name or None, path, digest)
+
+
+def _save(source: BinaryIO, suffix: str) -> tuple[Path, str]:
+    """Copy the spooled upload to a named file (readers need a path), hashing it on the way."""
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
+        while block := source.read(1 << 20):
+            digest.update(block)
+            handle.write(block)
+    return Path(handle.name), digest.hexdigest()
 
 
 class JobUpload(BaseModel):
@@ -172,12 +197,18 @@ async def upload_job(request: Request, pool: PoolDep, settings: SettingsDep, sto
 
 
 async def _create(request: Request, pool: ModelPool, settings: Settings, store: JobStore, key: ApiKey | None) -> JobOut:
-    options, records, name = await _parse(request)  # after the key was checked: nothing is read before
-    request.app.state.guard.charge(key, sum(len(r.text or "") for r in records))
-    if not records:
-        raise ApiError(422, "no_texts", "the job has no records", "documents")
-    if len(records) > settings.max_job_records:
-        raise ApiError(422, "too_many_texts", f"at most {settings.max_job_records} records per job", "documents")
+    submission = await _parse(request)  # after the key was checked: nothing is read before
+    try:
+        return await _queue(request, submission, pool, settings, store, key)
+    finally:
+        if submission.path is not None:
+            submission.path.unlink(missing_ok=True)
+
+
+async def _queue(
+    request: Request, submission: Submission, pool: ModelPool, settings: Settings, store: JobStore, key: ApiKey | None
+) -> JobOut:
+    options = submission.settings
     if pool.loading and options.engine != "extractive":
         raise ApiError(503, "model_unavailable", "models are still loading; retry shortly", "engine", 10)
     plan = pool.plan_summary(
@@ -186,7 +217,31 @@ async def _create(request: Request, pool: ModelPool, settings: Settings, store: 
     if options.translate_to:
         pool.translation(translate_task("vi", "en"), "translate_to")  # refused now, not when the job runs
     job_options = JobOptions(plan, options.translate_to, options.allow_any_language)
-    job = await asyncio.to_thread(store.create, job_options, records, key.id if key else None, name)
+    owner = key.id if key else None
+    if submission.digest is not None:
+        earlier = await asyncio.to_thread(store.find_upload, owner, submission.digest, job_options)
+        if earlier is not None:
+            return job_out(earlier, f"this file was uploaded before with the same options: job {earlier.id}")
+    guard = request.app.state.guard
+
+    def admit(count: int, characters: int) -> None:  # once every record is read: the key's quota
+        if not count:
+            raise ApiError(422, "no_texts", "the job has no records", "documents")
+        guard.charge(key, characters)
+
+    try:
+        job = await asyncio.to_thread(
+            store.create,
+            job_options,
+            submission.records,
+            owner,
+            submission.name,
+            max_records=settings.max_job_records,
+            upload_hash=submission.digest,
+            admit=admit,
+        )
+    except TooManyRecords as error:
+        raise ApiError(422, "too_many_texts", str(error), "documents") from None
     request.app.state.job_runner.wake()
     return job_out(job, plan.note)
 
