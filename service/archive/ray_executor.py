@@ -12,6 +12,7 @@ import argparse
 import hashlib
 import io
 import json
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,37 @@ class SummarizeActor:
                 value = result.get(column)
                 columns[column].append(value)
         return columns
+
+
+class RayClusterError(InputFormatError):
+    """The Ray cluster named by ``--ray-address`` cannot be used as it is; the message says what to do."""
+
+
+def check_cluster(address: str) -> None:
+    """Fail in seconds where ``ray.init`` would retry for ~20 s and end in a traceback: nothing
+    listening at the address, or a cluster with token authentication (``ray start --head`` of Ray 2.60
+    turns it on) while this process has no ``RAY_AUTH_MODE=token``."""
+    if address == "auto" or "://" in address:
+        return  # Ray Client and auto-discovery: ray.init's own checks
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=3).close()
+    except (OSError, ValueError) as error:
+        raise RayClusterError(
+            f"no Ray cluster answers at {address} ({error}); start one with `ray start --head` or fix --ray-address"
+        ) from None
+    from ray._raylet import GcsClient  # type: ignore[attr-defined]  # Ray's own client: answers in milliseconds
+    from ray.exceptions import AuthenticationError
+
+    try:
+        GcsClient(address=address)
+    except AuthenticationError:
+        raise RayClusterError(
+            f"the Ray cluster at {address} requires token authentication and this process does not send a "
+            "token: run with RAY_AUTH_MODE=token (the token is read from RAY_AUTH_TOKEN, the file named by "
+            "RAY_AUTH_TOKEN_PATH, or ~/.ray/auth_token, which `ray start` writes on its machine; `ray "
+            "get-auth-token` prints it)"
+        ) from None
 
 
 def _parse_json_lines(batch: dict[str, Any], text_field: str, id_field: str) -> dict[str, Any]:
@@ -146,6 +178,7 @@ def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
     fmt = input_format(source)
     if not ray.is_initialized():
         if args.ray_address:
+            check_cluster(args.ray_address)
             ray.init(address=args.ray_address)
         else:
             ray.init(num_cpus=max(2, args.concurrency), include_dashboard=False, log_to_driver=False)
