@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,9 +65,11 @@ def ray_cluster(home: Path) -> Iterator[str]:
     ray_cli = Path(sys.executable).parent / "ray"
     # a token on the head's machine turns token authentication on (ray get-auth-token --generate writes it)
     subprocess.run([str(ray_cli), "get-auth-token", "--generate"], env=env, capture_output=True, check=True)
+    # its own temp dir (short: socket paths), so no other test's ray.init() finds this cluster
+    temp_dir = tempfile.mkdtemp(prefix="ray-", dir="/tmp")
     head = subprocess.Popen(
         [str(ray_cli), "start", "--head", "--block", f"--port={port}", "--node-ip-address=127.0.0.1",
-         "--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats"],
+         "--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp_dir}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     try:
@@ -124,3 +127,27 @@ def test_a_cluster_started_with_ray_start(tmp_path: Path) -> None:
         env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert nobody.returncode == 2 and "no Ray cluster answers at" in nobody.stderr, nobody.stderr[-1000:]
+
+
+def test_kill_9_of_the_driver_then_rerun_is_exactly_once(tmp_path: Path, model_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"id": f"k{i}", "text": article(i)}) + "\n" for i in range(240)), "utf-8")
+    output = tmp_path / "out"
+    command = [*COMMAND, "batch", str(source), "-o", str(output), "--executor", "ray", "--batch-size", "8"]
+    command += ["--model", str(model_dir / "vit5-base-vietnews"), "--no-progress", "--concurrency", "1"]
+    driver = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while not list(output.glob("part-*.json")):
+        assert driver.poll() is None and time.monotonic() < deadline, "no block was written before the end"
+        time.sleep(0.05)
+    os.kill(driver.pid, signal.SIGKILL)  # the driver dies mid-run
+    driver.wait()
+    time.sleep(1)
+    os.killpg(driver.pid, signal.SIGKILL)  # and the local Ray it started, as with the machine going down
+    first = len(list(output.glob("part-*.json")))
+    assert first < 30, "the run finished before the kill"
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    ids = [json.loads(line)["id"] for f in output.glob("*.json") for line in f.read_text("utf-8").splitlines()]
+    assert sorted(ids) == sorted(f"k{i}" for i in range(240))  # every id exactly once
+    assert not list(output.glob("*.tmp-*"))

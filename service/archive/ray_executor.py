@@ -2,8 +2,8 @@
 
 read (text lines / CSV / Parquet / binary files: .txt, saved pages, WARC crawls) -> parse into records
 -> skip ids already written -> ``map_batches`` with a callable class (each actor loads its models once)
--> ``write_json``.
-Resume: rerun with the same output directory; ids found in its files are skipped.
+-> each block written to a temporary name and renamed when complete (``write_block``).
+Resume: rerun with the same output directory; ids in its complete blocks are skipped, cut-off blocks redone.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import argparse
 import hashlib
 import io
 import json
+import os
 import socket
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -159,15 +161,39 @@ def _files(batch: dict[str, Any], root: str) -> dict[str, Any]:
     }
 
 
+PART = "part-{}.json"  # a complete block; while it is written: part-….json.tmp-<random>
+
+
+def write_block(batch: Any, output: str) -> dict[str, list[int]]:
+    """One block of results into the output folder, exactly once: written under a temporary name,
+    fsynced, then renamed. The name comes from the block's ids, so a task Ray retries replaces its
+    own file instead of adding a second; a block cut off by a crash is only ever a ``.tmp`` file."""
+    rows = batch.to_pylist()
+    digest = hashlib.blake2b("\n".join(sorted(str(r["id"]) for r in rows)).encode(), digest_size=12).hexdigest()
+    final = Path(output) / PART.format(digest)
+    temporary = final.with_name(f"{final.name}.tmp-{uuid.uuid4().hex[:8]}")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, final)
+    return {"written": [len(rows)]}
+
+
 def done_ids(output: Path) -> set[str]:
-    """Ids already written by earlier runs into the output directory."""
+    """Ids in the complete blocks of earlier runs; blocks a crash cut off (``.tmp``) are removed, so
+    their records are done again."""
     done: set[str] = set()
-    for file in output.glob("*.json*") if output.is_dir() else []:
+    if not output.is_dir():
+        return done
+    for partial in output.glob("part-*.json.tmp-*"):
+        partial.unlink()
+    for file in output.glob("*.json"):
         for line in file.read_text(encoding="utf-8").splitlines():
             try:
                 done.add(str(json.loads(line)["id"]))
             except (ValueError, KeyError):
-                continue  # a torn line of an interrupted write: its record is redone
+                continue  # a torn line in the output of an older tomtat (direct writes): its record is redone
     return done
 
 
@@ -181,7 +207,8 @@ def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
             check_cluster(args.ray_address)
             ray.init(address=args.ray_address)
         else:
-            ray.init(num_cpus=max(2, args.concurrency), include_dashboard=False, log_to_driver=False)
+            # "local": a Ray of its own, never a cluster someone started on this machine (ray start)
+            ray.init(address="local", num_cpus=max(2, args.concurrency), include_dashboard=False, log_to_driver=False)
     if fmt == "jsonl":
         data = ray.data.read_text(str(source)).map_batches(
             _parse_json_lines,
@@ -227,9 +254,13 @@ def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
         num_gpus=args.num_gpus or None,
         batch_format="numpy",
     )
-    results.write_json(str(output))
+    output.mkdir(parents=True, exist_ok=True)
+    blocks = results.map_batches(
+        write_block, fn_kwargs={"output": str(output)}, batch_format="pyarrow", batch_size=None
+    )
+    blocks.sum("written")  # runs the pipeline
     report = ArchiveReport(skipped_done=len(done))
-    for file in output.glob("*.json*"):
+    for file in output.glob("*.json"):
         for line in file.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             report.seen += 1
