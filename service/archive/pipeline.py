@@ -7,6 +7,7 @@ result shape are shared with the jobs API.
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 import time
 from collections import OrderedDict
@@ -19,6 +20,7 @@ from tomtat.models.errors import InputError
 from tomtat.models.summarizer import check_article
 from tomtat.models.text import normalize
 from tomtat.service.archive.records import InputRecord, ResultWriter, count_records, read_records
+from tomtat.service.archive.sql import SqlResultWriter, is_url, read_sql
 from tomtat.service.runtime.gateway import LocalGateway, SummaryResult, run_sync
 from tomtat.service.runtime.keys import SummaryPlan
 
@@ -180,13 +182,14 @@ class SameText:
     """Records whose normalised text an earlier record of the run had (syndicated stories): each gets
     the first copy's result, with ``duplicate_of``, instead of being summarized again.
 
-    Every text's hash is remembered (16 bytes each); the results themselves only for the most recent
-    ``keep`` texts, so memory stays bounded on an archive of millions: a copy further away than that
-    is summarized again (still marked ``duplicate_of``)."""
+    Every text's hash is remembered (16 bytes, ~100 with Python's dict around it); the results
+    themselves, as compact JSON, only for the most recent ``keep`` texts, so memory stays bounded on
+    an archive of millions: a copy further away than that is summarized again (still marked
+    ``duplicate_of``)."""
 
-    def __init__(self, keep: int = 50_000) -> None:
+    def __init__(self, keep: int = 10_000) -> None:
         self.first_id: dict[bytes, str] = {}
-        self.results: OrderedDict[bytes, dict[str, Any]] = OrderedDict()
+        self.results: OrderedDict[bytes, bytes] = OrderedDict()
         self.keep = keep
 
     @staticmethod
@@ -215,7 +218,7 @@ class SameText:
         """Keep a first copy's result (not an error: a repeat of a failed text is tried again)."""
         if "error" in result:
             return
-        self.results[key] = result
+        self.results[key] = json.dumps(result, ensure_ascii=False, separators=(",", ":")).encode()
         self.results.move_to_end(key)
         while len(self.results) > self.keep:
             self.results.popitem(last=False)
@@ -224,7 +227,8 @@ class SameText:
         """The repeated record's line: the first copy's result (kept, or of this window, an error
         included), else its own, computed again because the first was too far back."""
         first_id = self.first_id[key]
-        first = self.results.get(key) or window.get(first_id) or window[record_id]
+        kept = self.results.get(key)
+        first = json.loads(kept) if kept is not None else window.get(first_id) or window[record_id]
         return {**first, "id": record_id, "duplicate_of": first_id}
 
 
@@ -245,6 +249,9 @@ def run_archive(
     batch_size: int = 16,
     progress: bool = True,
     retry_errors: bool = False,
+    query: str | None = None,
+    output_table: str | None = None,
+    update_column: str | None = None,
 ) -> ArchiveReport:
     """Summarize every record of ``input_path`` into ``output_path``, in input order; rerun to resume.
 
@@ -256,14 +263,21 @@ def run_archive(
     report = ArchiveReport()
     same_text = SameText()
     started = time.perf_counter()
-    records = read_records(input_path, text_field, id_field)
-    writer = ResultWriter(output_path, retry_errors)
+    writer: ResultWriter | SqlResultWriter
+    if is_url(str(input_path)):  # a database: the query's rows, streamed
+        records: Iterable[InputRecord] = read_sql(str(input_path), query or "", text_field, id_field)
+    else:
+        records = read_records(input_path, text_field, id_field)
+    if is_url(str(output_path)):
+        writer = SqlResultWriter(str(output_path), output_table or "", update_column, id_field, retry_errors)
+    else:
+        writer = ResultWriter(output_path, retry_errors)
     report.repaired_bytes, report.retried, report.kept_errors = (
         writer.repaired_bytes,
         writer.retried,
         writer.kept_errors,
     )
-    total = count_records(input_path)
+    total = None if is_url(str(input_path)) else count_records(input_path)
     bar = tqdm(total=total, unit="doc", disable=not progress, file=sys.stderr, dynamic_ncols=True)
     bar.update(len(writer.done) if total else 0)
     try:

@@ -112,12 +112,12 @@ def check_cluster(address: str) -> None:
 
 
 def _parse_json_lines(batch: dict[str, Any], text_field: str, id_field: str) -> dict[str, Any]:
-    from tomtat.service.archive.records import _from_mapping
+    from tomtat.service.archive.records import from_mapping
 
     out: dict[str, list[Any]] = {"id": [], "text": [], "read_error": []}
     for index, line in enumerate(batch["text"]):
         try:
-            record = _from_mapping(json.loads(line), index, text_field, id_field)
+            record = from_mapping(json.loads(line), index, text_field, id_field)
         except ValueError as error:
             # Ray reads lines without their numbers: an unreadable line is named by its content's hash
             digest = hashlib.sha1(str(line).encode()).hexdigest()[:12]

@@ -49,7 +49,7 @@ def input_format(path: Path) -> str:
     return FILE_FORMATS[suffix]
 
 
-def _from_mapping(row: object, index: int, text_field: str, id_field: str) -> InputRecord:
+def from_mapping(row: object, index: int, text_field: str, id_field: str) -> InputRecord:
     if not isinstance(row, dict):
         return InputRecord(f"#{index}", None, ("bad_record", "record is not an object"))
     raw_id = row.get(id_field)
@@ -70,14 +70,14 @@ def _jsonl(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
             except (ValueError, UnicodeDecodeError) as error:
                 yield InputRecord(f"#{index}", None, ("unreadable", f"line {index} is not JSON: {error}"))
                 continue
-            yield _from_mapping(row, index, text_field, id_field)
+            yield from_mapping(row, index, text_field, id_field)
 
 
 def _csv(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
     csv.field_size_limit(sys.maxsize)  # whole articles in one cell
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
         for index, row in enumerate(csv.DictReader(handle), start=1):
-            yield _from_mapping(row, index, text_field, id_field)
+            yield from_mapping(row, index, text_field, id_field)
 
 
 def _parquet_file(path: Path) -> Any:
@@ -94,7 +94,7 @@ def _parquet(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord
     for batch in _parquet_file(path).iter_batches(batch_size=1024):
         for row in batch.to_pylist():
             index += 1
-            yield _from_mapping(row, index, text_field, id_field)
+            yield from_mapping(row, index, text_field, id_field)
 
 
 def folder_files(path: Path) -> list[Path]:

@@ -159,13 +159,35 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_batch_locations(args: argparse.Namespace) -> None:
+    """The input has the text field and the output options fit (a database needs its query or table)."""
+    from tomtat.service.archive.records import InputFormatError, MissingFieldError, check_text_field
+    from tomtat.service.archive.sql import is_url, query_fields
+
+    if is_url(args.input) or is_url(args.output):
+        if args.executor == "ray":
+            raise InputFormatError("database inputs and outputs run on the local executor (not on Ray yet)")
+    if is_url(args.input):
+        if not args.query:
+            raise InputFormatError('a database input needs --query "SELECT id, body FROM …"')
+        fields = query_fields(args.input, args.query)
+        if args.text_field not in fields:
+            raise MissingFieldError(Path("the query"), args.text_field, fields)
+    else:
+        check_text_field(args.input, args.text_field)
+    if is_url(args.output) and not args.output_table:
+        raise InputFormatError("a database output needs --output-table (and --update-column to update it in place)")
+    if args.update_column and not is_url(args.output):
+        raise InputFormatError("--update-column needs a database --output")
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     from tomtat.service.archive.pipeline import RecordProcessor, run_archive
-    from tomtat.service.archive.records import InputFormatError, MissingFieldError, check_text_field
+    from tomtat.service.archive.records import InputFormatError, MissingFieldError
     from tomtat.service.runtime.local import summarizing_gateway
 
     try:
-        check_text_field(args.input, args.text_field)  # before any model loads
+        check_batch_locations(args)  # before any model loads
     except MissingFieldError as error:
         return fail(f"{error} (choose the article's field with --text-field)", EXIT_INPUT)
     except InputFormatError as error:
@@ -205,9 +227,16 @@ def cmd_batch(args: argparse.Namespace) -> int:
             batch_size=args.batch_size,
             progress=not args.no_progress,
             retry_errors=args.retry_errors,
+            query=args.query,
+            output_table=args.output_table,
+            update_column=args.update_column,
         )
     except InputFormatError as error:
         return fail(str(error), EXIT_INPUT)
+    except Exception as error:
+        if type(error).__module__.startswith("sqlalchemy"):  # the database went away, a constraint, …
+            return fail(f"database: {error.__class__.__name__}: {getattr(error, 'orig', None) or error}", EXIT_INPUT)
+        raise
     print(report.line(), file=sys.stderr)
     if gateway.cache is not None:
         print(

@@ -92,8 +92,26 @@ def build_parser() -> argparse.ArgumentParser:
         "summarized are skipped; records that failed for a reason the options can change (missing field, "
         "unreadable, model error) are retried, the others (empty, not Vietnamese) kept unless --retry-errors.",
     )
-    batch.add_argument("input", help="a .jsonl/.csv/.parquet file or a folder of .txt files")
-    batch.add_argument("-o", "--output", required=True, help="the results JSONL (appended to on a rerun)")
+    batch.add_argument(
+        "input",
+        help="a .jsonl/.csv/.parquet file, a saved page (.html), a crawl (.warc, .warc.gz), a folder of these and "
+        ".txt files, or a database URL (sqlite:///news.db, postgresql+psycopg://…) with --query",
+    )
+    batch.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="the results JSONL (appended to on a rerun), or a database URL with --output-table",
+    )
+    batch.add_argument("--query", help="with a database input: the SELECT whose rows are the records (streamed)")
+    batch.add_argument(
+        "--output-table", help="with a database output: the table to write (created if missing), or to update"
+    )
+    batch.add_argument(
+        "--update-column",
+        help="with a database output: write each summary into this column of --output-table, at the row whose "
+        "--id-field column is the record's id, instead of adding rows",
+    )
     batch.add_argument("--text-field", default="text", help="the field holding the article (default: text)")
     batch.add_argument(
         "--id-field", default="id", help="the field holding the record id (default: id; else the record's number)"
