@@ -77,6 +77,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--no-resume", action="store_true", help="one pass only (no kill -9 and rerun)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="tomtat-scale-"))
     source = folder / "archive.jsonl"
@@ -87,6 +88,8 @@ def main() -> int:
     print(f"one pass: {whole['seconds']:.0f} s, {rate:.0f} docs/s; peak RSS after 10k records "
           f"{whole.get('peak_rss_mb_at_10000', 0):.0f} MB, after {args.records // 1000}k "
           f"{whole.get(f'peak_rss_mb_at_{args.records}', 0):.0f} MB; {whole['log']}")  # fmt: skip
+    if args.no_resume:
+        return 0
     half = args.records // 2
     killed = run(source, folder / "resumed.jsonl", half, ())
     resumed = run(source, folder / "resumed.jsonl", None, ())
