@@ -19,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from tomtat import __version__
 from tomtat.models.registry import REGISTRY
 from tomtat.models.summarizer import Summary
 from tomtat.service.runtime.keys import SummaryPlan
@@ -60,7 +61,7 @@ class ResultCache:
         conventions = (  # prefix, end token, card decoding per task, trained input length: reprs of plain values
             repr((sorted((str(task), repr(c)) for task, c in checkpoint.tasks.items()), checkpoint.max_input_tokens))
             if checkpoint
-            else ""
+            else f"tomtat {__version__}"  # the extractive and lead engines are code: their version is tomtat's
         )
         context = json.dumps([FORMAT, plan.worker, conventions, plan.to_json()["key"], translation])
         return [hashlib.blake2b(f"{context}\0{text}".encode(), digest_size=20).digest() for text in texts]
