@@ -373,7 +373,7 @@ async function peekFields(file) {
 
 async function startJob(signal) {
   const file = $("archive-file").files[0];
-  if (!file) throw new RequestError(422, "empty_text");
+  if (!file) throw new RequestError(422, "no_file");
   const options = {engine: $("archive-engine").value};
   if (!$("field-pickers").hidden) {
     options.text_field = $("text-field").value;
