@@ -82,6 +82,7 @@ def test_the_same_file_sent_again_is_the_same_job(tmp_path: Path) -> None:
         first = client.post("/v1/uploads", files={"file": ("kho.jsonl", archive.read_bytes())}, data=EXTRACTIVE).json()
         again = client.post("/v1/uploads", files={"file": ("kho.jsonl", archive.read_bytes())}, data=EXTRACTIVE).json()
         assert again["id"] == first["id"] and "uploaded before" in again["note"]
+        assert (first["resent"], again["resent"]) == (False, True)
         other = {"options": json.dumps({"engine": "extractive", "sentences": 2})}
         different = client.post("/v1/uploads", files={"file": ("kho.jsonl", archive.read_bytes())}, data=other)
         assert different.json()["id"] != first["id"]  # other options: another job

@@ -57,12 +57,13 @@ def paragraphs_of(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def archive_file(tmp_path: Path, count: int = 30) -> Path:
-    """A JSONL archive whose fields are not the defaults (``ma``, ``noi_dung``), one empty record."""
+def archive_file(tmp_path: Path, count: int = 30, section: str = "thoi-su") -> Path:
+    """A JSONL archive whose fields are not the defaults (``ma``, ``noi_dung``), one empty record;
+    ``section`` makes files that differ (the same file sent again is the same job)."""
     path = tmp_path / "kho-bai.jsonl"
     with path.open("w", encoding="utf-8") as handle:
         for i in range(count):
-            record = {"ma": f"bai-{i}", "chuyen_muc": "thoi-su", "noi_dung": article(i) if i != 7 else " "}
+            record = {"ma": f"bai-{i}", "chuyen_muc": section, "noi_dung": article(i) if i != 7 else " "}
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     return path
 
@@ -142,7 +143,7 @@ def test_reader_translates_paragraph_by_paragraph_aligned(
 @pytest.mark.parametrize("width", WIDTHS)
 def test_archive_upload_progress_and_downloads(server: str, browser: Any, tmp_path: Path, width: int) -> None:
     page = open_page(browser, server, width, "archive")
-    path = archive_file(tmp_path)
+    path = archive_file(tmp_path, section=f"thoi-su-{width}")
     page.set_input_files("#archive-file", str(path))
     page.wait_for_selector("#field-pickers:not([hidden])")
     fields = page.eval_on_selector_all("#text-field option", "options => options.map(o => o.value)")
@@ -166,6 +167,9 @@ def test_archive_upload_progress_and_downloads(server: str, browser: Any, tmp_pa
     assert [r["id"] for r in csv.DictReader(io.StringIO(table))] == ids
     assert page.locator(f"#jobs-list li[data-job='{job['id']}']").is_visible()
     screenshot(page, f"archive-{width}")
+    page.click("#start-job")  # the same file again: the same job, and the page says so
+    page.wait_for_function("document.querySelector('#job-note').textContent.startsWith('Tệp này đã được gửi')")
+    assert page.get_attribute("#job-panel", "data-job") == job["id"]
     assert overflow(page) <= 0 and page.errors == []
 
 

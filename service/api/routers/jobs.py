@@ -72,13 +72,14 @@ class JobOut(BaseModel):
     docs_per_second: float | None = Field(default=None, description="records finished per second since it started")
     eta_seconds: float | None = Field(default=None, description="at that rate, seconds until the last record")
     note: str | None = None
+    resent: bool = Field(default=False, description="this file was uploaded before with the same options: that job")
 
 
 class JobList(BaseModel):
     jobs: list[JobOut]
 
 
-def job_out(job: Job, note: str | None = None) -> JobOut:
+def job_out(job: Job, note: str | None = None, resent: bool = False) -> JobOut:
     fields = {k: v for k, v in asdict(job).items() if k != "options"}
     rate = eta = None
     if job.started is not None and job.done:
@@ -86,7 +87,8 @@ def job_out(job: Job, note: str | None = None) -> JobOut:
         rate = round(job.done / elapsed, 3) if elapsed > 0 else None
         if rate and job.state not in TERMINAL:
             eta = round((job.total - job.done) / rate, 1)
-    return JobOut(**fields, engine_worker=job.options.plan.worker, docs_per_second=rate, eta_seconds=eta, note=note)
+    worker = job.options.plan.worker
+    return JobOut(**fields, engine_worker=worker, docs_per_second=rate, eta_seconds=eta, note=note, resent=resent)
 
 
 UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet", ".html", ".htm", ".warc", ".warc.gz")
@@ -221,7 +223,7 @@ async def _queue(
     if submission.digest is not None:
         earlier = await asyncio.to_thread(store.find_upload, owner, submission.digest, job_options)
         if earlier is not None:
-            return job_out(earlier, f"this file was uploaded before with the same options: job {earlier.id}")
+            return job_out(earlier, f"this file was uploaded before with the same options: job {earlier.id}", True)
     guard = request.app.state.guard
 
     def admit(count: int, characters: int) -> None:  # once every record is read: the key's quota

@@ -394,6 +394,8 @@ async function startJob(signal) {
     }
     throw err;
   }
+  $("job-note").hidden = !job.resent;  // the same file with the same options: its earlier job, not a new one
+  if (job.resent) say($("job-note"), "archive.resent");
   follow(job);
   loadJobs();
 }
