@@ -19,6 +19,7 @@ class Metrics:
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
         )
         self.queue_depth = Gauge("tomtat_queue_depth", "texts waiting for a model batch", ["worker"], registry=r)
+        self.in_model = Gauge("tomtat_texts_in_model", "texts the model is running now", ["worker"], registry=r)
         self.batches = Counter("tomtat_batches", "model batches run", ["worker"], registry=r)
         self.batch_size = Histogram(
             "tomtat_batch_size",

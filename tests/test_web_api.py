@@ -181,7 +181,10 @@ def test_a_client_that_gives_up_over_http_is_dropped_not_run(model_dir: Path, sa
     with running_server(models_env(model_dir, "vit5-base-vietnews")) as url:
         busy = threading.Thread(target=lambda: httpx.post(url + "/v1/summarize", json=heavy, timeout=300))
         busy.start()
-        time.sleep(0.5)  # the heavy batch is in the model
+        deadline = time.monotonic() + 60
+        while metric(httpx.get(url + "/metrics").text, "tomtat_texts_in_model", worker="vit5-base-vietnews") < 8:
+            assert time.monotonic() < deadline and busy.is_alive(), "the heavy batch never reached the model"
+            time.sleep(0.02)
         with pytest.raises(httpx.ReadTimeout):
             httpx.post(url + "/v1/summarize", json={"text": sample_article}, timeout=1.0)
         assert busy.is_alive()

@@ -236,6 +236,10 @@ def test_cancel_drops_the_request_on_the_server(server: str, browser: Any, sampl
     }
     busy = threading.Thread(target=lambda: httpx.post(server + "/v1/summarize", json=heavy, timeout=300))
     busy.start()
+    deadline = time.monotonic() + 60
+    while metric(httpx.get(server + "/metrics").text, "tomtat_texts_in_model", worker=SUMMARIZER) < 8:
+        assert time.monotonic() < deadline and busy.is_alive(), "the heavy batch never reached the model"
+        time.sleep(0.02)
     page = open_page(browser, server, PHONE)
     page.fill("#text", sample_article)
     page.click("#summarize")

@@ -213,8 +213,15 @@ class BatchWorker:
             await self._run_group(key, items)
 
     async def _run_group(self, key: BatchKey, items: list[WorkItem]) -> None:
+        # a caller may have left while an earlier group of the same batch was in the model
+        if left := sum(len(item.texts) for item in items if item.future.done()):
+            self.metrics.dropped.labels(self.name).inc(left)
+            items = [item for item in items if not item.future.done()]
+            if not items:
+                return
         texts = [text for item in items for text in item.texts]
         started = time.perf_counter()
+        self.metrics.in_model.labels(self.name).inc(len(texts))
         try:
             results = await asyncio.to_thread(self.run_batch, texts, key)
         except Exception as error:  # noqa: BLE001 - handed to every caller of the batch
@@ -222,6 +229,8 @@ class BatchWorker:
                 if not item.future.done():
                     item.future.set_exception(error)
             return
+        finally:
+            self.metrics.in_model.labels(self.name).dec(len(texts))
         model_ms = (time.perf_counter() - started) * 1000
         self.metrics.batches.labels(self.name).inc()
         self.metrics.batch_size.labels(self.name).observe(len(texts))
