@@ -130,7 +130,6 @@ function setupRunner(view) {
 
 // ---- readiness: which engines and models answer now, and why the others do not
 let readiness = {capabilities: {}, models: []};
-const ENGINE_LABEL = {abstractive: "engine.abstractive", extractive: "engine.extractive"};
 
 function whyNot(task) {
   const states = readiness.models.filter((m) => m.tasks.includes(task)).map((m) => m.state);
