@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tomtat.service.archive.pipeline import ArchiveReport, RecordProcessor, with_meta
-from tomtat.service.archive.records import InputFormatError, InputRecord, input_format
+from tomtat.service.archive.records import InputFormatError, InputRecord, input_format, text_record
 
 COLUMNS = (
     "id", "url", "title", "date", "summary", "summary_en", "engine", "model", "input_tokens", "chunked",
@@ -149,10 +149,7 @@ def _files(batch: dict[str, Any], root: str) -> dict[str, Any]:
         elif is_page(Path(path)):
             records.append(page_record(record_id, bytes(data)))
         else:
-            try:
-                records.append(InputRecord(record_id, bytes(data).decode("utf-8-sig")))
-            except UnicodeDecodeError as error:
-                records.append(InputRecord(record_id, None, ("unreadable", f"not UTF-8 text: {error.reason}")))
+            records.append(text_record(record_id, bytes(data)))
     return {
         "id": [r.id for r in records],
         "text": [r.text for r in records],

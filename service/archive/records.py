@@ -113,11 +113,17 @@ def _directory(path: Path) -> Iterator[InputRecord]:
             continue
         record_id = file.relative_to(path).as_posix()
         try:
-            yield InputRecord(record_id, file.read_bytes().decode("utf-8-sig"))
-        except UnicodeDecodeError as error:
-            yield InputRecord(record_id, None, ("unreadable", f"not UTF-8 text: {error.reason} at byte {error.start}"))
+            yield text_record(record_id, file.read_bytes())
         except OSError as error:
             yield InputRecord(record_id, None, ("unreadable", str(error)))
+
+
+def text_record(record_id: str, data: bytes) -> InputRecord:
+    """A .txt file's bytes as a record (local folders and Ray's binary files alike)."""
+    try:
+        return InputRecord(record_id, data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        return InputRecord(record_id, None, ("unreadable", f"not UTF-8 text: {error.reason} at byte {error.start}"))
 
 
 def read_records(path: str | Path, text_field: str = "text", id_field: str = "id") -> Iterator[InputRecord]:
