@@ -13,9 +13,10 @@ from tomtat.models.extractive import MAX_WORDS, lead, select_sentences
 from tomtat.models.langdetect import detect_language
 from tomtat.models.model import Seq2SeqModel
 from tomtat.models.registry import SUMMARIZE
-from tomtat.models.text import normalize, pack, split_sentences
+from tomtat.models.text import latin_share, normalize, pack, split_sentences
 
 _MARKUP = re.compile(r"</?(script|style|html|head|body|div|span|p|br|a|img|iframe|table|ul|li)\b[^>]*>", re.I)
+MIN_LATIN_SHARE = 0.5  # below this share of Latin letters a text is not Vietnamese, whatever langdetect says
 NOT_VIETNAMESE_CONFIDENCE = 0.90  # below this, langdetect's guess on short or mixed text is too weak to refuse
 
 
@@ -50,9 +51,19 @@ def check_article(
         raise InputError(f"{field_name} has no words to summarize", field=field_name, code="no_words")
     if _MARKUP.search(clean):
         raise InputError(
-            f"{field_name} looks like HTML; send the article as plain text (strip the markup first)",
+            f'{field_name} looks like HTML; send it with format "html" (or "auto") to have the article '
+            "extracted from the markup",
             field=field_name,
             code="html_not_supported",
+        )
+    if not allow_any_language and latin_share(clean) < MIN_LATIN_SHARE:
+        # Burmese, Khmer, Lao, Ge'ez, CJK…: langdetect has no profile for some and guesses wildly; Vietnamese
+        # is written in Latin letters, so the script alone decides (before any rule that counts words)
+        raise InputError(
+            f"{field_name} is written mostly in a non-Latin script, not Vietnamese; the summarization models "
+            f"are Vietnamese-only (set {override} to override)",
+            field=field_name,
+            code="not_vietnamese",
         )
     if not allow_any_language:
         detected = detect_language(clean)

@@ -165,3 +165,45 @@ def pack(
     if current:
         chunks.append(" ".join(current))
     return chunks
+
+
+# Scripts written without spaces between words: a word is about two characters there (CJK, kana) or a
+# syllable cluster (Thai, Lao, Khmer, Myanmar), so counting by spaces would call a whole story one word.
+UNSPACED_SCRIPTS = frozenset({"CJK", "HIRAGANA", "KATAKANA", "THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN"})
+CHARACTERS_PER_UNSPACED_WORD = 2
+
+
+def script_of(character: str) -> str:
+    """The script of a letter as Unicode names it (``LATIN``, ``CJK``, ``MYANMAR``, ``ETHIOPIC``, …)."""
+    name = unicodedata.name(character, "")
+    return name.split(" ", 1)[0] if name else "UNKNOWN"
+
+
+def letters_by_script(text: str, limit: int = 4000) -> dict[str, int]:
+    """How many letters of each script the first ``limit`` characters hold."""
+    counts: dict[str, int] = {}
+    for character in text[:limit]:
+        if character.isalpha():
+            script = script_of(character)
+            counts[script] = counts.get(script, 0) + 1
+    return counts
+
+
+def latin_share(text: str) -> float:
+    """The share of letters that are Latin (Vietnamese is written in Latin letters); 1.0 with no letters."""
+    counts = letters_by_script(text)
+    total = sum(counts.values())
+    return counts.get("LATIN", 0) / total if total else 1.0
+
+
+def count_words(text: str) -> int:
+    """Words in any script: space-separated words, plus about one word per two characters of the scripts
+    written without spaces (a Japanese or Khmer story is not "one word")."""
+    spaced = 0
+    unspaced_characters = 0
+    for token in text.split():
+        unspaced = sum(1 for c in token if c.isalpha() and script_of(c) in UNSPACED_SCRIPTS)
+        unspaced_characters += unspaced
+        if unspaced < len(token) and any(c.isalnum() for c in token if script_of(c) not in UNSPACED_SCRIPTS):
+            spaced += 1
+    return spaced + -(-unspaced_characters // CHARACTERS_PER_UNSPACED_WORD)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from tomtat.models.engine_choice import Summarizer
-from tomtat.service.archive.pipeline import RecordProcessor
+from tomtat.service.archive.core import RecordOptions, RecordProcessor
 from tomtat.service.runtime.gateway import LocalGateway
 from tomtat.service.runtime.keys import ExtractiveKey, SummaryPlan
 
@@ -11,7 +13,7 @@ from tomtat.service.runtime.keys import ExtractiveKey, SummaryPlan
 def local_processor(summarizer: Summarizer, translate_to: str | None = None) -> RecordProcessor:
     """The archive record processor over a summarizer loaded in this process."""
     plan = SummaryPlan(summarizer.name, ExtractiveKey(getattr(summarizer, "max_sentences", 3)))
-    return RecordProcessor(LocalGateway(summarizer), plan, translate_to)
+    return RecordProcessor(LocalGateway(summarizer), RecordOptions(plan, translate_to))
 
 
 def news_page(title: str, paragraphs: list[str], date: str = "2024-03-15") -> str:
@@ -32,3 +34,23 @@ def news_page(title: str, paragraphs: list[str], date: str = "2024-03-15") -> st
 <section class="comments"><h3>Bình luận</h3><div class="comment">
 <p>Bình luận của bạn đọc: bài viết rất hay, cảm ơn tác giả đã chia sẻ thông tin hữu ích này.</p></div></section>
 <footer><p>Bản quyền © Báo Tin Nhanh. Giấy phép số 123/GP-BTTTT.</p></footer></body></html>"""
+
+
+VIETNAMESE_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+
+
+def windows_1258(text: str) -> bytes:
+    """Vietnamese text as windows-1258 stores it: letters with their vowel marks precomposed, the tone as a
+    combining mark after them (the code page has no room for every toned letter)."""
+    out = bytearray()
+    for character in text:
+        try:
+            out += character.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        decomposed = unicodedata.normalize("NFD", character)
+        tones = "".join(c for c in decomposed if c in VIETNAMESE_TONES)
+        base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in VIETNAMESE_TONES))
+        out += (base + tones).encode("cp1258")
+    return bytes(out)

@@ -60,15 +60,19 @@ def write_crawl(path: Path) -> None:
 def test_a_crawl_reads_as_one_record_per_page_with_its_article(tmp_path: Path) -> None:
     crawl = tmp_path / "crawl.warc.gz"
     write_crawl(crawl)
-    records = list(read_records(crawl))
-    assert [r.id for r in records] == [*stories(), f"{SITE}/anh/cau.jpg", f"{SITE}/bai-da-xoa.html",
-                                       f"{SITE}/en/budget.html", f"{SITE}/chuyen-muc/"]  # fmt: skip
+    everything = list(read_records(crawl))
+    skipped = {r.id.removeprefix(SITE): r.skipped for r in everything if r.skipped}
+    assert skipped == {"/anh/cau.jpg": "not_html", "/bai-da-xoa.html": "http_status"}  # not pages: skipped
+    records = [r for r in everything if not r.skipped]
+    assert [r.id for r in records] == [*stories(), f"{SITE}/en/budget.html", f"{SITE}/chuyen-muc/"]
     for record, (url, (title, body)) in zip(records, stories().items(), strict=False):
         assert record.text is not None and record.text.splitlines() == body  # the article, nothing around it
-        assert record.meta == {"url": url, "title": title, "date": "2024-03-15"}
+        meta = dict(record.meta or {})
+        assert meta.pop("capture_date") and meta.pop("warc_record_id").startswith("<urn:uuid:")
+        assert meta == {"url": url, "title": title, "date": "2024-03-15", "captures": 1}
     codes = {r.id.removeprefix(SITE): r.error[0] for r in records if r.error}
-    assert codes == {"/anh/cau.jpg": "not_html", "/bai-da-xoa.html": "http_status", "/chuyen-muc/": "no_article"}
-    english = records[5]
+    assert codes == {"/chuyen-muc/": "no_article"}
+    english = records[3]
     assert english.error is None and english.text and english.text.startswith("The council")
 
 
@@ -85,7 +89,8 @@ def test_batch_over_a_crawl_and_a_folder_of_pages(tmp_path: Path) -> None:
         text=True,
         timeout=300,
     )
-    assert run.returncode == 5, run.stderr[-2000:]  # records failed (the image, the 404, ...): exit 5, never a crash
+    assert run.returncode == 5, run.stderr[-2000:]  # records failed (English, no article): exit 5, never a crash
+    assert "2 crawl captures skipped (1 http_status, 1 not_html)" in run.stderr  # not pages: counted, not failed
     rows = {row["id"]: row for row in map(json.loads, output.read_text(encoding="utf-8").splitlines())}
     page = rows["2024/03/cau-moi.html"]
     assert page["title"] == "Cầu mới" and page["date"] == "2024-03-15" and "url" not in page
@@ -94,14 +99,9 @@ def test_batch_over_a_crawl_and_a_folder_of_pages(tmp_path: Path) -> None:
     for url, (title, _) in stories().items():
         assert rows[url]["url"] == url and rows[url]["title"] == title and rows[url]["summary"]
     errors = {key: row["error"]["code"] for key, row in rows.items() if "error" in row}
-    assert errors == {
-        f"{SITE}/anh/cau.jpg": "not_html",
-        f"{SITE}/bai-da-xoa.html": "http_status",
-        f"{SITE}/en/budget.html": "not_vietnamese",
-        f"{SITE}/chuyen-muc/": "no_article",
-    }
+    assert errors == {f"{SITE}/en/budget.html": "not_vietnamese", f"{SITE}/chuyen-muc/": "no_article"}
     assert rows["ghi-chu.txt"]["summary"]
-    assert len(rows) == 9
+    assert len(rows) == 7
 
 
 def test_a_crawl_uploaded_as_a_job(tmp_path: Path, model_dir: Path) -> None:
@@ -118,7 +118,8 @@ def test_a_crawl_uploaded_as_a_job(tmp_path: Path, model_dir: Path) -> None:
         rows = [json.loads(line) for line in client.get(f"/v1/jobs/{job['id']}/results").text.splitlines()]
     assert [r["id"] for r in rows][:3] == list(stories())
     assert [(r["url"], r["title"]) for r in rows[:3]] == [(u, t) for u, (t, _) in stories().items()]
-    assert job["errors"] == {"not_html": 1, "http_status": 1, "not_vietnamese": 1, "no_article": 1}
+    assert job["errors"] == {"not_vietnamese": 1, "no_article": 1}  # the image and the 404 are no job records
+    assert job["total"] == 5
 
 
 def test_a_crawl_on_ray(tmp_path: Path) -> None:
@@ -147,8 +148,7 @@ def test_a_crawl_on_ray(tmp_path: Path) -> None:
     rows = {
         r["id"]: r for f in output.glob("*.json") for r in map(json.loads, f.read_text(encoding="utf-8").splitlines())
     }
-    assert set(rows) == {*stories(), f"{SITE}/anh/cau.jpg", f"{SITE}/bai-da-xoa.html", f"{SITE}/en/budget.html",
-                         f"{SITE}/chuyen-muc/"}  # fmt: skip
+    assert set(rows) == {*stories(), f"{SITE}/en/budget.html", f"{SITE}/chuyen-muc/"}  # not pages: skipped
     for url, (title, _) in stories().items():
         assert rows[url]["title"] == title and rows[url]["url"] == url and rows[url]["summary"]
-    assert rows[f"{SITE}/bai-da-xoa.html"]["error"]["code"] == "http_status"
+    assert rows[f"{SITE}/chuyen-muc/"]["error"]["code"] == "no_article"

@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from tomtat.service.api.auth import ApiKey, Guard, caller
 from tomtat.service.api.errors import ApiError
 from tomtat.service.api.schemas import Document, TextsRequest
+from tomtat.service.archive.articles import Article, ArticleFormatError, Format, article_of
 from tomtat.service.jobs.store import JobStore
 from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.gateway import WorkerGateway
@@ -61,6 +62,25 @@ def admit(
     check_limits([d.text for d in documents], fields, settings)
     request.app.state.guard.charge(key, sum(len(d.text) for d in documents))
     return documents, fields
+
+
+async def read_articles(texts: list[str], fields: list[str], text_format: Format) -> list[Article]:
+    """Each text's article (HTML pages and CMS bodies to plain paragraphs; plain text as it is), read
+    off the event loop; a page or body with no article text is refused with its field named."""
+
+    def read() -> list[Article]:
+        articles = []
+        for text, field in zip(texts, fields, strict=True):
+            try:
+                article = article_of(text, text_format)
+            except ArticleFormatError as error:
+                raise ApiError(422, error.code, f"{field}: {error}", field) from None
+            if article.markup and not article.text.strip():
+                raise ApiError(422, "no_article", f"{field}: the HTML holds no article text", field)
+            articles.append(article)
+        return articles
+
+    return await asyncio.to_thread(read)
 
 
 async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:

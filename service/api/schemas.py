@@ -25,6 +25,11 @@ def clean_value(value: Any) -> Any:
 
 SENTENCES = "extractive engine: keep this many sentences (default: the server's setting, else up to 3 within 45 words)"
 MAX_WORDS = "extractive engine: a word budget for the summary (the best sentence is always kept)"
+FORMAT = (
+    "how each text is read: html (a CMS body or a whole page; the article is extracted from the markup), "
+    "text (as it is; markup is refused), or auto (default): as HTML when it looks like markup"
+)
+TextFormat = Literal["text", "html", "auto"]
 
 
 class Strict(BaseModel):
@@ -85,6 +90,7 @@ class TextsRequest(Strict):
 
 
 class SummarizeRequest(TextsRequest):
+    format: TextFormat = Field(default="auto", description=FORMAT)
     engine: Literal["auto", "abstractive", "extractive"] = "auto"
     model: str | None = Field(default=None, description="a loaded summarization model (default: the first loaded)")
     translate_to: Literal["en"] | None = Field(default=None, description="also return the summary in English")
@@ -124,6 +130,8 @@ class FlagOut(BaseModel):
 
 
 class SummaryOut(BaseModel):
+    format: Literal["text", "html"] = Field(default="text", description="how the text was read")
+    words: int = Field(default=0, description="words of the article the summary was made from (after extraction)")
     id: str
     summary: str
     summary_en: str | None = None
@@ -143,6 +151,7 @@ class SummarizeResponse(BaseModel):
 
 
 class TranslateRequest(TextsRequest):
+    format: TextFormat = Field(default="auto", description=FORMAT)
     source: Literal["auto", "vi", "en"] = "auto"
     target: Literal["vi", "en"] = "en"
     options: DecodingOptions = Field(default_factory=DecodingOptions)
@@ -154,6 +163,9 @@ class DetectionOut(BaseModel):
 
 
 class TranslationOut(BaseModel):
+    format: Literal["text", "html"] = Field(
+        default="text", description="html: the translation is the document with its markup kept, its text translated"
+    )
     id: str
     translation: str
     source: str

@@ -1,7 +1,7 @@
 """Archive summarization: records in, one result line per id out, resumable, never stopped by a bad record.
 
-``RecordProcessor`` serves ``tomtat batch`` (local or Ray) and ``tomtat eval``; record validation and the
-result shape are shared with the jobs API.
+The records of each window go through the record core (``core.RecordProcessor``), shared with Ray,
+``tomtat eval`` and the jobs API.
 """
 
 from __future__ import annotations
@@ -16,107 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tomtat.models.errors import InputError
-from tomtat.models.summarizer import check_article
 from tomtat.models.text import normalize
+from tomtat.service.archive.core import RecordProcessor, with_meta
 from tomtat.service.archive.records import InputRecord, ResultWriter, count_records, read_records
 from tomtat.service.archive.sql import SqlResultWriter, is_url, read_sql
-from tomtat.service.runtime.gateway import LocalGateway, SummaryResult, run_sync
-from tomtat.service.runtime.keys import SummaryPlan
-
-
-def error_result(record_id: str, code: str, message: str) -> dict[str, Any]:
-    return {"id": record_id, "error": {"code": code, "message": message}}
-
-
-def with_meta(result: dict[str, Any], record: InputRecord) -> dict[str, Any]:
-    """The result line with the record's own ``meta`` (a web page's url, title, date) after its id: a
-    repeated story's line carries its own page, not the first copy's."""
-    if not record.meta:
-        return result
-    rest = {key: value for key, value in result.items() if key != "id" and key not in record.meta}
-    return {"id": result["id"], **record.meta, **rest}
-
-
-def validate_records(
-    records: list[InputRecord], allow_any_language: bool = False
-) -> tuple[list[dict[str, Any] | None], list[tuple[int, str]]]:
-    """Error results for records that cannot be summarized, and (index, clean text) for the others."""
-    results: list[dict[str, Any] | None] = [None] * len(records)
-    valid: list[tuple[int, str]] = []
-    for index, record in enumerate(records):
-        if record.error:
-            results[index] = error_result(record.id, *record.error)
-            continue
-        try:
-            valid.append((index, check_article(record.text, allow_any_language=allow_any_language)))
-        except InputError as error:
-            results[index] = error_result(record.id, error.code, str(error))
-    return results, valid
-
-
-def summary_result(
-    record_id: str, result: SummaryResult, seconds: float, translate: bool, check_facts: bool = True
-) -> dict[str, Any]:
-    summary = result.summary
-    output: dict[str, Any] = {
-        "id": record_id,
-        "summary": summary.summary,
-        "engine": summary.engine,
-        "model": summary.model,
-        "input_tokens": summary.input_tokens,
-        "chunked": summary.chunked,
-        "batch_seconds": round(seconds, 4),
-    }
-    if check_facts:
-        output["flags"] = [flag.as_dict() for flag in result.flags]
-    if translate:
-        output["summary_en"] = result.summary_en
-        if check_facts:
-            output["flags_en"] = [flag.as_dict() for flag in result.flags_en or ()]
-    if result.cached:
-        output["cached"] = True
-    return output
-
-
-@dataclass
-class RecordProcessor:
-    """Summarizes (and optionally translates) a batch of records; each record gets a result or an error.
-
-    Runs in a process of its own (``tomtat batch``, a Ray actor, ``tomtat eval``), through a
-    ``LocalGateway``: the same summarize-then-translate flow as the server's.
-    """
-
-    gateway: LocalGateway
-    plan: SummaryPlan
-    translate_to: str | None = None
-    allow_any_language: bool = False
-    check_facts: bool = True  # faithfulness flags on each result (--no-flags: ~3 ms of CPU per article saved)
-
-    def process(self, records: list[InputRecord]) -> list[dict[str, Any]]:
-        results, valid = validate_records(records, self.allow_any_language)
-        if valid:
-            try:
-                self._summarize(records, valid, results)
-            except Exception:  # noqa: BLE001 - one record must not fail its batch: retry them one by one
-                for item in valid:
-                    try:
-                        self._summarize(records, [item], results)
-                    except Exception as error:  # noqa: BLE001 - recorded as that record's error
-                        results[item[0]] = error_result(records[item[0]].id, "model_error", str(error))
-        return [r for r in results if r is not None]
-
-    def _summarize(
-        self, records: list[InputRecord], valid: list[tuple[int, str]], results: list[dict[str, Any] | None]
-    ) -> None:
-        started = time.perf_counter()
-        texts = [text for _, text in valid]
-        outputs = run_sync(self.gateway.summarize(texts, self.plan, self.translate_to, check_facts=self.check_facts))
-        seconds = time.perf_counter() - started
-        for (index, _), output in zip(valid, outputs, strict=True):
-            results[index] = summary_result(
-                records[index].id, output, seconds, bool(self.translate_to), self.check_facts
-            )
 
 
 @dataclass
@@ -130,6 +33,8 @@ class ArchiveReport:
     retried: int = 0  # errors of an earlier run done again
     kept_errors: int = 0  # errors of an earlier run kept (not retryable without --retry-errors)
     same_text: int = 0  # records whose text an earlier record of this run had: its result given, not recomputed
+    skipped: dict[str, int] = field(default_factory=dict)  # a crawl's captures that are not pages, by reason
+    kept_existing: int = 0  # --only-empty: rows whose column already held text, left as they were
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -141,6 +46,11 @@ class ArchiveReport:
             f"{self.skipped_done} already done",
             f"{len(self.duplicates)} duplicate ids skipped",
         ]
+        if self.skipped:
+            reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(self.skipped.items()))
+            parts.append(f"{sum(self.skipped.values())} crawl captures skipped ({reasons})")
+        if self.kept_existing:
+            parts.append(f"{self.kept_existing} rows kept as they were (--only-empty: the column had text)")
         if self.same_text:
             parts.append(f"{self.same_text} repeated texts (marked duplicate_of)")
         if self.retried:
@@ -156,6 +66,9 @@ def pending_records(records: Iterable[InputRecord], done: set[str], report: Arch
     """Records not yet in the output; a repeated id is reported and skipped, never merged."""
     seen: set[str] = set()
     for record in records:
+        if record.skipped is not None:  # not a page (or an earlier capture): counted, never a record
+            report.skipped[record.skipped] = report.skipped.get(record.skipped, 0) + 1
+            continue
         report.seen += 1
         if record.id in seen:
             report.duplicates.append(record.id)
@@ -252,6 +165,8 @@ def run_archive(
     query: str | None = None,
     output_table: str | None = None,
     update_column: str | None = None,
+    only_empty: bool = False,
+    every_capture: bool = False,
 ) -> ArchiveReport:
     """Summarize every record of ``input_path`` into ``output_path``, in input order; rerun to resume.
 
@@ -267,9 +182,11 @@ def run_archive(
     if is_url(str(input_path)):  # a database: the query's rows, streamed
         records: Iterable[InputRecord] = read_sql(str(input_path), query or "", text_field, id_field)
     else:
-        records = read_records(input_path, text_field, id_field)
+        records = read_records(input_path, text_field, id_field, every_capture)
     if is_url(str(output_path)):
-        writer = SqlResultWriter(str(output_path), output_table or "", update_column, id_field, retry_errors)
+        writer = SqlResultWriter(
+            str(output_path), output_table or "", update_column, id_field, retry_errors, only_empty
+        )
     else:
         writer = ResultWriter(output_path, retry_errors)
     report.repaired_bytes, report.retried, report.kept_errors = (
@@ -301,6 +218,7 @@ def run_archive(
             bar.update(len(repeats) - sum(1 for r in todo if r.id in repeats))
             writer.write([with_meta(by_id[record.id], record) for record in chunk])
     finally:
+        report.kept_existing = getattr(writer, "kept_existing", 0)
         writer.close()
         bar.close()
         report.seconds = time.perf_counter() - started

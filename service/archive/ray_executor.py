@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import os
 import socket
@@ -19,12 +18,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tomtat.service.archive.pipeline import ArchiveReport, RecordProcessor, with_meta
+from tomtat.service.archive.core import RecordOptions, RecordProcessor
+from tomtat.service.archive.pipeline import ArchiveReport
 from tomtat.service.archive.records import InputFormatError, InputRecord, input_format, text_record
 
 COLUMNS = (
     "id", "url", "title", "date", "summary", "summary_en", "engine", "model", "input_tokens", "chunked",
-    "flags", "flags_en", "error",
+    "flags", "flags_en", "words", "text", "error",
 )  # fmt: skip
 
 
@@ -55,9 +55,15 @@ class SummarizeActor:
             translate_to=options["translate_to"],
             translation_model=options["translation_model"],
         )
-        self.processor = RecordProcessor(
-            gateway, plan, options["translate_to"], options["allow_any_language"], options["check_facts"]
+        record_options = RecordOptions(
+            plan,
+            options["translate_to"],
+            options["allow_any_language"],
+            options["check_facts"],
+            options["text_format"],
+            options["keep_text"],
         )
+        self.processor = RecordProcessor(gateway, record_options)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         # numpy batches: a column of all-None read errors arrives as floats (NaN), so test for str
@@ -71,7 +77,7 @@ class SummarizeActor:
             )
             for i, t, e, m in zip(batch["id"], batch["text"], batch["read_error"], metas, strict=True)
         ]
-        results = [with_meta(r, record) for r, record in zip(self.processor.process(records), records, strict=True)]
+        results = self.processor.process(records)
         columns: dict[str, list[Any]] = {c: [] for c in COLUMNS}
         for result in results:
             for column in COLUMNS:
@@ -145,7 +151,8 @@ def _files(batch: dict[str, Any], root: str) -> dict[str, Any]:
     for path, data in zip(batch["path"], batch["bytes"], strict=True):
         record_id = Path(path).relative_to(root).as_posix() if root else Path(path).name
         if is_warc(Path(path)):
-            records.extend(warc_records(io.BytesIO(bytes(data))))
+            # the latest capture of a URL within this file (files are read one per task on Ray)
+            records.extend(r for r in warc_records(bytes(data), Path(path).name) if r.skipped is None)
         elif is_page(Path(path)):
             records.append(page_record(record_id, bytes(data)))
         else:
@@ -223,8 +230,8 @@ def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
     else:  # a folder, one saved page, one WARC file
         root = str(source) if fmt == "dir" else ""
         data = ray.data.read_binary_files(
-            str(source), include_paths=True, file_extensions=["txt", "html", "htm", "warc", "gz"]
-        ).map_batches(_files, fn_kwargs={"root": root}, batch_format="numpy")
+            str(source), include_paths=True, file_extensions=["txt", "html", "htm", "warc", "arc", "gz"]
+        ).map_batches(_files, fn_kwargs={"root": root}, batch_format="numpy", batch_size=1)
     done = done_ids(output)
     if done:
         data = data.filter(lambda row: row["id"] not in done)
@@ -242,6 +249,8 @@ def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
         "translation_model": args.translation_model,
         "allow_any_language": args.allow_any_language,
         "check_facts": not args.no_flags,
+        "text_format": args.format,
+        "keep_text": args.keep_text,
     }
     results = data.map_batches(
         SummarizeActor,

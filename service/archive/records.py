@@ -9,10 +9,10 @@ import itertools
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
 @dataclass
@@ -21,6 +21,7 @@ class InputRecord:
     text: str | None
     error: tuple[str, str] | None = None  # (code, message) for a record that could not be read
     meta: dict[str, Any] | None = None  # kept in its result: a web page's url, title and date
+    skipped: str | None = None  # why a crawl's capture is not a record at all (not a page, superseded)
 
 
 class InputFormatError(ValueError):
@@ -28,13 +29,15 @@ class InputFormatError(ValueError):
 
 
 FILE_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
-FILE_FORMATS |= {".html": "page", ".htm": "page", ".warc": "warc", ".warc.gz": "warc"}
-FOLDER_SUFFIXES = (".txt", ".html", ".htm", ".warc", ".warc.gz")  # what a folder's files may be
+CRAWL_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+FILE_FORMATS |= {".html": "page", ".htm": "page"} | dict.fromkeys(CRAWL_SUFFIXES, "warc")
+FOLDER_SUFFIXES = (".txt", ".html", ".htm", *CRAWL_SUFFIXES)  # what a folder's files may be
 
 
 def file_suffix(path: Path) -> str:
-    """The suffix that names the format (``.warc.gz`` whole)."""
-    return ".warc.gz" if path.name.lower().endswith(".warc.gz") else path.suffix.lower()
+    """The suffix that names the format (``.warc.gz`` and ``.arc.gz`` whole)."""
+    name = path.name.lower()
+    return next((s for s in (".warc.gz", ".arc.gz") if name.endswith(s)), path.suffix.lower())
 
 
 def input_format(path: Path) -> str:
@@ -101,12 +104,16 @@ def folder_files(path: Path) -> list[Path]:
     return sorted(f for f in path.rglob("*") if f.is_file() and file_suffix(f) in FOLDER_SUFFIXES)
 
 
-def _directory(path: Path) -> Iterator[InputRecord]:
-    from tomtat.service.archive.webarchive import is_page, is_warc, read_page, read_warc
+def _directory(path: Path, every_capture: bool = False) -> Iterator[InputRecord]:
+    from tomtat.service.archive.webarchive import is_page, is_warc, read_page, read_warcs
 
-    for file in folder_files(path):
+    files = folder_files(path)
+    # the crawls of a folder are one crawl: a URL captured in two files is one record, the latest capture
+    crawls = [(f.relative_to(path).as_posix(), _opener(f)) for f in files if is_warc(f)]
+    if crawls:
+        yield from read_warcs(crawls, every_capture)
+    for file in files:
         if is_warc(file):
-            yield from read_warc(file)
             continue
         if is_page(file):
             yield read_page(file, path)
@@ -126,8 +133,16 @@ def text_record(record_id: str, data: bytes) -> InputRecord:
         return InputRecord(record_id, None, ("unreadable", f"not UTF-8 text: {error.reason} at byte {error.start}"))
 
 
-def read_records(path: str | Path, text_field: str = "text", id_field: str = "id") -> Iterator[InputRecord]:
-    """Stream records from an input; one that cannot be read becomes a record with an ``error``."""
+def _opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: path.open("rb")
+
+
+def read_records(
+    path: str | Path, text_field: str = "text", id_field: str = "id", every_capture: bool = False
+) -> Iterator[InputRecord]:
+    """Stream records from an input; one that cannot be read becomes a record with an ``error``, a
+    crawl's capture that is not a page one with ``skipped`` (and by default only the latest capture of
+    a URL is a record: ``every_capture`` keeps each)."""
     path = Path(path)
     fmt = input_format(path)
     if fmt in ("dir", "page", "warc"):
@@ -135,7 +150,7 @@ def read_records(path: str | Path, text_field: str = "text", id_field: str = "id
 
         if fmt == "page":
             return iter([read_page(path, path.parent)])
-        return read_warc(path) if fmt == "warc" else _directory(path)
+        return read_warc(path, every_capture) if fmt == "warc" else _directory(path, every_capture)
     return {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}[fmt](path, text_field, id_field)
 
 
@@ -192,7 +207,7 @@ def count_records(path: str | Path) -> int | None:
             return sum(1 for line in handle if line.strip())
     if fmt == "dir":  # a WARC holds many pages: no cheap total then
         files = folder_files(path)
-        return None if any(file_suffix(f).startswith(".warc") for f in files) else len(files)
+        return None if any(file_suffix(f) in CRAWL_SUFFIXES for f in files) else len(files)
     if fmt == "parquet":
         return int(_parquet_file(path).metadata.num_rows)
     return None

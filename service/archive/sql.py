@@ -81,8 +81,11 @@ class SqlResultWriter:
         update_column: str | None = None,
         id_column: str = "id",
         retry_errors: bool = False,
+        only_empty: bool = False,
     ) -> None:
         sa = _sqlalchemy()
+        self.only_empty = only_empty
+        self.kept_existing = 0  # only_empty: rows whose column already held text (an editor's), not written
         self.sa = sa
         self.engine = engine_for(url)
         self.update_column = update_column
@@ -145,17 +148,34 @@ class SqlResultWriter:
             if self.update_column:
                 summaries = [r for r in results if "summary" in r]
                 if summaries:
-                    statement = (
-                        self.table.update()
-                        .where(self.id_column == self.sa.bindparam("record_id"))
-                        .values({self.update_column: self.sa.bindparam("text")})
+                    column = self.table.c[self.update_column]
+                    statement = self.table.update().where(self.id_column == self.sa.bindparam("record_id"))
+                    if self.only_empty:  # never over an editor's text: only NULL or blank cells
+                        blank = self.sa.func.trim(self.sa.func.coalesce(column, "")) == ""
+                        statement = statement.where(blank)
+                    statement = statement.values({self.update_column: self.sa.bindparam("text")})
+                    rows = [{"record_id": self._id_value(r["id"]), "text": r["summary"]} for r in summaries]
+                    written = (
+                        sum(connection.execute(statement, [row]).rowcount for row in rows) if self.only_empty else 0
                     )
-                    connection.execute(statement, [{"record_id": r["id"], "text": r["summary"]} for r in summaries])
+                    if self.only_empty:
+                        self.kept_existing += len(rows) - written
+                    else:
+                        connection.execute(statement, rows)
             else:
                 connection.execute(self.table.insert(), [_row(r) for r in results])
             marks = [{"run": self.run, "id": str(r["id"]), "error_code": _code(r)} for r in results]
             connection.execute(self.markers.insert(), marks)
         self.done.update(str(r["id"]) for r in results)
+
+    def _id_value(self, record_id: str) -> Any:
+        """The record's id as its column holds it (WordPress's ``ID`` is a BIGINT: PostgreSQL compares no
+        integer column with text)."""
+        try:
+            python_type = self.id_column.type.python_type
+        except NotImplementedError:
+            return record_id
+        return int(record_id) if python_type is int else record_id
 
     def close(self) -> None:
         self.engine.dispose()

@@ -179,10 +179,13 @@ def check_batch_locations(args: argparse.Namespace) -> None:
         raise InputFormatError("a database output needs --output-table (and --update-column to update it in place)")
     if args.update_column and not is_url(args.output):
         raise InputFormatError("--update-column needs a database --output")
+    if args.only_empty and not args.update_column:
+        raise InputFormatError("--only-empty goes with --update-column (it keeps the column's existing text)")
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from tomtat.service.archive.pipeline import RecordProcessor, run_archive
+    from tomtat.service.archive.core import RecordOptions, RecordProcessor
+    from tomtat.service.archive.pipeline import run_archive
     from tomtat.service.archive.records import InputFormatError, MissingFieldError
     from tomtat.service.runtime.local import summarizing_gateway
 
@@ -215,7 +218,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         from tomtat.service.runtime.result_cache import ResultCache
 
         gateway.cache = ResultCache(args.cache, args.cache_entries)
-    processor = RecordProcessor(gateway, plan, args.translate_to, args.allow_any_language, not args.no_flags)
+    options = RecordOptions(
+        plan, args.translate_to, args.allow_any_language, not args.no_flags, args.format, args.keep_text
+    )
+    processor = RecordProcessor(gateway, options)
     try:
         report = run_archive(
             args.input,
@@ -230,6 +236,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
             query=args.query,
             output_table=args.output_table,
             update_column=args.update_column,
+            only_empty=args.only_empty,
+            every_capture=args.every_capture,
         )
     except InputFormatError as error:
         return fail(str(error), EXIT_INPUT)

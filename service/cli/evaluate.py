@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tomtat.models.evaluation import ROUGE_TYPES, detokenize, rouge_f1, summarize_scores, translation_scores
-from tomtat.service.archive.pipeline import RecordProcessor
+from tomtat.service.archive.core import RecordOptions, RecordProcessor
 from tomtat.service.archive.records import InputRecord
 from tomtat.service.cli.common import EXIT_INPUT, engine_args, fail, model_args, placement, positive_int, say
 from tomtat.service.runtime.gateway import run_sync
@@ -52,7 +52,7 @@ def eval_summarize(args: argparse.Namespace) -> int:
         args.engine, args.model, placement(args), sentences=args.sentences, max_words=args.max_words
     )
     say(plan.note)
-    processor = RecordProcessor(gateway, plan, allow_any_language=True)
+    processor = RecordProcessor(gateway, RecordOptions(plan, allow_any_language=True, text_format="text"))
     records = [InputRecord(str(r["id"]), detokenize(r["text"])) for r in rows]
     started = time.perf_counter()
     outputs: list[dict[str, Any]] = []

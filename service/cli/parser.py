@@ -124,6 +124,29 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--allow-any-language", action="store_true", help="summarize records that look clearly not Vietnamese"
     )
+    batch.add_argument(
+        "--format",
+        default="auto",
+        choices=["auto", "text", "html"],
+        help="how a record's text field is read: html (a CMS body or a whole page: the article extracted from the "
+        "markup), text (as it is), or auto: as HTML when it looks like markup (default: auto)",
+    )
+    batch.add_argument(
+        "--keep-text",
+        action="store_true",
+        help="put the extracted text (and a CMS body's image captions) in each result line, to audit what was read",
+    )
+    batch.add_argument(
+        "--only-empty",
+        action="store_true",
+        help="with --update-column: write only where the column is empty (NULL or blank), never over an editor's "
+        "text; the final line counts the rows kept",
+    )
+    batch.add_argument(
+        "--every-capture",
+        action="store_true",
+        help="a crawl: every capture of a URL is its own record (id URL@WARC-Date) instead of only the latest one",
+    )
     batch.add_argument("--retry-errors", action="store_true", help="on a rerun, retry every record that failed")
     batch.add_argument(
         "--no-flags",

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 
 from tomtat.models.errors import ModelUnavailableError
-from tomtat.service.archive.pipeline import summary_result, validate_records, with_meta
+from tomtat.service.archive.core import process_records
 from tomtat.service.jobs.store import ACTIVE, JobStore
 from tomtat.service.runtime.gateway import Gateway
 from tomtat.service.runtime.pool import ModelPool
@@ -93,14 +92,6 @@ class JobRunner:
             if not records:
                 self.store.set_state(job_id, "done")
                 return
-            # language detection is CPU work: never on the event loop
-            results, valid = await asyncio.to_thread(validate_records, records, options.allow_any_language)
-            if valid:
-                started = time.perf_counter()
-                texts = [text for _, text in valid]
-                outputs = await self.gateway.summarize(texts, options.plan, options.translate_to, BACKGROUND)
-                seconds = time.perf_counter() - started
-                for (index, _), output in zip(valid, outputs, strict=True):
-                    results[index] = summary_result(records[index].id, output, seconds, bool(options.translate_to))
-            finished = [with_meta(r, record) for r, record in zip(results, records, strict=True) if r is not None]
+            # the record core: page extraction and language checks in a thread, each record its own result
+            finished = await process_records(records, self.gateway, options.record_options(), BACKGROUND)
             await asyncio.to_thread(self.store.save, job_id, finished)

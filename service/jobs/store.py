@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tomtat.service.archive.articles import Format
+from tomtat.service.archive.core import RecordOptions
 from tomtat.service.archive.records import InputRecord
 from tomtat.service.runtime.keys import SummaryPlan
 
@@ -48,15 +50,21 @@ class JobOptions:
     plan: SummaryPlan  # the worker and batch key chosen when the job was accepted
     translate_to: str | None = None
     allow_any_language: bool = False
+    text_format: Format = "auto"  # how each record's text is read (plain text, HTML, or HTML when it looks like it)
 
     def to_json(self) -> str:
         options = {"translate_to": self.translate_to, "allow_any_language": self.allow_any_language}
-        return json.dumps({"plan": self.plan.to_json(), **options})
+        return json.dumps({"plan": self.plan.to_json(), **options, "format": self.text_format})
 
     @classmethod
     def from_json(cls, text: str) -> JobOptions:
         data = json.loads(text)
-        return cls(SummaryPlan.from_json(data["plan"]), data["translate_to"], data["allow_any_language"])
+        plan = SummaryPlan.from_json(data["plan"])
+        # jobs stored before the format option read their records as they were: plain text
+        return cls(plan, data["translate_to"], data["allow_any_language"], data.get("format", "text"))
+
+    def record_options(self) -> RecordOptions:
+        return RecordOptions(self.plan, self.translate_to, self.allow_any_language, text_format=self.text_format)
 
 
 @dataclass
@@ -132,7 +140,7 @@ class JobStore:
                 (job_id, options.to_json(), time.time(), owner, name, upload_hash),
             )
         seq = duplicates = characters = 0
-        pending = iter(records)
+        pending = (r for r in records if r.skipped is None)  # a crawl's non-pages are no job records
         try:
             while chunk := list(itertools.islice(pending, INSERT_CHUNK)):
                 with self._lock:

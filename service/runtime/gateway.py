@@ -196,10 +196,17 @@ class Gateway(ABC):
         return await asyncio.to_thread(_with_translation_flags, texts, done)
 
     async def translate_markup(
-        self, documents: list[str], source: str, target: str, fields: Sequence[str], priority: int = 0
+        self,
+        documents: list[str],
+        source: str,
+        target: str,
+        fields: Sequence[str],
+        priority: int = 0,
+        overrides: Overrides = (),
     ) -> list[MarkupResult]:
         """Each HTML document with the text of its blocks translated and its markup kept; the
         language of a document (``auto``) is detected on all its text at once."""
+        target_language = as_language(target, "target")
         markups = [Markup(document) for document in documents]
         blocks = [markup.texts for markup in markups]
         languages: list[tuple[Language, Detection | None] | None] = []
@@ -217,17 +224,29 @@ class Gateway(ABC):
             if language
             for text in texts
         ]
-        translated: dict[int, list[str]] = {}
+        translated: dict[int, list[TranslationResult]] = {}
         for language in {lang for lang, _ in filter(None, languages)}:
             mine = [(i, text) for i, text in flat if (found := languages[i]) is not None and found[0] == language]
             outputs = await self.translate(
-                [text for _, text in mine], language, target, (), [fields[i] for i, _ in mine], priority
+                [text for _, text in mine], language, target, overrides, [fields[i] for i, _ in mine], priority
             )
             for (i, _), output in zip(mine, outputs, strict=True):
-                translated.setdefault(i, []).append(output.translation.translation)
+                translated.setdefault(i, []).append(output)
         results = []
         for i, (markup, found) in enumerate(zip(markups, languages, strict=True)):
-            results.append(MarkupResult(markup.rebuilt(translated.get(i, [])), found[1] if found else None))
+            parts = translated.get(i, [])
+            document = markup.rebuilt([part.translation.translation for part in parts])
+            language = found[0] if found else target_language
+            results.append(
+                MarkupResult(
+                    document,
+                    found[1] if found else None,
+                    language,
+                    parts[0].translation.model if parts else "",
+                    parts[0].timing if parts else BatchTiming(0.0, 0.0, 0),
+                    tuple(flag for part in parts for flag in part.flags),
+                )
+            )
         return results
 
 
@@ -235,6 +254,10 @@ class Gateway(ABC):
 class MarkupResult:
     document: str  # the HTML with its text translated
     detected: Detection | None
+    source: str  # the language its text was translated from
+    model: str  # the model that translated it ("" when it had no text)
+    timing: BatchTiming
+    flags: tuple[Flag, ...]  # per block: facts changed, added or left out
 
 
 def _with_translation_flags(texts: list[str], results: list[TranslationResult]) -> list[TranslationResult]:

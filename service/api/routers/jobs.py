@@ -21,8 +21,18 @@ from tomtat.service.api.auth import ApiKey
 from tomtat.service.api.deps import CallerDep, PoolDep, SettingsDep, StoreDep
 from tomtat.service.api.errors import ApiError
 from tomtat.service.api.openapi import request_body, schema_of
-from tomtat.service.api.schemas import MAX_WORDS, SENTENCES, DecodingOptions, Document, Strict, error_responses
+from tomtat.service.api.schemas import (
+    FORMAT,
+    MAX_WORDS,
+    SENTENCES,
+    DecodingOptions,
+    Document,
+    Strict,
+    error_responses,
+)
+from tomtat.service.archive.articles import Format
 from tomtat.service.archive.records import (
+    CRAWL_SUFFIXES,
     InputFormatError,
     InputRecord,
     MissingFieldError,
@@ -46,6 +56,7 @@ class JobSettings(Strict):
     sentences: int | None = Field(default=None, ge=1, le=20, description=SENTENCES)
     max_words: int | None = Field(default=None, ge=5, le=1000, description=MAX_WORDS)
     allow_any_language: bool = False
+    format: Format = Field(default="auto", description=FORMAT)
     options: DecodingOptions = Field(default_factory=DecodingOptions)
     text_field: str = "text"
     id_field: str = "id"
@@ -91,7 +102,7 @@ def job_out(job: Job, note: str | None = None, resent: bool = False) -> JobOut:
     return JobOut(**fields, engine_worker=worker, docs_per_second=rate, eta_seconds=eta, note=note, resent=resent)
 
 
-UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet", ".html", ".htm", ".warc", ".warc.gz")
+UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet", ".html", ".htm", *CRAWL_SUFFIXES)
 
 
 @dataclass
@@ -218,7 +229,7 @@ async def _queue(
     )
     if options.translate_to:
         pool.translation(translate_task("vi", "en"), "translate_to")  # refused now, not when the job runs
-    job_options = JobOptions(plan, options.translate_to, options.allow_any_language)
+    job_options = JobOptions(plan, options.translate_to, options.allow_any_language, options.format)
     owner = key.id if key else None
     if submission.digest is not None:
         earlier = await asyncio.to_thread(store.find_upload, owner, submission.digest, job_options)

@@ -6,7 +6,15 @@ import time
 
 from fastapi import APIRouter, Request
 
-from tomtat.service.api.deps import CallerDep, GatewayDep, PoolDep, SettingsDep, admit, unless_disconnected
+from tomtat.service.api.deps import (
+    CallerDep,
+    GatewayDep,
+    PoolDep,
+    SettingsDep,
+    admit,
+    read_articles,
+    unless_disconnected,
+)
 from tomtat.service.api.schemas import (
     FlagOut,
     SummarizeRequest,
@@ -31,7 +39,8 @@ async def summarize(
 ) -> SummarizeResponse:
     started = time.perf_counter()
     documents, fields = admit(body, request, settings, key)
-    texts = await gateway.check_articles([d.text for d in documents], fields, body.allow_any_language)
+    articles = await read_articles([d.text for d in documents], fields, body.format)
+    texts = await gateway.check_articles([a.text for a in articles], fields, body.allow_any_language)
     plan = pool.plan_summary(body.engine, body.model, body.options.overrides(), body.sentences, body.max_words)
     results = await unless_disconnected(request, gateway.summarize(texts, plan, body.translate_to))
     total_ms = (time.perf_counter() - started) * 1000
@@ -49,8 +58,10 @@ async def summarize(
                 flags=FlagOut.of(r.flags),
                 flags_en=FlagOut.of(r.flags_en) if r.flags_en is not None else None,
                 cached=r.cached,
+                format="html" if a.markup else "text",
+                words=a.words,
             )
-            for i, (d, r) in enumerate(zip(documents, results, strict=True))
+            for i, (d, a, r) in enumerate(zip(documents, articles, results, strict=True))
         ],
         note=plan.note,
     )

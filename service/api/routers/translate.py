@@ -7,7 +7,7 @@ import time
 
 from fastapi import APIRouter, Request
 
-from tomtat.models.langdetect import detect_language
+from tomtat.models.langdetect import Detection, detect_language
 from tomtat.service.api.deps import CallerDep, GatewayDep, SettingsDep, admit, unless_disconnected
 from tomtat.service.api.schemas import (
     DetectionOut,
@@ -21,6 +21,8 @@ from tomtat.service.api.schemas import (
     TranslationOut,
     error_responses,
 )
+from tomtat.service.archive.articles import looks_like_markup
+from tomtat.service.runtime.gateway import MarkupResult, TranslationResult
 
 router = APIRouter(tags=["translate"])
 ERRORS = error_responses(422, 503)
@@ -33,26 +35,58 @@ async def translate(
     started = time.perf_counter()
     documents, fields = admit(body, request, settings, key)
     texts = [d.text for d in documents]
-    work = gateway.translate(texts, body.source, body.target, body.options.overrides(), fields)
-    outcomes = await unless_disconnected(request, work)
+    markup = [body.format == "html" or (body.format == "auto" and looks_like_markup(text)) for text in texts]
+    plain_at = [i for i, is_markup in enumerate(markup) if not is_markup]
+    markup_at = [i for i, is_markup in enumerate(markup) if is_markup]
+    overrides = body.options.overrides()
+
+    async def plain() -> list[TranslationResult]:
+        if not plain_at:
+            return []
+        chosen = [texts[i] for i in plain_at]
+        return await gateway.translate(chosen, body.source, body.target, overrides, [fields[i] for i in plain_at])
+
+    async def html() -> list[MarkupResult]:
+        if not markup_at:
+            return []
+        chosen = [texts[i] for i in markup_at]
+        named = [fields[i] for i in markup_at]
+        return await gateway.translate_markup(chosen, body.source, body.target, named, overrides=overrides)
+
+    async def both() -> tuple[list[TranslationResult], list[MarkupResult]]:
+        return await asyncio.gather(plain(), html())
+
+    plain_results, markup_results = await unless_disconnected(request, both())
     total_ms = (time.perf_counter() - started) * 1000
-    return TranslateResponse(
-        results=[
-            TranslationOut(
-                id=document.id or "0",
-                translation=o.translation.translation,
-                source=o.translation.source,
-                target=o.translation.target,
-                model=o.translation.model,
-                detected=DetectionOut(language=o.detected.language, probability=o.detected.probability)
-                if o.detected
-                else None,
-                timings=Timings.of(o.timing, total_ms),
-                flags=FlagOut.of(o.flags),
-            )
-            for document, o in zip(documents, outcomes, strict=True)
-        ]
-    )
+    results: list[TranslationOut | None] = [None] * len(documents)
+    for i, o in zip(plain_at, plain_results, strict=True):
+        results[i] = TranslationOut(
+            id=documents[i].id or "0",
+            translation=o.translation.translation,
+            source=o.translation.source,
+            target=o.translation.target,
+            model=o.translation.model,
+            detected=_detection(o.detected),
+            timings=Timings.of(o.timing, total_ms),
+            flags=FlagOut.of(o.flags),
+        )
+    for i, m in zip(markup_at, markup_results, strict=True):
+        results[i] = TranslationOut(
+            id=documents[i].id or "0",
+            translation=m.document,
+            source=m.source,
+            target=body.target,
+            model=m.model,
+            detected=_detection(m.detected),
+            timings=Timings.of(m.timing, total_ms),
+            flags=FlagOut.of(m.flags),
+            format="html",
+        )
+    return TranslateResponse(results=[r for r in results if r is not None])
+
+
+def _detection(detected: Detection | None) -> DetectionOut | None:
+    return DetectionOut(language=detected.language, probability=detected.probability) if detected else None
 
 
 @router.post("/v1/detect", response_model=DetectResponse, responses=ERRORS)
