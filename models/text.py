@@ -40,6 +40,11 @@ def normalize(text: str) -> str:
     return _PARAGRAPH_BREAK.sub("\n", text).strip()
 
 
+def drop_control_characters(text: str) -> str:
+    """The text without C0/C1 control characters other than tab and newline (XML parsers refuse them)."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def split_paragraphs(text: str) -> list[str]:
     """Paragraphs of normalized text (any line break separates paragraphs in pasted news)."""
     return [p for p in normalize(text).split("\n") if p]

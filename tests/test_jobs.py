@@ -17,6 +17,17 @@ from tests.test_archive import article
 from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer
 
 
+def wait_read(client, job_id: str, timeout: float = 300) -> dict:
+    """The job once its uploaded file has been read into records (it is answered 202 before that)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/v1/jobs/{job_id}").json()
+        if job["state"] != "reading":
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.05)
+
+
 def wait_done(client, job_id: str, timeout: float = 120) -> dict:
     deadline = time.monotonic() + timeout
     while True:

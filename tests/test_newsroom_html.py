@@ -8,6 +8,7 @@ import io
 import json
 import re
 import subprocess
+import time
 import unicodedata
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from tests.cms import (
 from tests.service_helpers import client_for
 from tests.test_archive import article
 from tests.test_cli import COMMAND
+from tests.test_jobs import wait_done
 from tests.test_sql import database, select  # noqa: F401 - the SQLite/PostgreSQL fixture
 from tomtat.models.errors import InputError
 from tomtat.models.summarizer import ExtractiveSummarizer, check_article
@@ -73,7 +75,9 @@ def test_wordpress_database_every_published_post_and_only_empty_excerpts(databas
                 "-o", database, "--output-table", "tomtat_summaries")  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     rows = select(database, "SELECT id, summary, error_code FROM tomtat_summaries ORDER BY id")
-    assert sorted(int(r[0]) for r in rows) == [p.id for p in posts]  # every published post, no draft or revision
+    assert [r[0] for r in rows] == [p.id for p in posts]  # every published post, no draft or revision; ids BIGINT
+    joined = select(database, 'SELECT COUNT(*) FROM wp_posts p JOIN tomtat_summaries s ON s.id = p."ID"')
+    assert joined == [(len(posts),)]  # joins back to wp_posts without a cast
     summaries = {int(r[0]): r[1] for r in rows}
     for post in posts:
         assert summaries[post.id] == summary_of(post.paragraphs)  # the article alone, markup read
@@ -312,3 +316,24 @@ def test_unicode_of_a_legacy_page_is_composed() -> None:
     page = news_page("Tin", paragraphs).replace('charset="utf-8"', 'charset="windows-1258"')
     found = from_html(windows_1258(page))
     assert found is not None and found.text == unicodedata.normalize("NFC", found.text)
+
+
+def test_a_crawl_upload_is_answered_before_its_pages_are_read_and_a_retry_is_the_same_job(tmp_path: Path) -> None:
+    crawl = tmp_path / "lon.warc.gz"
+    with crawl.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for i in range(400):
+            page = news_page(f"Bài {i}", story(i)).encode()
+            _response(writer, f"{SITE}/bai-{i}.html", "200 OK", "text/html", page, "2024-03-15T08:00:00Z")
+    options = {"options": json.dumps({"engine": "extractive"})}
+    with client_for(checkpoint_dir=tmp_path / "none") as client:
+        started = time.perf_counter()
+        first = client.post("/v1/uploads", files={"file": ("lon.warc.gz", crawl.read_bytes())}, data=options)
+        answered = time.perf_counter() - started
+        assert first.status_code == 202 and first.json()["state"] == "reading"  # extraction runs in the job
+        retry = client.post("/v1/uploads", files={"file": ("lon.warc.gz", crawl.read_bytes())}, data=options)
+        assert retry.json()["id"] == first.json()["id"] and retry.json()["resent"]  # while it is still read
+        job = wait_done(client, first.json()["id"], timeout=600)
+        assert job["state"] == "done" and job["total"] == 400 and job["failed"] == 0
+        assert len(client.get("/v1/jobs").json()["jobs"]) == 1
+    print(f"400-page crawl upload ({crawl.stat().st_size / 1e6:.1f} MB): 202 after {answered * 1000:.0f} ms")

@@ -1,6 +1,7 @@
 """Archive uploads to the jobs API are streamed: a 200 MB file goes through a real server with its peak
-memory within +100 MB and /healthz answering all along; the file sent again is the same job; the
-upload limit is its own, not the 4 MB limit of JSON bodies."""
+memory within +100 MB and /healthz answering all along, answered 202 before its records are read; the
+file sent again (or the same Idempotency-Key) is the same job, even while it is read; the upload limit
+is its own, not the 4 MB limit of JSON bodies."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import httpx
 
 from tests.service_helpers import client_for, running_server
 from tests.test_archive import article
+from tests.test_jobs import wait_read
 
 EXTRACTIVE = {"options": json.dumps({"engine": "extractive"})}
 
@@ -59,11 +61,17 @@ def test_a_200_mb_upload_keeps_memory_flat_and_the_server_answering(tmp_path: Pa
             response = httpx.post(
                 url + "/v1/uploads", files={"file": ("big.jsonl", handle)}, data=EXTRACTIVE, timeout=600
             )
-        stop.set()
-        watcher.join()
         assert response.status_code == 202, response.text[:500]
         job = response.json()
-        assert job["total"] == records and job["name"] == "big.jsonl"
+        assert job["state"] == "reading" and job["name"] == "big.jsonl"  # answered before its records are read
+        again = httpx.post(url + "/v1/uploads", files={"file": ("big.jsonl", archive.read_bytes())}, data=EXTRACTIVE,
+                           timeout=600)  # fmt: skip
+        assert again.json()["id"] == job["id"] and again.json()["resent"]  # a retry while it is read: same job
+        with httpx.Client(base_url=url) as client:
+            job = wait_read(client, job["id"])
+        stop.set()
+        watcher.join()
+        assert job["total"] == records and job["state"] in ("queued", "running", "done")
         httpx.delete(f"{url}/v1/jobs/{job['id']}")  # the upload is what is measured, not the summaries
     grown = max(peak) - baseline
     assert grown <= 100 * 1024 * 1024, (
@@ -106,10 +114,32 @@ def test_uploads_have_their_own_size_limit(tmp_path: Path) -> None:
         assert client.post("/v1/jobs", json=big_json).status_code == 413
 
 
-def test_a_job_over_the_record_limit_leaves_nothing_behind(tmp_path: Path) -> None:
+def test_a_job_over_the_record_limit_fails_saying_why_and_keeps_nothing(tmp_path: Path) -> None:
     archive = tmp_path / "kho.jsonl"
     count = write_archive(archive, 1)
-    with client_for(checkpoint_dir=tmp_path / "none", max_job_records=count - 1) as client:
-        refused = client.post("/v1/uploads", files={"file": ("kho.jsonl", archive.read_bytes())}, data=EXTRACTIVE)
-        assert refused.status_code == 422 and refused.json()["error"]["code"] == "too_many_texts"
-        assert client.get("/v1/jobs").json()["jobs"] == []
+    data_dir = tmp_path / "data"
+    with client_for(checkpoint_dir=tmp_path / "none", max_job_records=count - 1, data_dir=data_dir) as client:
+        accepted = client.post("/v1/uploads", files={"file": ("kho.jsonl", archive.read_bytes())}, data=EXTRACTIVE)
+        assert accepted.status_code == 202
+        job = wait_read(client, accepted.json()["id"])
+        assert job["state"] == "failed" and f"at most {count - 1} records" in job["error"] and job["total"] == 0
+        assert list((data_dir / "uploads").iterdir()) == []  # the kept file is gone
+        refused = client.post("/v1/jobs", json={"documents": [article(1)] * count})
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "too_many_texts"  # JSON: at once
+
+
+def test_the_same_idempotency_key_is_the_same_job(tmp_path: Path) -> None:
+    archive = tmp_path / "kho.jsonl"
+    write_archive(archive, 1)
+    with client_for(checkpoint_dir=tmp_path / "none") as client:
+        headers = {"Idempotency-Key": "cms-export-2024-03-15"}
+        first = client.post("/v1/jobs", json={"documents": [article(1)], "engine": "extractive"}, headers=headers)
+        again = client.post("/v1/jobs", json={"documents": [article(2)], "engine": "extractive"}, headers=headers)
+        assert again.json()["id"] == first.json()["id"] and again.json()["resent"]
+        upload = {"Idempotency-Key": "upload-1"}
+        sent = client.post("/v1/uploads", files={"file": ("a.jsonl", archive.read_bytes())}, data=EXTRACTIVE,
+                           headers=upload)  # fmt: skip
+        other_bytes = archive.read_bytes() + b"\n"  # a client that re-serialised the file: the key decides
+        resent = client.post("/v1/uploads", files={"file": ("a.jsonl", other_bytes)}, data=EXTRACTIVE, headers=upload)
+        assert resent.json()["id"] == sent.json()["id"]
+        assert len(client.get("/v1/jobs").json()["jobs"]) == 2

@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     store = JobStore(settings.data_dir / "tomtat.db")
     guard = Guard(KeyStore(settings.data_dir / "tomtat.db"), settings.require_api_keys, settings.metrics_token)
-    runner = JobRunner(store, pool, gateway, chunk=settings.max_batch_size)
+    runner = JobRunner(store, pool, gateway, chunk=settings.max_batch_size, max_records=settings.max_job_records)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -33,7 +33,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from tomtat.models.text import count_words
+from tomtat.models.text import count_words, drop_control_characters
 
 Format = Literal["text", "html", "auto"]
 FORMATS: tuple[Format, ...] = ("text", "html", "auto")
@@ -136,6 +136,7 @@ def article_of(text: str, fmt: Format = "auto", url: str | None = None) -> Artic
     it looks like markup); raises ``ArticleFormatError`` (``no_article``) for a page with no story."""
     if fmt == "text" or (fmt == "auto" and not looks_like_markup(text)):
         return Article(text)
+    text = drop_control_characters(text)  # the HTML parser refuses them; no page means them
     if is_full_page(text):
         found = from_html(text, url)
         if found is None:
@@ -161,7 +162,10 @@ def from_fragment(fragment: str) -> Article:
     source = _JOOMLA_PLUGIN.sub("", source)
     if not source.strip():
         return Article("", captions=tuple(captions), markup=True)
-    root = lxml.html.fragment_fromstring(source, create_parent="div")
+    try:
+        root = lxml.html.fragment_fromstring(source, create_parent="div")
+    except (etree.ParserError, ValueError):  # nothing an HTML parser can read: no article text
+        return Article("", captions=tuple(captions), markup=True)
     for figcaption in root.iter("figcaption"):
         text = _squash(figcaption.text_content())
         if text:

@@ -19,7 +19,7 @@ from typing import Any
 from tomtat.models.text import normalize
 from tomtat.service.archive.core import RecordProcessor, with_meta
 from tomtat.service.archive.records import InputRecord, ResultWriter, count_records, read_records
-from tomtat.service.archive.sql import SqlResultWriter, is_url, read_sql
+from tomtat.service.archive.sql import SqlResultWriter, is_url, query_id_is_integer, read_sql
 
 
 @dataclass
@@ -184,8 +184,13 @@ def run_archive(
     else:
         records = read_records(input_path, text_field, id_field, every_capture)
     if is_url(str(output_path)):
+        integer_ids = (
+            is_url(str(input_path))
+            and not update_column
+            and query_id_is_integer(str(input_path), query or "", id_field)
+        )
         writer = SqlResultWriter(
-            str(output_path), output_table or "", update_column, id_field, retry_errors, only_empty
+            str(output_path), output_table or "", update_column, id_field, retry_errors, only_empty, integer_ids
         )
     else:
         writer = ResultWriter(output_path, retry_errors)

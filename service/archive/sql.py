@@ -60,6 +60,20 @@ def query_fields(url: str, query: str) -> list[str]:
     return fields
 
 
+def query_id_is_integer(url: str, query: str, id_field: str) -> bool:
+    """Whether the query's id column holds integers (WordPress's ``ID``, Drupal's ``entity_id``): the
+    output table's id column then is an integer column too, so it joins back without a cast."""
+    sa = _sqlalchemy()
+    engine = engine_for(url)
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True).execute(sa.text(query))
+        row = result.fetchone()
+        result.close()
+    engine.dispose()
+    value = None if row is None else dict(row._mapping).get(id_field)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def read_sql(url: str, query: str, text_field: str, id_field: str) -> Iterator[InputRecord]:
     sa = _sqlalchemy()
     engine = engine_for(url)
@@ -82,6 +96,7 @@ class SqlResultWriter:
         id_column: str = "id",
         retry_errors: bool = False,
         only_empty: bool = False,
+        integer_ids: bool = False,
     ) -> None:
         sa = _sqlalchemy()
         self.only_empty = only_empty
@@ -89,6 +104,7 @@ class SqlResultWriter:
         self.sa = sa
         self.engine = engine_for(url)
         self.update_column = update_column
+        self.integer_ids = integer_ids and not update_column  # the output table's id column: BIGINT
         self.run = f"{table}.{update_column}" if update_column else table
         metadata = sa.MetaData()
         self.markers = sa.Table(
@@ -108,7 +124,7 @@ class SqlResultWriter:
             self.table = sa.Table(
                 table,
                 metadata,
-                sa.Column("id", sa.String(512), primary_key=True),
+                sa.Column("id", sa.BigInteger if integer_ids else sa.String(512), primary_key=True),
                 *(sa.Column(name, sa.Text) for name in ("summary", "summary_en", "engine", "model")),
                 sa.Column("input_tokens", sa.Integer),
                 sa.Column("chunked", sa.Boolean),
@@ -136,7 +152,8 @@ class SqlResultWriter:
                 chunk = retry[start : start + 500]
                 connection.execute(markers.delete().where(markers.c.run == self.run, markers.c.id.in_(chunk)))
                 if not self.update_column:
-                    connection.execute(self.table.delete().where(self.table.c.id.in_(chunk)))
+                    ids = [_integer(i) for i in chunk] if self.integer_ids else chunk
+                    connection.execute(self.table.delete().where(self.table.c.id.in_(ids)))
             self.retried = len(retry)
         return done
 
@@ -163,7 +180,11 @@ class SqlResultWriter:
                     else:
                         connection.execute(statement, rows)
             else:
-                connection.execute(self.table.insert(), [_row(r) for r in results])
+                rows = [_row(r) for r in results]
+                if self.integer_ids:
+                    for row in rows:
+                        row["id"] = _integer(row["id"])
+                connection.execute(self.table.insert(), rows)
             marks = [{"run": self.run, "id": str(r["id"]), "error_code": _code(r)} for r in results]
             connection.execute(self.markers.insert(), marks)
         self.done.update(str(r["id"]) for r in results)
@@ -179,6 +200,11 @@ class SqlResultWriter:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _integer(record_id: str) -> int | str:
+    """An id of an integer column as the integer (a record without an id keeps its ``#N`` name)."""
+    return int(record_id) if record_id.lstrip("-").isdigit() else record_id
 
 
 def _code(result: dict[str, Any]) -> str | None:

@@ -1,14 +1,18 @@
-"""Runs archive jobs through the server's gateway, at background priority, one at a time."""
+"""Runs archive jobs through the server's gateway, at background priority, one at a time; and reads
+uploaded files into their jobs after the upload was answered (page extraction is the slow part)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from pathlib import Path
 
 from tomtat.models.errors import ModelUnavailableError
 from tomtat.service.archive.core import process_records
-from tomtat.service.jobs.store import ACTIVE, JobStore
+from tomtat.service.archive.records import read_records
+from tomtat.service.jobs.store import ACTIVE, JobOptions, JobStore, ReadingStopped
 from tomtat.service.runtime.gateway import Gateway
 from tomtat.service.runtime.pool import ModelPool
 
@@ -19,17 +23,60 @@ BACKGROUND = 1  # batch-worker priority: waits while interactive requests are qu
 class JobRunner:
     """Runs active jobs one at a time through the shared batch workers, at background priority."""
 
-    def __init__(self, store: JobStore, pool: ModelPool, gateway: Gateway, chunk: int) -> None:
+    def __init__(
+        self, store: JobStore, pool: ModelPool, gateway: Gateway, chunk: int, max_records: int | None = None
+    ) -> None:
         self.store = store
         self.pool = pool
         self.gateway = gateway
         self.chunk = chunk
+        self.max_records = max_records
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._readers: set[asyncio.Task[None]] = set()
         self._stopping = False
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="job-runner")
+        for job_id, source in self.store.reading():  # uploads a previous process had not finished reading
+            job = self.store.get(job_id, any_owner=True)
+            if job is not None and source is not None and source.is_file():
+                self.read_upload(job_id, source, job.options)
+            else:
+                self.store.fail_reading(job_id, "the server stopped before the upload was read; send the file again")
+
+    def read_upload(
+        self, job_id: str, source: Path, options: JobOptions, admit: Callable[[int, int], None] | None = None
+    ) -> None:
+        """Read an uploaded file's records into its job, off the event loop; the job is queued when done,
+        failed (with why) when the file cannot be read or is refused (too many records, the key's quota)."""
+        task = asyncio.get_running_loop().create_task(self._read(job_id, source, options, admit), name="job-reader")
+        self._readers.add(task)
+        task.add_done_callback(self._readers.discard)
+
+    async def _read(
+        self, job_id: str, source: Path, options: JobOptions, admit: Callable[[int, int], None] | None
+    ) -> None:
+        def stop() -> bool:
+            return self._stopping or self.store.state_of(job_id) != "reading"  # shutting down, or cancelled
+
+        def read() -> None:
+            records = read_records(source, options.text_field, options.id_field)
+            self.store.fill(job_id, records, max_records=self.max_records, admit=admit, should_stop=stop)
+
+        try:
+            await asyncio.to_thread(read)
+        except ReadingStopped:
+            if self.store.state_of(job_id) != "reading":  # cancelled: nothing will read the file again
+                source.unlink(missing_ok=True)
+            return  # shutting down: the file is kept and read again on the next start
+        except Exception as error:  # noqa: BLE001 - the job says why; the server goes on
+            log.info("upload of job %s refused: %s", job_id, error)
+            self.store.fail_reading(job_id, str(error))
+            source.unlink(missing_ok=True)
+            return
+        source.unlink(missing_ok=True)
+        self.wake()
 
     def wake(self) -> None:
         self._wake.set()
@@ -44,6 +91,8 @@ class JobRunner:
             return
         self._stopping = True
         self._wake.set()
+        if self._readers:  # each stops after the chunk of records it is reading
+            await asyncio.wait(set(self._readers), timeout=max(grace, 1.0))
         if self.pool.loading:
             grace = 0.0  # no batch can be in the model yet
         try:

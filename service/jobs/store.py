@@ -51,17 +51,21 @@ class JobOptions:
     translate_to: str | None = None
     allow_any_language: bool = False
     text_format: Format = "auto"  # how each record's text is read (plain text, HTML, or HTML when it looks like it)
+    text_field: str = "text"  # an upload's fields, kept to read (or, after a restart, read again) its file
+    id_field: str = "id"
 
     def to_json(self) -> str:
         options = {"translate_to": self.translate_to, "allow_any_language": self.allow_any_language}
-        return json.dumps({"plan": self.plan.to_json(), **options, "format": self.text_format})
+        fields = {"format": self.text_format, "text_field": self.text_field, "id_field": self.id_field}
+        return json.dumps({"plan": self.plan.to_json(), **options, **fields})
 
     @classmethod
     def from_json(cls, text: str) -> JobOptions:
         data = json.loads(text)
         plan = SummaryPlan.from_json(data["plan"])
         # jobs stored before the format option read their records as they were: plain text
-        return cls(plan, data["translate_to"], data["allow_any_language"], data.get("format", "text"))
+        fields = (data.get("format", "text"), data.get("text_field", "text"), data.get("id_field", "id"))
+        return cls(plan, data["translate_to"], data["allow_any_language"], *fields)
 
     def record_options(self) -> RecordOptions:
         return RecordOptions(self.plan, self.translate_to, self.allow_any_language, text_format=self.text_format)
@@ -89,6 +93,10 @@ class TooManyRecords(ValueError):
         super().__init__(f"at most {limit} records per job")
 
 
+class ReadingStopped(Exception):
+    """An upload's reading was stopped (the server shuts down, the job was cancelled)."""
+
+
 class JobStore:
     """The SQLite file behind the jobs API; safe to use from the event loop and worker threads."""
 
@@ -101,15 +109,20 @@ class JobStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
-        for column in ("owner", "name", "upload_hash"):  # a database from before jobs had these
+        for column in ("owner", "name", "upload_hash", "idempotency_key", "source"):  # from before jobs had these
             if column not in columns:
                 self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT")
         if "meta" not in {row[1] for row in self._db.execute("PRAGMA table_info(job_inputs)")}:
             self._db.execute("ALTER TABLE job_inputs ADD COLUMN meta TEXT")  # from before web-page inputs
         self._db.execute("CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created)")
         self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS job_inputs_by_id ON job_inputs (job_id, record_id)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (owner, idempotency_key)")
         for (job_id,) in self._db.execute("SELECT id FROM jobs WHERE state = 'uploading'").fetchall():
-            self.delete(job_id)  # a process stopped mid-upload: its client never got a job id
+            self.delete(job_id)  # a process stopped mid-request: its client never got a job id
+        self.uploads = self.path.parent / "uploads"  # uploaded files, kept until their records are read
+        self.uploads.mkdir(exist_ok=True)
+        for leftover in self.uploads.glob("incoming-*"):  # a process stopped while a file was arriving
+            leftover.unlink(missing_ok=True)
 
     def close(self) -> None:
         with self._lock:
@@ -125,6 +138,7 @@ class JobStore:
         max_records: int | None = None,
         upload_hash: str | None = None,
         admit: Callable[[int, int], None] | None = None,
+        idempotency_key: str | None = None,
     ) -> Job:
         """Store a job's records, streamed in chunks (flat memory for any size), then queue it.
 
@@ -135,42 +149,142 @@ class JobStore:
         job_id = uuid.uuid4().hex
         with self._lock:
             self._db.execute(
-                "INSERT INTO jobs (id, state, options, total, created, owner, name, upload_hash) "
-                "VALUES (?, 'uploading', ?, 0, ?, ?, ?, ?)",
-                (job_id, options.to_json(), time.time(), owner, name, upload_hash),
+                "INSERT INTO jobs (id, state, options, total, created, owner, name, upload_hash, idempotency_key) "
+                "VALUES (?, 'uploading', ?, 0, ?, ?, ?, ?, ?)",
+                (job_id, options.to_json(), time.time(), owner, name, upload_hash, idempotency_key),
             )
-        seq = duplicates = characters = 0
-        pending = (r for r in records if r.skipped is None)  # a crawl's non-pages are no job records
         try:
-            while chunk := list(itertools.islice(pending, INSERT_CHUNK)):
-                with self._lock:
-                    self._db.execute("BEGIN")
-                    for record in chunk:
-                        error = json.dumps(record.error) if record.error else None
-                        meta = json.dumps(record.meta, ensure_ascii=False) if record.meta else None
-                        inserted = self._db.execute(
-                            "INSERT OR IGNORE INTO job_inputs (job_id, seq, record_id, text, error, meta) "
-                            "VALUES (?, ?, ?, ?, ?, ?)",
-                            (job_id, seq, record.id, record.text, error, meta),
-                        ).rowcount
-                        seq += inserted
-                        duplicates += 1 - inserted  # the id was there already: reported, never merged
-                        characters += len(record.text or "") if inserted else 0
-                    self._db.execute("COMMIT")
-                if max_records is not None and seq > max_records:
-                    raise TooManyRecords(max_records)
-            if admit is not None:
-                admit(seq, characters)
+            self.fill(job_id, records, max_records=max_records, admit=admit)
         except BaseException:
             self.delete(job_id)
             raise
-        with self._lock:
-            self._db.execute(
-                "UPDATE jobs SET state = 'queued', total = ?, duplicates = ? WHERE id = ?", (seq, duplicates, job_id)
-            )
         job = self.get(job_id, owner)
         assert job is not None
         return job
+
+    def open_upload(
+        self,
+        options: JobOptions,
+        owner: str | None,
+        name: str | None,
+        upload_hash: str,
+        idempotency_key: str | None,
+        source: Path,
+    ) -> tuple[Job, Path | None]:
+        """The job for an uploaded file, and whether it is new: the caller's earlier job for the same
+        ``Idempotency-Key``, or for the same file with the same options (still being read, queued,
+        running or done), else a new job in state ``reading`` that owns ``source`` (moved into
+        ``uploads/``, whose new path is returned). Found and made under one lock, so two retries racing
+        get one job."""
+        with self._lock:
+            earlier = self._earlier(owner, idempotency_key, upload_hash, options)
+            if earlier is not None:
+                source.unlink(missing_ok=True)
+                return self._job(earlier), None
+            job_id = uuid.uuid4().hex
+            kept = self.uploads / f"{job_id}{''.join(source.suffixes[-2:])}"
+            source.replace(kept)
+            self._db.execute(
+                "INSERT INTO jobs (id, state, options, total, created, owner, name, upload_hash, idempotency_key, "
+                "source) VALUES (?, 'reading', ?, 0, ?, ?, ?, ?, ?, ?)",
+                (job_id, options.to_json(), time.time(), owner, name, upload_hash, idempotency_key, str(kept)),
+            )
+            row = self._db.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return self._job(row), kept
+
+    def find_idempotent(self, owner: str | None, idempotency_key: str) -> Job | None:
+        """The caller's job created with this ``Idempotency-Key`` (a retried request), if any."""
+        with self._lock:
+            row = self._earlier(owner, idempotency_key, None, None)
+        return self._job(row) if row else None
+
+    def _earlier(
+        self, owner: str | None, idempotency_key: str | None, upload_hash: str | None, options: JobOptions | None
+    ) -> tuple[Any, ...] | None:
+        live = "state IN ('reading', 'queued', 'running', 'done')"
+        if idempotency_key:
+            row = self._db.execute(
+                f"SELECT {JOB_COLUMNS} FROM jobs WHERE owner IS ? AND idempotency_key = ? AND {live} "
+                "ORDER BY created DESC LIMIT 1",
+                (owner, idempotency_key),
+            ).fetchone()
+            if row is not None:
+                return tuple(row)
+        if upload_hash is None or options is None:
+            return None
+        row = self._db.execute(
+            f"SELECT {JOB_COLUMNS} FROM jobs WHERE owner IS ? AND upload_hash = ? AND options = ? AND {live} "
+            "ORDER BY created DESC LIMIT 1",
+            (owner, upload_hash, options.to_json()),
+        ).fetchone()
+        return tuple(row) if row else None
+
+    def reading(self) -> list[tuple[str, Path | None]]:
+        """Jobs whose upload is (or was, before a restart) being read, with their kept file."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, source FROM jobs WHERE state = 'reading' ORDER BY created").fetchall()
+        return [(job_id, Path(source) if source else None) for job_id, source in rows]
+
+    def fill(
+        self,
+        job_id: str,
+        records: Iterable[InputRecord],
+        *,
+        max_records: int | None = None,
+        admit: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> None:
+        """Insert a job's records, a chunk per transaction (the job's total grows as they go in), then
+        queue it. Raises what ``admit`` or ``max_records`` refuse, or ``ReadingStopped``."""
+        with self._lock:  # a restart reads an upload again from the start
+            self._db.execute("DELETE FROM job_inputs WHERE job_id = ?", (job_id,))
+        seq = duplicates = characters = 0
+        pending = (r for r in records if r.skipped is None)  # a crawl's non-pages are no job records
+        while chunk := list(itertools.islice(pending, INSERT_CHUNK)):
+            if should_stop is not None and should_stop():
+                raise ReadingStopped(job_id)
+            with self._lock:
+                self._db.execute("BEGIN")
+                for record in chunk:
+                    error = json.dumps(record.error) if record.error else None
+                    meta = json.dumps(record.meta, ensure_ascii=False) if record.meta else None
+                    inserted = self._db.execute(
+                        "INSERT OR IGNORE INTO job_inputs (job_id, seq, record_id, text, error, meta) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (job_id, seq, record.id, record.text, error, meta),
+                    ).rowcount
+                    seq += inserted
+                    duplicates += 1 - inserted  # the id was there already: reported, never merged
+                    characters += len(record.text or "") if inserted else 0
+                self._db.execute("UPDATE jobs SET total = ?, duplicates = ? WHERE id = ?", (seq, duplicates, job_id))
+                self._db.execute("COMMIT")
+            if max_records is not None and seq > max_records:
+                raise TooManyRecords(max_records)
+        if admit is not None:
+            admit(seq, characters)
+        with self._lock:
+            self._db.execute(
+                "UPDATE jobs SET state = 'queued', total = ?, duplicates = ?, source = NULL "
+                "WHERE id = ? AND state IN ('uploading', 'reading')",
+                (seq, duplicates, job_id),
+            )
+
+    def fail_reading(self, job_id: str, message: str) -> None:
+        """An upload that could not be read into a job: its records dropped, the job failed with why."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM job_inputs WHERE job_id = ?", (job_id,))
+            self._db.execute(
+                "UPDATE jobs SET state = 'failed', finished = ?, error = ?, total = 0, source = NULL "
+                "WHERE id = ? AND state = 'reading'",
+                (time.time(), message, job_id),
+            )
+            self._db.execute("COMMIT")
+
+    def state_of(self, job_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return str(row[0]) if row else None
 
     def delete(self, job_id: str) -> None:
         with self._lock:
@@ -180,17 +294,6 @@ class JobStore:
             for table, column in (("job_results", "job_id"), ("job_inputs", "job_id"), ("jobs", "id")):
                 self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (job_id,))
             self._db.execute("COMMIT")
-
-    def find_upload(self, owner: str | None, upload_hash: str, options: JobOptions) -> Job | None:
-        """The caller's job from the same file with the same options, unless it failed or was cancelled:
-        a file sent again (a retry after a lost answer) is not a second job."""
-        with self._lock:
-            row = self._db.execute(
-                f"SELECT {JOB_COLUMNS} FROM jobs WHERE owner IS ? AND upload_hash = ? AND options = ? "
-                "AND state IN ('queued', 'running', 'done') ORDER BY created DESC LIMIT 1",
-                (owner, upload_hash, options.to_json()),
-            ).fetchone()
-        return self._job(row) if row else None
 
     def get(self, job_id: str, owner: str | None = None, *, any_owner: bool = False) -> Job | None:
         """The job, if ``owner`` created it (``any_owner``: the runner, which serves every owner)."""
@@ -254,7 +357,7 @@ class JobStore:
             elif state in TERMINAL:
                 self._db.execute(
                     "UPDATE jobs SET state = ?, finished = ?, error = ? "
-                    "WHERE id = ? AND state IN ('queued', 'running')",
+                    "WHERE id = ? AND state IN ('reading', 'queued', 'running')",
                     (state, now, error, job_id),
                 )
 

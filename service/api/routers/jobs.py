@@ -116,7 +116,7 @@ class Submission:
     digest: str | None = None
 
 
-async def _parse(request: Request) -> Submission:
+async def _parse(request: Request, store: JobStore) -> Submission:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("application/json"):
         try:
@@ -131,13 +131,14 @@ async def _parse(request: Request) -> Submission:
         ]
         return Submission(body, records)
     if content_type.startswith("multipart/form-data"):
-        return await _upload(request)
+        return await _upload(request, store)
     raise ApiError(415, "unsupported_media_type", "send JSON documents or a multipart file upload")
 
 
-async def _upload(request: Request) -> Submission:
-    """The uploaded archive, kept on disk (the multipart parser spools it there as it arrives) and read
-    lazily: memory stays flat whatever the file's size."""
+async def _upload(request: Request, store: JobStore) -> Submission:
+    """The uploaded archive, kept on disk (the multipart parser spools it there as it arrives; then it is
+    copied beside the job store, where its job keeps it until its records are read): memory stays flat
+    whatever the file's size."""
     form = await request.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
@@ -151,9 +152,9 @@ async def _upload(request: Request) -> Submission:
     if suffix not in UPLOAD_SUFFIXES:
         message = f"the file must be one of {', '.join(UPLOAD_SUFFIXES)}"
         raise ApiError(415, "unsupported_media_type", message, "file")
-    path, digest = await asyncio.to_thread(_save, upload.file, suffix)
+    path, digest = await asyncio.to_thread(_save, upload.file, suffix, store.uploads)
     try:
-        check_text_field(path, options.text_field)
+        await asyncio.to_thread(check_text_field, path, options.text_field)
         records = read_records(path, options.text_field, options.id_field)
     except MissingFieldError as error:
         path.unlink(missing_ok=True)
@@ -165,10 +166,10 @@ async def _upload(request: Request) -> Submission:
     return Submission(options, records, Path(upload.filename or "").name or None, path, digest)
 
 
-def _save(source: BinaryIO, suffix: str) -> tuple[Path, str]:
+def _save(source: BinaryIO, suffix: str, folder: Path) -> tuple[Path, str]:
     """Copy the spooled upload to a named file (readers need a path), hashing it on the way."""
     digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False, dir=folder, prefix="incoming-") as handle:
         while block := source.read(1 << 20):
             digest.update(block)
             handle.write(block)
@@ -210,16 +211,31 @@ async def upload_job(request: Request, pool: PoolDep, settings: SettingsDep, sto
 
 
 async def _create(request: Request, pool: ModelPool, settings: Settings, store: JobStore, key: ApiKey | None) -> JobOut:
-    submission = await _parse(request)  # after the key was checked: nothing is read before
+    idempotency_key = request.headers.get("idempotency-key") or None
+    if idempotency_key is not None and len(idempotency_key) > 255:
+        raise ApiError(
+            422, "invalid_request", "the Idempotency-Key header is longer than 255 characters", "Idempotency-Key"
+        )
+    if idempotency_key is not None:  # a retried request: its job, before the body is read again
+        earlier = await asyncio.to_thread(store.find_idempotent, key.id if key else None, idempotency_key)
+        if earlier is not None:
+            return job_out(earlier, f"a request with this Idempotency-Key made job {earlier.id}", True)
+    submission = await _parse(request, store)  # after the key was checked: nothing is read before
     try:
-        return await _queue(request, submission, pool, settings, store, key)
+        return await _queue(request, submission, pool, settings, store, key, idempotency_key)
     finally:
         if submission.path is not None:
             submission.path.unlink(missing_ok=True)
 
 
 async def _queue(
-    request: Request, submission: Submission, pool: ModelPool, settings: Settings, store: JobStore, key: ApiKey | None
+    request: Request,
+    submission: Submission,
+    pool: ModelPool,
+    settings: Settings,
+    store: JobStore,
+    key: ApiKey | None,
+    idempotency_key: str | None,
 ) -> JobOut:
     options = submission.settings
     if pool.loading and options.engine != "extractive":
@@ -229,18 +245,27 @@ async def _queue(
     )
     if options.translate_to:
         pool.translation(translate_task("vi", "en"), "translate_to")  # refused now, not when the job runs
-    job_options = JobOptions(plan, options.translate_to, options.allow_any_language, options.format)
+    job_options = JobOptions(
+        plan, options.translate_to, options.allow_any_language, options.format, options.text_field, options.id_field
+    )
     owner = key.id if key else None
-    if submission.digest is not None:
-        earlier = await asyncio.to_thread(store.find_upload, owner, submission.digest, job_options)
-        if earlier is not None:
-            return job_out(earlier, f"this file was uploaded before with the same options: job {earlier.id}", True)
     guard = request.app.state.guard
 
     def admit(count: int, characters: int) -> None:  # once every record is read: the key's quota
         if not count:
             raise ApiError(422, "no_texts", "the job has no records", "documents")
         guard.charge(key, characters)
+
+    if submission.path is not None and submission.digest is not None:
+        # an upload: answered at once, its records read into the job afterwards (with progress); the same
+        # file with the same options, or the same Idempotency-Key, is the same job, even while it is read
+        job, kept = await asyncio.to_thread(
+            store.open_upload, job_options, owner, submission.name, submission.digest, idempotency_key, submission.path
+        )
+        if kept is None:
+            return job_out(job, f"this file was uploaded before with the same options: job {job.id}", True)
+        request.app.state.job_runner.read_upload(job.id, kept, job_options, admit)
+        return job_out(job, plan.note)
 
     try:
         job = await asyncio.to_thread(
@@ -252,6 +277,7 @@ async def _queue(
             max_records=settings.max_job_records,
             upload_hash=submission.digest,
             admit=admit,
+            idempotency_key=idempotency_key,
         )
     except TooManyRecords as error:
         raise ApiError(422, "too_many_texts", str(error), "documents") from None
