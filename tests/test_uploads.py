@@ -6,6 +6,7 @@ is its own, not the 4 MB limit of JSON bodies."""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -14,7 +15,8 @@ import httpx
 
 from tests.service_helpers import client_for, running_server
 from tests.test_archive import article
-from tests.test_jobs import wait_read
+from tests.test_jobs import wait_done, wait_read
+from tomtat.service.jobs.store import JobStore
 
 EXTRACTIVE = {"options": json.dumps({"engine": "extractive"})}
 
@@ -143,3 +145,29 @@ def test_the_same_idempotency_key_is_the_same_job(tmp_path: Path) -> None:
         resent = client.post("/v1/uploads", files={"file": ("a.jsonl", other_bytes)}, data=EXTRACTIVE, headers=upload)
         assert resent.json()["id"] == sent.json()["id"]
         assert len(client.get("/v1/jobs").json()["jobs"]) == 2
+
+
+def test_an_upload_a_restart_cut_off_is_read_again_at_the_next_start(tmp_path: Path) -> None:
+    archive = tmp_path / "kho.jsonl"
+    count = write_archive(archive, 1)
+    data_dir = tmp_path / "data"
+    with client_for(checkpoint_dir=tmp_path / "none", data_dir=data_dir) as client:
+        sent = client.post("/v1/uploads", files={"file": ("kho.jsonl", archive.read_bytes())}, data=EXTRACTIVE)
+        options = wait_done(client, sent.json()["id"])
+    # what a server stopped while reading leaves behind: jobs in state "reading", one with its kept file
+    store = JobStore(data_dir / "tomtat.db")
+    accepted = store.get(options["id"], any_owner=True)
+    assert accepted is not None
+    copy = store.uploads / "incoming-copy.jsonl"
+    shutil.copy(archive, copy)
+    cut, kept = store.open_upload(accepted.options, None, "lai.jsonl", "another-digest", "key-1", copy)
+    lost, lost_file = store.open_upload(accepted.options, None, "mat.jsonl", "a-third-digest", None, archive)
+    assert kept is not None and lost_file is not None and cut.state == lost.state == "reading"
+    lost_file.unlink()
+    store.close()
+    with client_for(checkpoint_dir=tmp_path / "none", data_dir=data_dir) as client:
+        resumed = wait_done(client, cut.id)
+        assert resumed["state"] == "done" and resumed["total"] == count and resumed["failed"] == 0
+        gone = client.get(f"/v1/jobs/{lost.id}").json()
+        assert gone["state"] == "failed" and "send the file again" in gone["error"]
+    assert list((data_dir / "uploads").iterdir()) == []

@@ -41,6 +41,7 @@ WORD = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 SUFFIXES = (".txt", ".html", ".htm", ".docx")
 # what trafilatura finds on a page with no story is a menu label or a caption: a few words
 MIN_PAGE_WORDS = 10
+RECALL_GAIN = 2.0  # recall mode's answer replaces precision mode's when it has this many times the words
 LINK_TEXT_SHARE = 0.5  # a recall-mode "story" whose lines are mostly the page's link texts is an index page
 
 _TAGS = (
@@ -230,6 +231,12 @@ def from_html(page: str | bytes, url: str | None = None) -> Article | None:
             article = None
         if article is not None:
             break
+    if article is not None and attempt == 0:
+        # a listicle or a story in several blocks: precision mode keeps the headings only; recall mode's
+        # answer is taken when it holds far more words and is not the page's links
+        wider = _extract(page, url, False, True, False)
+        if wider is not None and wider.words > RECALL_GAIN * article.words and not _mostly_links(wider.text, links):
+            article = wider
     if article is None:
         return None
     return Article(article.text, article.title, date or _safe_date(article.date, tree), markup=True)
