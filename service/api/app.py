@@ -46,7 +46,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     store = JobStore(settings.data_dir / "tomtat.db")
     guard = Guard(KeyStore(settings.data_dir / "tomtat.db"), settings.require_api_keys, settings.metrics_token)
-    runner = JobRunner(store, pool, gateway, chunk=settings.max_batch_size, max_records=settings.max_job_records)
+    runner = JobRunner(
+        store,
+        pool,
+        gateway,
+        chunk=settings.max_batch_size,
+        max_records=settings.max_job_records,
+        max_chars=settings.max_chars,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -24,6 +24,7 @@ import json
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Literal
@@ -43,6 +44,7 @@ SUFFIXES = (".txt", ".html", ".htm", ".docx")
 MIN_PAGE_WORDS = 10
 RECALL_GAIN = 2.0  # recall mode's answer replaces precision mode's when it has this many times the words
 LINK_TEXT_SHARE = 0.5  # a recall-mode "story" whose lines are mostly the page's link texts is an index page
+MAX_DOCX_XML_BYTES = 50_000_000  # a Word file's document.xml as inflated: a 300-page report is ~5 MB
 
 _TAGS = (
     "p|div|br|span|a|b|i|u|em|strong|small|sub|sup|img|figure|figcaption|h[1-6]|ul|ol|li|dl|dt|dd|blockquote|q|"
@@ -325,11 +327,25 @@ def _safe_date(date: str | None, tree: Any) -> str | None:
 def from_docx(data: bytes) -> Article:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            root = ElementTree.fromstring(archive.read("word/document.xml"))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+            member = archive.getinfo("word/document.xml")
+            if member.file_size > MAX_DOCX_XML_BYTES:  # a zip bomb says so in its header, or lies: read N+1
+                raise _docx_too_large(member.file_size)
+            with archive.open(member) as handle:
+                xml = handle.read(MAX_DOCX_XML_BYTES + 1)
+            if len(xml) > MAX_DOCX_XML_BYTES:
+                raise _docx_too_large(len(xml))
+            root = ElementTree.fromstring(xml)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, zlib.error, EOFError):
         raise ArticleFormatError("invalid_file", "the file is not a readable Word (.docx) document") from None
     paragraphs = ["".join(node.text or "" for node in p.iter(f"{WORD}t")) for p in root.iter(f"{WORD}p")]
     return Article("\n".join(p.strip() for p in paragraphs if p.strip()))
+
+
+def _docx_too_large(size: int) -> ArticleFormatError:
+    limit = MAX_DOCX_XML_BYTES // 1_000_000
+    return ArticleFormatError(
+        "too_large", f"the document's text inflates to {size:,} bytes or more; at most {limit} MB"
+    )
 
 
 def decode_text(data: bytes) -> str:

@@ -23,6 +23,9 @@ from tomtat.service.archive.records import InputRecord
 from tomtat.service.runtime.gateway import Gateway, SummaryResult, run_sync
 from tomtat.service.runtime.keys import SummaryPlan
 
+# how much bigger than its article a record's HTML may be (markup, scripts, menus) before it is refused unread
+MARKUP_PER_CHARACTER = 20
+
 
 @dataclass(frozen=True)
 class RecordOptions:
@@ -34,6 +37,7 @@ class RecordOptions:
     check_facts: bool = True  # faithfulness flags on each result (--no-flags: ~3 ms of CPU per article saved)
     text_format: Format = "auto"  # how a record's text is read: plain text, HTML, or HTML when it looks like it
     keep_text: bool = False  # the extracted text (and captions) in each result line, to audit what was read
+    max_chars: int | None = None  # characters per article, as the server's limit for one text (None: none)
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,14 @@ def prepare_records(
             continue
         article = None
         try:
-            article = article_of(record.text or "", options.text_format, (record.meta or {}).get("url"))
+            limit = options.max_chars
+            raw = record.text or ""
+            if limit is not None and len(raw) > limit * MARKUP_PER_CHARACTER:  # never parsed, whatever it is
+                raise InputError(f"the record has {len(raw):,} characters; at most {limit:,}", code="text_too_long")
+            article = article_of(raw, options.text_format, (record.meta or {}).get("url"))
+            if limit is not None and len(article.text) > limit:
+                message = f"the article has {len(article.text):,} characters; at most {limit:,}"
+                raise InputError(message, code="text_too_long")
             if article.markup and not article.text.strip():
                 raise ArticleFormatError("no_article", "the HTML holds no article text")
             text = check_article(article.text, allow_any_language=options.allow_any_language)

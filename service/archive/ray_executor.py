@@ -62,6 +62,7 @@ class SummarizeActor:
             options["check_facts"],
             options["text_format"],
             options["keep_text"],
+            options["max_chars"],
         )
         self.processor = RecordProcessor(gateway, record_options)
 
@@ -251,6 +252,7 @@ def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
         "check_facts": not args.no_flags,
         "text_format": args.format,
         "keep_text": args.keep_text,
+        "max_chars": args.max_chars,
     }
     results = data.map_batches(
         SummarizeActor,

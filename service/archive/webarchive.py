@@ -33,6 +33,7 @@ from tomtat.service.archive.records import InputRecord
 PAGE_SUFFIXES = (".html", ".htm")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 PAGE_RECORDS = ("response", "resource")  # the WARC record types that hold a page
+MAX_PAGE_BYTES = 20_000_000  # a capture's page as inflated; real news pages are well under 2 MB
 # what a cut-off or corrupt file raises while warcio reads it (zlib.error and warcio's parse errors too)
 READ_ERRORS = (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error)
 
@@ -162,9 +163,12 @@ class CaptureIndex:
             record_id = url
             meta["captures"] = self.counts.get(url, 1)
         if place == (source, offset):
-            payload = record.content_stream().read()
+            payload = record.content_stream().read(MAX_PAGE_BYTES + 1)
         else:
             payload = _payload_at(openers[place[0]], place[1])
+        if len(payload) > MAX_PAGE_BYTES:  # inflated beyond any news page: never held whole
+            message = f"the page inflates to more than {MAX_PAGE_BYTES // 1_000_000} MB"
+            return InputRecord(record_id, None, ("too_large", message), meta)
         found = page_record(record_id, payload, url)
         return InputRecord(found.id, found.text, found.error, {**meta, **(found.meta or {})})
 
@@ -228,7 +232,7 @@ def _payload_at(opener: Opener, offset: int) -> bytes:
     with opener() as stream:
         stream.seek(offset)
         for record in ArchiveIterator(stream, arc2warc=True):
-            return bytes(record.content_stream().read())
+            return bytes(record.content_stream().read(MAX_PAGE_BYTES + 1))
     return b""
 
 

@@ -219,7 +219,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
         gateway.cache = ResultCache(args.cache, args.cache_entries)
     options = RecordOptions(
-        plan, args.translate_to, args.allow_any_language, not args.no_flags, args.format, args.keep_text
+        plan, args.translate_to, args.allow_any_language, not args.no_flags, args.format, args.keep_text, args.max_chars
     )
     processor = RecordProcessor(gateway, options)
     try:

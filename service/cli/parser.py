@@ -132,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
         "markup), text (as it is), or auto: as HTML when it looks like markup (default: auto)",
     )
     batch.add_argument(
+        "--max-chars",
+        type=positive_int,
+        default=100_000,
+        help="characters per article; a longer record is an error line text_too_long (default: 100,000, "
+        "the server's TOMTAT_MAX_CHARS default)",
+    )
+    batch.add_argument(
         "--keep-text",
         action="store_true",
         help="put the extracted text (and a CMS body's image captions) in each result line, to audit what was read",

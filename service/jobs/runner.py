@@ -24,13 +24,20 @@ class JobRunner:
     """Runs active jobs one at a time through the shared batch workers, at background priority."""
 
     def __init__(
-        self, store: JobStore, pool: ModelPool, gateway: Gateway, chunk: int, max_records: int | None = None
+        self,
+        store: JobStore,
+        pool: ModelPool,
+        gateway: Gateway,
+        chunk: int,
+        max_records: int | None = None,
+        max_chars: int | None = None,
     ) -> None:
         self.store = store
         self.pool = pool
         self.gateway = gateway
         self.chunk = chunk
         self.max_records = max_records
+        self.max_chars = max_chars  # the server's limit for one text holds for job records too
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._readers: set[asyncio.Task[None]] = set()
@@ -142,5 +149,6 @@ class JobRunner:
                 self.store.set_state(job_id, "done")
                 return
             # the record core: page extraction and language checks in a thread, each record its own result
-            finished = await process_records(records, self.gateway, options.record_options(), BACKGROUND)
+            record_options = options.record_options(self.max_chars)
+            finished = await process_records(records, self.gateway, record_options, BACKGROUND)
             await asyncio.to_thread(self.store.save, job_id, finished)

@@ -67,8 +67,10 @@ class JobOptions:
         fields = (data.get("format", "text"), data.get("text_field", "text"), data.get("id_field", "id"))
         return cls(plan, data["translate_to"], data["allow_any_language"], *fields)
 
-    def record_options(self) -> RecordOptions:
-        return RecordOptions(self.plan, self.translate_to, self.allow_any_language, text_format=self.text_format)
+    def record_options(self, max_chars: int | None = None) -> RecordOptions:
+        return RecordOptions(
+            self.plan, self.translate_to, self.allow_any_language, text_format=self.text_format, max_chars=max_chars
+        )
 
 
 @dataclass
