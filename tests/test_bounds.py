@@ -101,3 +101,64 @@ def test_job_records_and_batch_records_keep_the_limit_for_one_text(tmp_path: Pat
     assert "summary" in results["ngan"]
     assert results["dai"]["error"]["code"] == "text_too_long"
     assert results["the"]["error"]["code"] == "text_too_long"  # over 20x the limit: refused unread
+
+
+def test_textrank_weighs_only_the_first_candidates_of_a_huge_text() -> None:
+    from tomtat.models.extractive import MAX_CANDIDATES, select_sentences
+
+    sentences = [f"{article(i % 5 + 1).split('. ')[0]} lần thứ {i} trong năm nay." for i in range(10_000)]
+    huge = " ".join(sentences)
+    assert select_sentences(huge) == select_sentences(" ".join(sentences[:MAX_CANDIDATES]))
+
+
+def test_broken_parquet_files_are_4xx_not_500(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    good = tmp_path / "good.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"], "text": [article(1), article(2)]}), good)
+    data = good.read_bytes()
+    broken = {
+        "footer.parquet": data[:-12] + b"\x00" * 8 + b"PAR1",
+        "cut.parquet": data[: len(data) // 2],
+        "json.parquet": b'{"id": 1, "text": "not parquet"}\n',
+    }
+    with client_for(checkpoint_dir=tmp_path / "none") as client:
+        for name, content in broken.items():
+            response = client.post("/v1/uploads", files={"file": (name, content)}, data={"options": "{}"})
+            assert response.status_code == 422, (name, response.status_code, response.text[:300])
+            assert "Parquet" in response.json()["error"]["message"]
+
+
+def test_two_servers_on_one_data_directory_run_each_job_once(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    documents = [article(i) for i in range(1, 6)]
+    with (
+        client_for(checkpoint_dir=tmp_path / "none", data_dir=data_dir) as first,
+        client_for(checkpoint_dir=tmp_path / "none", data_dir=data_dir) as second,
+    ):
+        holders = [c.app.state.job_runner.lease.held for c in (first, second)]  # type: ignore[attr-defined]
+        assert holders == [True, False]  # one runner per data directory
+        sent = second.post("/v1/jobs", json={"documents": documents, "engine": "extractive"})  # to the other one
+        job = wait_done(second, sent.json()["id"])
+        assert job["state"] == "done" and job["done"] == 5  # run by the lease holder
+        assert second.app.state.job_runner.lease.held is False  # type: ignore[attr-defined]
+    with client_for(checkpoint_dir=tmp_path / "none", data_dir=data_dir) as again:
+        assert again.app.state.job_runner.lease.held  # type: ignore[attr-defined]  # freed at shutdown
+
+
+def test_a_tiny_parquet_of_huge_rows_is_stored_as_error_records(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    huge = "Giá vàng tăng mạnh. " * 5_000  # 100,000 characters, the same in every row
+    source = tmp_path / "bom.parquet"
+    table = pa.table({"id": [f"r{i}" for i in range(200)], "text": pa.array([huge] * 200).dictionary_encode()})
+    pq.write_table(table, source, use_dictionary=True, compression="zstd")
+    assert source.stat().st_size < 50_000  # 20 MB of text in a few kB
+    data_dir = tmp_path / "data"
+    with client_for(checkpoint_dir=tmp_path / "none", data_dir=data_dir, max_chars=2_000) as client:
+        sent = client.post("/v1/uploads", files={"file": ("bom.parquet", source.read_bytes())}, data={"options": "{}"})
+        job = wait_done(client, sent.json()["id"])
+    assert job["total"] == 200 and job["errors"] == {"text_too_long": 200}
+    assert (data_dir / "tomtat.db").stat().st_size < 5_000_000  # the text was never stored

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,21 @@ class Prepared:
     index: int
     text: str
     article: Article
+
+
+def too_long(length: int, limit: int) -> tuple[str, str]:
+    return "text_too_long", f"the record has {length:,} characters; at most {limit:,}"
+
+
+def bounded_records(records: Iterable[InputRecord], max_chars: int | None) -> Iterator[InputRecord]:
+    """Records whose text could never be processed (over ``MARKUP_PER_CHARACTER`` times the limit, HTML
+    included) become error records before they are stored anywhere: a few kB of dictionary-encoded
+    Parquet cannot become gigabytes of job store."""
+    for record in records:
+        if max_chars is not None and record.text is not None and len(record.text) > max_chars * MARKUP_PER_CHARACTER:
+            yield InputRecord(record.id, None, too_long(len(record.text), max_chars), record.meta)
+        else:
+            yield record
 
 
 def error_result(record_id: str, code: str, message: str) -> dict[str, Any]:
@@ -93,7 +108,7 @@ def prepare_records(
             limit = options.max_chars
             raw = record.text or ""
             if limit is not None and len(raw) > limit * MARKUP_PER_CHARACTER:  # never parsed, whatever it is
-                raise InputError(f"the record has {len(raw):,} characters; at most {limit:,}", code="text_too_long")
+                raise InputError(too_long(len(raw), limit)[1], code="text_too_long")
             article = article_of(raw, options.text_format, (record.meta or {}).get("url"))
             if limit is not None and len(article.text) > limit:
                 message = f"the article has {len(article.text):,} characters; at most {limit:,}"

@@ -78,26 +78,42 @@ def _jsonl(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
 
 def _csv(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
     csv.field_size_limit(sys.maxsize)  # whole articles in one cell
+    index = 0
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        for index, row in enumerate(csv.DictReader(handle), start=1):
-            yield from_mapping(row, index, text_field, id_field)
+        try:
+            for index, row in enumerate(csv.DictReader(handle), start=1):
+                yield from_mapping(row, index, text_field, id_field)
+        except csv.Error as error:  # a NUL byte, a broken quote at the end: the rest cannot be read
+            yield InputRecord(f"#unreadable@{index + 1}", None, ("unreadable", f"row {index + 1}: {error}"))
 
 
 def _parquet_file(path: Path) -> Any:
     """``pyarrow.parquet.ParquetFile(path)``; pyarrow comes with the ``ray`` extra."""
     try:
+        import pyarrow
         import pyarrow.parquet as pq
     except ImportError:
         raise InputFormatError("reading Parquet needs pyarrow: pip install 'tomtat[ray]'") from None
-    return pq.ParquetFile(path)
+    try:
+        return pq.ParquetFile(path)
+    except (pyarrow.ArrowException, OSError) as error:  # a bad footer, a cut-off file, JSON named .parquet
+        raise InputFormatError(f"{path.name} is not a readable Parquet file: {error}") from None
+
+
+PARQUET_ROWS = 64  # rows decoded at a time: a dictionary-encoded file can hold 100 kB rows in a few bytes
 
 
 def _parquet(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
+    import pyarrow
+
     index = 0
-    for batch in _parquet_file(path).iter_batches(batch_size=1024):
-        for row in batch.to_pylist():
-            index += 1
-            yield from_mapping(row, index, text_field, id_field)
+    try:
+        for batch in _parquet_file(path).iter_batches(batch_size=PARQUET_ROWS):
+            for row in batch.to_pylist():
+                index += 1
+                yield from_mapping(row, index, text_field, id_field)
+    except (pyarrow.ArrowException, OSError) as error:  # a corrupt page: what came before is kept
+        yield InputRecord(f"#unreadable@{index + 1}", None, ("unreadable", f"row {index + 1}: {error}"))
 
 
 def folder_files(path: Path) -> list[Path]:
@@ -174,7 +190,10 @@ def input_fields(path: str | Path) -> list[str] | None:
     fmt = input_format(path)
     if fmt == "csv":
         with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-            return next(csv.reader(handle), [])
+            try:
+                return next(csv.reader(handle), [])
+            except csv.Error as error:
+                raise InputFormatError(f"{path.name} is not a readable CSV file: {error}") from None
     if fmt == "parquet":
         return list(_parquet_file(path).schema_arrow.names)
     if fmt == "jsonl":

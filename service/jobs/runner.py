@@ -10,14 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tomtat.models.errors import ModelUnavailableError
-from tomtat.service.archive.core import process_records
+from tomtat.service.archive.core import bounded_records, process_records
 from tomtat.service.archive.records import read_records
+from tomtat.service.jobs.lease import RunnerLease
 from tomtat.service.jobs.store import ACTIVE, JobOptions, JobStore, ReadingStopped
 from tomtat.service.runtime.gateway import Gateway
 from tomtat.service.runtime.pool import ModelPool
 
 log = logging.getLogger("tomtat.jobs")
 BACKGROUND = 1  # batch-worker priority: waits while interactive requests are queued
+LEASE_RETRY_SECONDS = 2.0  # how often a server without the runner lease tries to take it, and looks for jobs
 
 
 class JobRunner:
@@ -42,10 +44,18 @@ class JobRunner:
         self._task: asyncio.Task[None] | None = None
         self._readers: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self.lease = RunnerLease(store.path.with_name("jobs.lock"))
 
     def start(self) -> None:
+        if not self.lease.acquire():
+            log.info("another server runs the jobs of %s; this one takes over when it stops", self.store.path.parent)
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="job-runner")
-        for job_id, source in self.store.reading():  # uploads a previous process had not finished reading
+
+    def _resume_reading(self) -> None:
+        """Uploads a previous process had not finished reading (the lease holder's work: one reader each)."""
+        for job_id, source in self.store.reading():
+            if any(task.get_name() == f"job-reader-{job_id}" for task in self._readers):
+                continue
             job = self.store.get(job_id, any_owner=True)
             if job is not None and source is not None and source.is_file():
                 self.read_upload(job_id, source, job.options)
@@ -56,8 +66,12 @@ class JobRunner:
         self, job_id: str, source: Path, options: JobOptions, admit: Callable[[int, int], None] | None = None
     ) -> None:
         """Read an uploaded file's records into its job, off the event loop; the job is queued when done,
-        failed (with why) when the file cannot be read or is refused (too many records, the key's quota)."""
-        task = asyncio.get_running_loop().create_task(self._read(job_id, source, options, admit), name="job-reader")
+        failed (with why) when the file cannot be read or is refused (too many records, the key's quota).
+        Only the lease holder reads uploads: another server's upload is read by the holder's loop."""
+        if not self.lease.held:
+            return
+        reading = self._read(job_id, source, options, admit)
+        task = asyncio.get_running_loop().create_task(reading, name=f"job-reader-{job_id}")
         self._readers.add(task)
         task.add_done_callback(self._readers.discard)
 
@@ -68,7 +82,7 @@ class JobRunner:
             return self._stopping or self.store.state_of(job_id) != "reading"  # shutting down, or cancelled
 
         def read() -> None:
-            records = read_records(source, options.text_field, options.id_field)
+            records = bounded_records(read_records(source, options.text_field, options.id_field), self.max_chars)
             self.store.fill(job_id, records, max_records=self.max_records, admit=admit, should_stop=stop)
 
         try:
@@ -108,13 +122,20 @@ class JobRunner:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if not self.lease.held:
+            return  # the running jobs are another server's
         requeued = await asyncio.to_thread(self.store.requeue_running)
+        self.lease.release()
         if requeued:
             log.info("shutdown: %d unfinished job(s) saved as queued; they resume on the next start", requeued)
 
     async def _loop(self) -> None:
         await self.pool.wait_loaded()  # resumed jobs run on the same models they were accepted for
         while not self._stopping:
+            if not self.lease.acquire():
+                await self._idle()
+                continue
+            self._resume_reading()
             for job_id in self.store.active():
                 if self._stopping:
                     return
@@ -127,7 +148,12 @@ class JobRunner:
                     self.store.set_state(job_id, "failed", str(error))
             self._wake.clear()
             if not self.store.active() and not self._stopping:
-                await self._wake.wait()
+                await self._idle()
+
+    async def _idle(self) -> None:
+        """Until woken (a job here), or a while (a job another server accepted, the lease freed)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=LEASE_RETRY_SECONDS)
 
     async def _run(self, job_id: str) -> None:
         job = self.store.get(job_id, any_owner=True)
