@@ -13,6 +13,7 @@ import pytest
 
 from tests.service_helpers import client_for, served_process
 from tests.test_cli import tomtat
+from tests.test_jobs import wait_read
 from tomtat.models.extractive import MAX_WORDS
 from tomtat.models.text import sentences_by_paragraph
 from tomtat.service.cli.parser import build_parser
@@ -201,4 +202,4 @@ def test_a_job_upload_without_the_text_field_is_refused_with_the_file_fields(tmp
         accepted = client.post(
             "/v1/jobs", files={"file": ("archive.csv", upload, "text/csv")}, data={"options": options}
         )
-        assert accepted.status_code == 202 and accepted.json()["total"] == 1
+        assert accepted.status_code == 202 and wait_read(client, accepted.json()["id"])["total"] == 1

@@ -152,6 +152,9 @@ def test_the_api_summarizes_a_cms_body_and_a_whole_page(served) -> None:  # type
     refused = served.post("/v1/summarize", json={"text": post.body, "engine": "extractive", "format": "text"})
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "html_not_supported"
     assert 'format "html"' in refused.json()["error"]["message"]
+    scripted = "<script>alert('x')</script><style>p{color:red}</style>" + post.body
+    unscripted = served.post("/v1/summarize", json={"text": scripted, "engine": "extractive"}).json()
+    assert unscripted["results"][0]["summary"] == plain["results"][0]["summary"]  # scripts and styles dropped
     nothing = served.post("/v1/summarize", json={"text": "<p><img src='a.jpg'></p>", "engine": "extractive"})
     assert nothing.status_code == 422 and nothing.json()["error"]["code"] == "no_article"
 
