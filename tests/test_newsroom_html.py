@@ -31,7 +31,7 @@ from tests.cms import (
 )
 from tests.service_helpers import client_for
 from tests.test_archive import article
-from tests.test_cli import COMMAND
+from tests.test_cli import COMMAND, tomtat
 from tests.test_jobs import wait_done
 from tests.test_sql import database, select  # noqa: F401 - the SQLite/PostgreSQL fixture
 from tomtat.models.errors import InputError
@@ -340,3 +340,18 @@ def test_a_crawl_upload_is_answered_before_its_pages_are_read_and_a_retry_is_the
         assert job["state"] == "done" and job["total"] == 400 and job["failed"] == 0
         assert len(client.get("/v1/jobs").json()["jobs"]) == 1
     print(f"400-page crawl upload ({crawl.stat().st_size / 1e6:.1f} MB): 202 after {answered * 1000:.0f} ms")
+
+
+def test_the_command_line_summarizes_and_translates_html(bare_env, model_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    post = classic(5)
+    summary = tomtat("summarize", "--engine", "extractive", stdin=post.body, env=bare_env)
+    assert summary.returncode == 0, summary.stderr
+    assert summary.stdout.decode().strip() == summary_of(post.paragraphs)
+    as_text = tomtat("summarize", "--engine", "extractive", "--format", "text", stdin=post.body, env=bare_env)
+    assert as_text.returncode != 0 and b'format "html"' in as_text.stderr
+    env = {**bare_env, "TOMTAT_CHECKPOINT_DIR": str(model_dir)}
+    body = block_editor(5).body
+    translated = tomtat("translate", "--target", "en", "--model", "envit5", stdin=body, env=env)
+    assert translated.returncode == 0, translated.stderr
+    tags = re.compile(r"<[^>]+>")
+    assert tags.findall(translated.stdout.decode()) == tags.findall(body) and b"markup kept" in translated.stderr

@@ -31,12 +31,15 @@ if TYPE_CHECKING:
 
 def cmd_summarize(args: argparse.Namespace) -> int:
     from tomtat.models.summarizer import check_article
+    from tomtat.service.archive.articles import ArticleFormatError, article_of
     from tomtat.service.runtime.gateway import run_sync
     from tomtat.service.runtime.local import summarizing_gateway
 
-    text = check_article(
-        read_input(args.input), allow_any_language=args.allow_any_language, override="--allow-any-language"
-    )
+    try:
+        article = article_of(read_input(args.input), args.format)
+    except ArticleFormatError as error:
+        return fail(str(error), EXIT_INPUT)
+    text = check_article(article.text, allow_any_language=args.allow_any_language, override="--allow-any-language")
     gateway, plan = summarizing_gateway(
         args.engine,
         args.model,
@@ -53,6 +56,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 
 
 def cmd_translate(args: argparse.Namespace) -> int:
+    from tomtat.service.archive.articles import looks_like_markup
     from tomtat.service.runtime.gateway import run_sync
     from tomtat.service.runtime.local import translating_gateway
 
@@ -60,6 +64,11 @@ def cmd_translate(args: argparse.Namespace) -> int:
     if not text.strip():
         return fail("the text to translate is empty", EXIT_INPUT)
     gateway = translating_gateway(args.model, args.source, args.target, placement(args))
+    if args.format == "html" or (args.format == "auto" and looks_like_markup(text)):
+        work = gateway.translate_markup([text], args.source, args.target, ["input"], overrides=decoding_overrides(args))
+        (markup,) = run_sync(work)
+        about = f"{markup.source}->{args.target}, model: {markup.model}, markup kept"
+        return show(args.json, markup, markup.document, about, markup.flags)
     (result,) = run_sync(gateway.translate([text], args.source, args.target, decoding_overrides(args), ["input"]))
     translation = result.translation
     about = f"{translation.source}->{translation.target}, model: {translation.model}"

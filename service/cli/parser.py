@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     model_args(summarize)
     summarize.add_argument("--json", action="store_true", help="print a JSON object instead of plain text")
+    format_arg(summarize, "the summary of HTML is plain text")
     decoding_args(summarize)
     summarize.set_defaults(func=commands.cmd_summarize)
 
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     model_args(translate)
     translate.add_argument("--json", action="store_true", help="print a JSON object instead of plain text")
+    format_arg(translate, "HTML is translated with its markup kept")
     decoding_args(translate)
     translate.set_defaults(func=commands.cmd_translate)
 
@@ -124,13 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--allow-any-language", action="store_true", help="summarize records that look clearly not Vietnamese"
     )
-    batch.add_argument(
-        "--format",
-        default="auto",
-        choices=["auto", "text", "html"],
-        help="how a record's text field is read: html (a CMS body or a whole page: the article extracted from the "
-        "markup), text (as it is), or auto: as HTML when it looks like markup (default: auto)",
-    )
+    format_arg(batch, "each record's field is read so")
     batch.add_argument(
         "--max-chars",
         type=positive_int,
@@ -268,3 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help='print {"flags": [...]} as JSON')
     check.set_defaults(func=commands.cmd_check)
     return parser
+
+
+def format_arg(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--format``: the same for every command that reads an article."""
+    parser.add_argument(
+        "--format",
+        default="auto",
+        choices=["auto", "text", "html"],
+        help="html: a CMS body or a whole page, the article extracted from the markup; text: as it is; auto: as "
+        f"HTML when it looks like markup ({what}; default: auto)",
+    )
