@@ -171,3 +171,13 @@ def test_an_upload_a_restart_cut_off_is_read_again_at_the_next_start(tmp_path: P
         gone = client.get(f"/v1/jobs/{lost.id}").json()
         assert gone["state"] == "failed" and "send the file again" in gone["error"]
     assert list((data_dir / "uploads").iterdir()) == []
+
+
+def test_a_file_whose_job_has_failed_records_sent_again_is_the_same_job(tmp_path: Path) -> None:
+    archive = tmp_path / "kho.jsonl"
+    archive.write_text(json.dumps({"id": "a", "text": article(1)}) + "\n" + json.dumps({"id": "b", "text": " "}) + "\n")
+    with client_for(checkpoint_dir=tmp_path / "none") as client:
+        first = client.post("/v1/uploads", files={"file": ("kho.jsonl", archive.read_bytes())}, data=EXTRACTIVE).json()
+        assert wait_done(client, first["id"])["failed"] == 1
+        again = client.post("/v1/uploads", files={"file": ("kho.jsonl", archive.read_bytes())}, data=EXTRACTIVE).json()
+        assert again["id"] == first["id"] and again["resent"] and again["errors"] == {"empty_text": 1}

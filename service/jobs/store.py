@@ -178,20 +178,21 @@ class JobStore:
         running or done), else a new job in state ``reading`` that owns ``source`` (moved into
         ``uploads/``, whose new path is returned). Found and made under one lock, so two retries racing
         get one job."""
-        with self._lock:
-            earlier = self._earlier(owner, idempotency_key, upload_hash, options)
-            if earlier is not None:
-                source.unlink(missing_ok=True)
-                return self._job(earlier), None
-            job_id = uuid.uuid4().hex
-            kept = self.uploads / f"{job_id}{''.join(source.suffixes[-2:])}"
-            source.replace(kept)
-            self._db.execute(
-                "INSERT INTO jobs (id, state, options, total, created, owner, name, upload_hash, idempotency_key, "
-                "source) VALUES (?, 'reading', ?, 0, ?, ?, ?, ?, ?, ?)",
-                (job_id, options.to_json(), time.time(), owner, name, upload_hash, idempotency_key, str(kept)),
-            )
-            row = self._db.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        with self._lock:  # the Job is built once it is released: _job takes the lock itself
+            row = self._earlier(owner, idempotency_key, upload_hash, options)
+            kept = None
+            if row is None:
+                job_id = uuid.uuid4().hex
+                kept = self.uploads / f"{job_id}{''.join(source.suffixes[-2:])}"
+                source.replace(kept)
+                self._db.execute(
+                    "INSERT INTO jobs (id, state, options, total, created, owner, name, upload_hash, "
+                    "idempotency_key, source) VALUES (?, 'reading', ?, 0, ?, ?, ?, ?, ?, ?)",
+                    (job_id, options.to_json(), time.time(), owner, name, upload_hash, idempotency_key, str(kept)),
+                )
+                row = self._db.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if kept is None:
+            source.unlink(missing_ok=True)
         return self._job(row), kept
 
     def find_idempotent(self, owner: str | None, idempotency_key: str) -> Job | None:
