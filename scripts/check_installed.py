@@ -119,6 +119,23 @@ def check_commands(python: Path) -> None:
     step(f"tomtat --version ({installed}), --help and {len(commands)} subcommands' --help work")
 
 
+def check_library(python: Path, work: Path) -> None:
+    """The README's Python example, run by the installed wheel, from a folder outside the checkout."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## Python", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    folder = work / "notebook"
+    (folder / "models" / "data").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "models" / "data" / "sample_vi.txt", folder / "models" / "data" / "sample_vi.txt")
+    env = {**os.environ, "TOMTAT_CHECKPOINT_DIR": str(work / "no-checkpoints"), "HF_HUB_OFFLINE": "1"}
+    (work / "no-checkpoints").mkdir(exist_ok=True)
+    output = run(python, "-c", example, cwd=folder, env=env)
+    lines = output.splitlines()
+    assert sum(line.startswith("extractive ") for line in lines) == 2, output
+    listed = run(python, "-c", "import sys, tomtat; print(tomtat.__all__, 'torch' in sys.modules)").strip()
+    assert "'Summarizer'" in listed and listed.endswith("False"), listed
+    step("the README's Python example runs from the installed wheel (tomtat.Summarizer, extractive)")
+
+
 def check_imports(python: Path) -> None:
     code = (
         "import importlib, pkgutil, sys, tomtat\n"
@@ -243,6 +260,7 @@ def main() -> int:
         wheel = build_wheel(work / "wheel")
         runtime = make_venv(work / "venv-runtime", wheel)
         check_commands(runtime)
+        check_library(runtime, work)
         check_imports(runtime)
         check_serve(runtime, work)
         with_ct2 = make_venv(work / "venv-ct2", wheel, "[ct2]")
