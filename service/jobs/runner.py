@@ -54,7 +54,7 @@ class JobRunner:
     def _resume_reading(self) -> None:
         """Uploads a previous process had not finished reading (the lease holder's work: one reader each)."""
         for job_id, source in self.store.reading():
-            if any(task.get_name() == f"job-reader-{job_id}" for task in self._readers):
+            if self._is_reading(job_id):
                 continue
             job = self.store.get(job_id, any_owner=True)
             if job is not None and source is not None and source.is_file():
@@ -62,13 +62,16 @@ class JobRunner:
             else:
                 self.store.fail_reading(job_id, "the server stopped before the upload was read; send the file again")
 
+    def _is_reading(self, job_id: str) -> bool:
+        return any(task.get_name() == f"job-reader-{job_id}" for task in self._readers)
+
     def read_upload(
         self, job_id: str, source: Path, options: JobOptions, admit: Callable[[int, int], None] | None = None
     ) -> None:
         """Read an uploaded file's records into its job, off the event loop; the job is queued when done,
         failed (with why) when the file cannot be read or is refused (too many records, the key's quota).
         Only the lease holder reads uploads: another server's upload is read by the holder's loop."""
-        if not self.lease.held:
+        if not self.lease.held or self._is_reading(job_id):  # one reader per upload
             return
         reading = self._read(job_id, source, options, admit)
         task = asyncio.get_running_loop().create_task(reading, name=f"job-reader-{job_id}")
