@@ -130,8 +130,6 @@ class FlagOut(BaseModel):
 
 
 class SummaryOut(BaseModel):
-    format: Literal["text", "html"] = Field(default="text", description="how the text was read")
-    words: int = Field(default=0, description="words of the article the summary was made from (after extraction)")
     id: str
     summary: str
     summary_en: str | None = None
@@ -143,6 +141,8 @@ class SummaryOut(BaseModel):
     flags: list[FlagOut] = Field(description="facts of the summary the article does not support")
     flags_en: list[FlagOut] | None = Field(default=None, description="the same for summary_en")
     cached: bool = Field(default=False, description="answered from the result cache (TOMTAT_RESULT_CACHE)")
+    format: Literal["text", "html"] = Field(default="text", description="how the text was read")
+    words: int = Field(default=0, description="words of the article the summary was made from (after extraction)")
 
 
 class SummarizeResponse(BaseModel):
@@ -163,9 +163,6 @@ class DetectionOut(BaseModel):
 
 
 class TranslationOut(BaseModel):
-    format: Literal["text", "html"] = Field(
-        default="text", description="html: the translation is the document with its markup kept, its text translated"
-    )
     id: str
     translation: str
     source: str
@@ -174,6 +171,9 @@ class TranslationOut(BaseModel):
     model: str
     timings: Timings
     flags: list[FlagOut] = Field(description="numbers, dates and names changed, added or left out")
+    format: Literal["text", "html"] = Field(
+        default="text", description="html: the translation is the document with its markup kept, its text translated"
+    )
 
 
 class CheckRequest(Strict):
