@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -16,8 +15,8 @@ from warcio.warcwriter import WARCWriter
 
 from tests.service_helpers import client_for
 from tests.test_archive import article
-from tests.test_cli import COMMAND
 from tests.test_jobs import wait_done
+from tests.test_newsroom_html import batch
 from tomtat.service.archive import articles, webarchive
 from tomtat.service.archive.articles import ArticleFormatError, from_docx
 from tomtat.service.archive.records import read_records
@@ -79,23 +78,7 @@ def test_job_records_and_batch_records_keep_the_limit_for_one_text(tmp_path: Pat
     lines = [{"id": "ngan", "text": article(1)}, {"id": "dai", "text": long_text}, {"id": "the", "text": markup}]
     source.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
     output = tmp_path / "out.jsonl"
-    run = subprocess.run(
-        [
-            *COMMAND,
-            "batch",
-            str(source),
-            "-o",
-            str(output),
-            "--engine",
-            "extractive",
-            "--no-progress",
-            "--max-chars",
-            "1000",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = batch(str(source), "-o", str(output), "--max-chars", "1000")
     assert run.returncode == 5, run.stderr[-2000:]
     results = {row["id"]: row for row in map(json.loads, output.read_text(encoding="utf-8").splitlines())}
     assert "summary" in results["ngan"]

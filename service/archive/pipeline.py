@@ -223,7 +223,7 @@ def run_archive(
             bar.update(len(repeats) - sum(1 for r in todo if r.id in repeats))
             writer.write([with_meta(by_id[record.id], record) for record in chunk])
     finally:
-        report.kept_existing = getattr(writer, "kept_existing", 0)
+        report.kept_existing = writer.kept_existing if isinstance(writer, SqlResultWriter) else 0
         writer.close()
         bar.close()
         report.seconds = time.perf_counter() - started

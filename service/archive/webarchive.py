@@ -71,7 +71,6 @@ class Capture:
     source: str  # the file's name
     offset: int  # of the record holding the payload
     date: str
-    record_id: str
     order: int  # position in the whole input, which breaks ties between equal dates
 
 
@@ -120,7 +119,7 @@ class CaptureIndex:
         else:
             return
         self.order += 1
-        capture = Capture(place[0], place[1], date, record.rec_headers.get_header("WARC-Record-ID") or "", self.order)
+        capture = Capture(place[0], place[1], date, self.order)
         self.counts[url] = self.counts.get(url, 0) + 1
         best = self.latest.get(url)
         if best is None or (capture.date, capture.order) >= (best.date, best.order):

@@ -138,7 +138,6 @@ class JobStore:
         name: str | None = None,
         *,
         max_records: int | None = None,
-        upload_hash: str | None = None,
         admit: Callable[[int, int], None] | None = None,
         idempotency_key: str | None = None,
     ) -> Job:
@@ -151,9 +150,9 @@ class JobStore:
         job_id = uuid.uuid4().hex
         with self._lock:
             self._db.execute(
-                "INSERT INTO jobs (id, state, options, total, created, owner, name, upload_hash, idempotency_key) "
-                "VALUES (?, 'uploading', ?, 0, ?, ?, ?, ?, ?)",
-                (job_id, options.to_json(), time.time(), owner, name, upload_hash, idempotency_key),
+                "INSERT INTO jobs (id, state, options, total, created, owner, name, idempotency_key) "
+                "VALUES (?, 'uploading', ?, 0, ?, ?, ?, ?)",
+                (job_id, options.to_json(), time.time(), owner, name, idempotency_key),
             )
         try:
             self.fill(job_id, records, max_records=max_records, admit=admit)

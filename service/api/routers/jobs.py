@@ -38,7 +38,6 @@ from tomtat.service.archive.records import (
     MissingFieldError,
     check_text_field,
     file_suffix,
-    read_records,
 )
 from tomtat.service.jobs.export import csv_lines
 from tomtat.service.jobs.store import TERMINAL, Job, JobOptions, JobStore, TooManyRecords
@@ -107,10 +106,11 @@ UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet", ".html", ".htm", *CR
 
 @dataclass
 class Submission:
-    """A job as sent: its settings and records; for an upload, the file on disk and its SHA-256."""
+    """A job as sent: its settings and, for JSON, its records; for an upload, the file on disk and its
+    SHA-256 (its records are read into the job after the 202, by the job runner)."""
 
     settings: JobSettings
-    records: Iterable[InputRecord]
+    records: Iterable[InputRecord] = ()
     name: str | None = None
     path: Path | None = None
     digest: str | None = None
@@ -155,7 +155,6 @@ async def _upload(request: Request, store: JobStore) -> Submission:
     path, digest = await asyncio.to_thread(_save, upload.file, suffix, store.uploads)
     try:
         await asyncio.to_thread(check_text_field, path, options.text_field)
-        records = read_records(path, options.text_field, options.id_field)
     except MissingFieldError as error:
         path.unlink(missing_ok=True)
         message = f"{error} (set text_field in options)"
@@ -163,7 +162,7 @@ async def _upload(request: Request, store: JobStore) -> Submission:
     except InputFormatError as error:
         path.unlink(missing_ok=True)
         raise ApiError(422, "invalid_request", str(error), "file") from None
-    return Submission(options, records, Path(upload.filename or "").name or None, path, digest)
+    return Submission(options, (), Path(upload.filename or "").name or None, path, digest)
 
 
 def _save(source: BinaryIO, suffix: str, folder: Path) -> tuple[Path, str]:
@@ -275,7 +274,6 @@ async def _queue(
             owner,
             submission.name,
             max_records=settings.max_job_records,
-            upload_hash=submission.digest,
             admit=admit,
             idempotency_key=idempotency_key,
         )
