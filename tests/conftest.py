@@ -8,17 +8,16 @@ from pathlib import Path
 import pytest
 
 from tomtat_tools import PRODUCT_DATA
-from tomtat_tools.testmodels import build_test_models
+from tomtat_tools.testmodels import cached_test_models
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A checkpoint directory holding one tiny model per registry entry, named after the entry."""
-    root = tmp_path_factory.mktemp("checkpoints")
-    build_test_models(root)
-    return root
+    """A checkpoint directory holding one tiny model per registry entry, named after the entry (a copy of
+    the models cached by a hash of their builder: see ``cached_test_models``)."""
+    return cached_test_models(tmp_path_factory.mktemp("checkpoints"))
 
 
 @pytest.fixture(scope="session")

@@ -59,6 +59,7 @@ def read_output(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_mixed_records_every_id_once_with_errors(tmp_path: Path, model_dir: Path, loaded) -> None:
     source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     expected = write_mixed_jsonl(source)
@@ -90,6 +91,7 @@ def test_mixed_records_every_id_once_with_errors(tmp_path: Path, model_dir: Path
     assert "done: 200 records read" in result.stderr.decode()
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_kill_9_then_rerun_is_exactly_once(tmp_path: Path, model_dir: Path) -> None:
     source, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     expected = write_mixed_jsonl(source, 300)

@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.service_helpers import free_port
+
+pytestmark = pytest.mark.slow  # not in the fast tier: pytest -m "" runs it
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 

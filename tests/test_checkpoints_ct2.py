@@ -19,6 +19,8 @@ from tomtat.models.registry import REGISTRY, SUMMARIZE, translate_task
 from tomtat.models.summarizer import AbstractiveSummarizer
 from tomtat.models.translator import Translator
 
+pytestmark = pytest.mark.slow  # CTranslate2 conversions through the CLI; not in the fast tier
+
 ctranslate2 = pytest.importorskip("ctranslate2", reason="the ct2 extra is not installed")
 SCRIPT = Path(sys.executable).parent / "tomtat"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "tomtat"]

@@ -29,6 +29,7 @@ def test_summarize_without_checkpoints_uses_extractive(bare_env, sample_article:
     assert "extractive" in stderr and "tomtat fetch vit5-base-vietnews" in stderr
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_summarize_json_with_test_model_by_path(model_dir: Path, loaded, sample_article: str, tmp_path) -> None:
     article = tmp_path / "article.txt"
     article.write_text(sample_article, encoding="utf-8")
@@ -43,6 +44,7 @@ def test_summarize_json_with_test_model_by_path(model_dir: Path, loaded, sample_
     assert payload["input_tokens"] == expected.input_tokens
 
 
+@pytest.mark.slow  # not in the fast tier
 @pytest.mark.parametrize(
     ("text", "source", "target"),
     [("Giá vàng trong nước tăng mạnh.", "vi", "en"), ("Gold prices rose sharply.", "en", "vi")],

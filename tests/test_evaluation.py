@@ -69,6 +69,7 @@ VIETNEWS = SHARED_DATA / "vietnews-test" / "articles.jsonl"
 IWSLT = SHARED_DATA / "iwslt15-tst2013"
 
 
+@pytest.mark.slow  # not in the fast tier
 @pytest.mark.skipif(not VIETNEWS.exists(), reason="../shared/data is not present")
 def test_eval_summarize_end_to_end(model_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "scores.jsonl"
@@ -101,6 +102,7 @@ def test_eval_summarize_end_to_end(model_dir: Path, tmp_path: Path) -> None:
     assert summary["scores"]["vietnamese"]["rougeL"]["mean"] == pytest.approx(mean)
 
 
+@pytest.mark.slow  # not in the fast tier
 @pytest.mark.skipif(not IWSLT.exists(), reason="../shared/data is not present")
 def test_eval_translate_end_to_end(model_dir: Path) -> None:
     result = subprocess.run(

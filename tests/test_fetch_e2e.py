@@ -22,6 +22,8 @@ from tests.service_helpers import served_process
 from tests.test_cli import COMMAND
 from tomtat.models.registry import REGISTRY
 
+pytestmark = pytest.mark.slow  # not in the fast tier: pytest -m "" runs it
+
 # what the real repos also carry and tomtat must never download
 DECOYS = {
     "flax_model.msgpack": b"flax weights" * 100,

@@ -86,6 +86,7 @@ def test_batch_rerun_retries_fixable_errors_keeps_the_others_and_exit_code_says(
     assert sorted(r["id"] for r in _rows(output)) == ["a", "b", "c", "d"]
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_sentences_means_sentences_and_max_words_is_its_own_option(bare_env, sample_article: str) -> None:
     def summary(*options: str) -> str:
         result = tomtat("summarize", "--engine", "extractive", *options, stdin=sample_article, env=bare_env)

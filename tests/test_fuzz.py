@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.service_helpers import models_env, running_server
+
+pytestmark = pytest.mark.fuzz  # not in the fast tier: pytest -m "" runs it
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 

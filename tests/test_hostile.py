@@ -12,6 +12,8 @@ import pytest
 from tests.service_helpers import client_for, models_env, running_server
 from tests.test_cli import COMMAND
 
+pytestmark = pytest.mark.slow  # not in the fast tier: pytest -m "" runs it
+
 OK = "Người dân phấn khởi khi con đường mới được đưa vào sử dụng."
 JSON = {"content-type": "application/json"}
 

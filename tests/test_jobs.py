@@ -108,6 +108,7 @@ def test_job_errors(served) -> None:
     assert served.post("/v1/jobs", json={"documents": ["x"], "translate_to": "en"}).status_code == 503
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_restart_mid_job_completes_exactly_once(model_dir: Path) -> None:
     data_dir = tempfile.mkdtemp(prefix="tomtat-jobs-")
     env = models_env(model_dir, "vit5-base-vietnews") | {"TOMTAT_DATA_DIR": data_dir, "TOMTAT_MAX_BATCH_SIZE": "2"}

@@ -14,6 +14,8 @@ import pytest
 from tests.service_helpers import models_env, running_server
 from tomtat.service.api.auth import KeyStore
 
+pytestmark = pytest.mark.slow  # not in the fast tier: pytest -m "" runs it
+
 libretranslatepy = pytest.importorskip("libretranslatepy", reason="libretranslatepy is in the dev extra")
 libretranslate_aio = pytest.importorskip("libretranslate_aio", reason="libretranslate-aio is in the dev extra")
 deep_translator = pytest.importorskip("deep_translator", reason="deep-translator is in the dev extra")

@@ -342,6 +342,7 @@ def test_a_crawl_upload_is_answered_before_its_pages_are_read_and_a_retry_is_the
     print(f"400-page crawl upload ({crawl.stat().st_size / 1e6:.1f} MB): 202 after {answered * 1000:.0f} ms")
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_the_command_line_summarizes_and_translates_html(bare_env, model_dir: Path) -> None:  # type: ignore[no-untyped-def]
     post = classic(5)
     summary = tomtat("summarize", "--engine", "extractive", stdin=post.body, env=bare_env)

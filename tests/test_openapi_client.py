@@ -17,7 +17,10 @@ import pytest
 from tests.service_helpers import models_env, running_server
 
 GENERATOR = shutil.which("openapi-python-client") or str(Path(sys.executable).parent / "openapi-python-client")
-pytestmark = pytest.mark.skipif(not Path(GENERATOR).exists(), reason="openapi-python-client is in the dev extra")
+pytestmark = [
+    pytest.mark.skipif(not Path(GENERATOR).exists(), reason="openapi-python-client is in the dev extra"),
+    pytest.mark.slow,  # not in the fast tier: pytest -m "" runs it
+]
 VI = "Sáng 25/2, TAND TP. Đà Nẵng tuyên phạt Hồ Xuân Huy 12 năm tù. Giá vàng trong nước tăng mạnh."
 
 

@@ -6,9 +6,12 @@ import asyncio
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.service_helpers import metric, models_env, running_server
 from tomtat_tools.overload import run_overload
+
+pytestmark = pytest.mark.overload  # not in the fast tier: pytest -m "" runs it
 
 
 def test_overload_only_2xx_429_503_every_accepted_request_answered(model_dir: Path) -> None:

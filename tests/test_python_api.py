@@ -40,6 +40,7 @@ def test_the_extractive_default_summarizes_text_and_html(no_checkpoints: Path) -
     assert refused.value.code == "empty_text" and "texts[1]" in str(refused.value)
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_real_checkpoints_answer_as_the_command_line_does(model_dir: Path, bare_env: dict[str, str]) -> None:
     import tomtat
 

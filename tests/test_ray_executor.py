@@ -21,6 +21,8 @@ from tests.service_helpers import free_port
 from tests.test_archive import article
 from tests.test_cli import COMMAND
 
+pytestmark = pytest.mark.ray  # not in the fast tier: pytest -m "" runs it
+
 pytest.importorskip("ray.data", reason="the ray extra is not installed")
 
 

@@ -8,6 +8,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.service_helpers import client_for, metric
 from tests.test_archive import article
 from tests.test_cli import COMMAND
@@ -78,6 +80,7 @@ def test_a_repeated_article_over_http_is_a_hit_with_the_same_answer(model_dir: P
         assert client.post("/v1/summarize", json={"text": article(3)}).json()["results"][0]["cached"] is False
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_batch_runs_share_the_cache(tmp_path: Path, model_dir: Path) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps({"id": f"a{i}", "text": article(i)}) + "\n" for i in range(8)), "utf-8")

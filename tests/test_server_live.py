@@ -6,9 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.service_helpers import metric, models_env, running_server
 from tomtat.models.summarizer import AbstractiveSummarizer
+
+pytestmark = pytest.mark.slow  # not in the fast tier: pytest -m "" runs it
 
 ARTICLES = [
     f"Bài số {i}: người dân phấn khởi khi con đường mới số {i} được đưa vào sử dụng tại Đà Nẵng." for i in range(16)

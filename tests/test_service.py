@@ -116,6 +116,7 @@ def test_detect_and_models(served) -> None:
     assert models["engines"] == ["extractive", "vit5-base-vietnews"]
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_libretranslate_shapes(served, loaded) -> None:
     translator = Translator([loaded("envit5")])
     one = served.post("/translate", json={"q": "Giá vàng tăng mạnh.", "source": "vi", "target": "en", "format": "text"})

@@ -14,6 +14,8 @@ import pytest
 
 from tests.service_helpers import models_env, running_server, served_process
 
+pytestmark = pytest.mark.slow  # not in the fast tier: pytest -m "" runs it
+
 SLOW = {"min_new_tokens": 48, "max_length": 50}  # forced output length, so each batch takes a while
 
 

@@ -55,7 +55,7 @@ def postgres_cluster() -> Iterator[str]:
         shutil.rmtree(data, ignore_errors=True)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'newsroom.db'}"
@@ -134,6 +134,7 @@ def test_read_by_query_write_a_table_and_update_in_place(database: str) -> None:
     assert {r[0] for r in select(database, "SELECT writes FROM articles")} <= {0, 1}
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_kill_9_mid_run_then_rerun_writes_each_row_once(database: str, model_dir: Path) -> None:
     fill(database, 160)
     options = ["--output-table", "articles", "--update-column", "summary", "--window", "8", "--batch-size", "8"]
@@ -161,6 +162,7 @@ def test_kill_9_mid_run_then_rerun_writes_each_row_once(database: str, model_dir
     assert writes.pop("n0005") == 0 and set(writes.values()) == {1}  # no row written twice
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_database_errors_are_one_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'newsroom.db'}"
     fill(url, 3)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.service_helpers import client_for, running_server
 from tests.test_archive import article
@@ -39,6 +40,7 @@ def write_archive(path: Path, megabytes: int) -> int:
     return count
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_a_200_mb_upload_keeps_memory_flat_and_the_server_answering(tmp_path: Path) -> None:
     archive = tmp_path / "big.jsonl"
     records = write_archive(archive, 200)
@@ -147,6 +149,7 @@ def test_the_same_idempotency_key_is_the_same_job(tmp_path: Path) -> None:
         assert len(client.get("/v1/jobs").json()["jobs"]) == 2
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_an_upload_a_restart_cut_off_is_read_again_at_the_next_start(tmp_path: Path) -> None:
     archive = tmp_path / "kho.jsonl"
     count = write_archive(archive, 1)

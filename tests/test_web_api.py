@@ -169,6 +169,7 @@ def test_a_request_whose_caller_left_is_dropped_and_counted(model_dir: Path) -> 
     assert metric(generate_latest(metrics.registry).decode(), "tomtat_dropped_texts_total", worker="w") == 1
 
 
+@pytest.mark.slow  # not in the fast tier
 def test_a_client_that_gives_up_over_http_is_dropped_not_run(model_dir: Path, sample_article: str) -> None:
     """Over a real socket: the caller times out while its request waits behind a long batch; the
     server answers 499 to nobody and its text never reaches the model. (Starlette's ``@app.middleware``

@@ -36,7 +36,7 @@ from tests.service_helpers import metric, models_env, running_server
 from tests.test_archive import article
 from tomtat.service.api.auth import KeyStore
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.browser]  # not in the fast tier: pytest -m "" runs it
 SUMMARIZER = "vit5-base-vietnews"
 WIDTHS = [PHONE, DESKTOP]
 

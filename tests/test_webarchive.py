@@ -122,6 +122,7 @@ def test_a_crawl_uploaded_as_a_job(tmp_path: Path, model_dir: Path) -> None:
     assert job["total"] == 5
 
 
+@pytest.mark.ray  # not in the fast tier
 def test_a_crawl_on_ray(tmp_path: Path) -> None:
     pytest.importorskip("ray.data", reason="the ray extra is not installed")
     crawl = tmp_path / "crawl.warc.gz"

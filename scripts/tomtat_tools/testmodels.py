@@ -8,9 +8,13 @@ weights and the transformers tokenizer files. ``tiny`` shapes are for tests (sec
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import shutil
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,3 +237,51 @@ def build_test_models(output_dir: str | Path, shape: Shape = TINY) -> dict[str, 
     """One look-alike per registry entry, each in ``output_dir/<name>`` (a valid checkpoint dir)."""
     output_dir = Path(output_dir)
     return {name: build_model(name, output_dir / name, shape) for name in REGISTRY}
+
+
+def _builder_fingerprint(shape: Shape) -> str:
+    """What the built models depend on: this builder, the registry, the bundled corpora, the shape and the
+    versions of the libraries that write the files; a change to any of them builds the models again."""
+    import sentencepiece
+    import torch
+    import transformers
+
+    from tomtat.models import registry
+
+    digest = hashlib.sha256(repr((shape, torch.__version__, transformers.__version__)).encode())
+    digest.update(sentencepiece.__version__.encode())
+    for source in (Path(__file__), Path(registry.__file__)):
+        digest.update(source.read_bytes())
+    for folder in (PRODUCT_DATA, TOOLS_DATA):
+        for data in sorted(folder.rglob("*")):
+            if data.is_file():
+                digest.update(data.name.encode() + data.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def default_cache_dir() -> Path:
+    """``$TOMTAT_TEST_MODELS_CACHE``, else the user's cache folder (``~/.cache/tomtat/test-models``)."""
+    configured = os.environ.get("TOMTAT_TEST_MODELS_CACHE")
+    base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tomtat" / "test-models"
+    return Path(configured) if configured else base
+
+
+def cached_test_models(output_dir: str | Path, cache_dir: str | Path | None = None, shape: Shape = TINY) -> Path:
+    """``build_test_models`` built once per fingerprint into a cache and copied to ``output_dir`` (5.7 MB:
+    tests may change their copy). The first build takes about a minute on 2 cores: it says so."""
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    built = cache / _builder_fingerprint(shape)
+    if not (built / "complete").is_file():
+        cache.mkdir(parents=True, exist_ok=True)
+        print(f"tomtat: building the tiny test models into {built} (about a minute, once)", file=sys.stderr)
+        staging = Path(tempfile.mkdtemp(prefix="building-", dir=cache))
+        build_test_models(staging, shape)
+        (staging / "complete").write_text("", encoding="utf-8")
+        try:
+            staging.rename(built)  # atomic: a concurrent build that finished first wins, this copy goes
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+    output_dir = Path(output_dir)
+    for name in REGISTRY:
+        shutil.copytree(built / name, output_dir / name, dirs_exist_ok=True)
+    return output_dir
