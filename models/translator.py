@@ -13,8 +13,6 @@ from tomtat.models.model import Seq2SeqModel
 from tomtat.models.registry import LANGUAGES, Language, Task, translate_task
 from tomtat.models.text import pack, sentences_by_paragraph
 
-CLEARLY_OTHER = 0.95  # a guess this sure of another language is not second-guessed
-
 
 @dataclass
 class Translation:
@@ -32,17 +30,22 @@ class Translation:
     alternatives: list[str] = field(default_factory=list)
 
 
+def detect_source(text: str) -> Detection:
+    """The likelier of the languages tomtat translates (``und`` when the text has no letters): as
+    LibreTranslate chooses among its installed languages, so that "OK" or "Sign in" is never answered
+    as Italian or German and then refused."""
+    return detect_language(text, LANGUAGES)
+
+
 def resolve_source(text: str, source: str) -> tuple[Language, Detection | None]:
     """The text's source language: ``source`` itself, or detected when it is ``auto`` (CPU work:
     callers on an event loop run it in a thread)."""
     if source != "auto":
         return as_language(source, "source"), None
-    detected = detect_language(text)
-    if detected.language not in LANGUAGES and detected.probability < CLEARLY_OTHER:
-        detected = detect_language(text, LANGUAGES)  # short texts: choose between the languages we serve
+    detected = detect_source(text)
     if detected.language not in LANGUAGES:
         raise InputError(
-            f"detected language {detected.language!r} is not one of {', '.join(LANGUAGES)}; pass source explicitly",
+            "no language can be detected in a text without letters; pass source explicitly",
             field="source",
             code="unsupported_language",
         )

@@ -245,3 +245,49 @@ def test_an_idle_worker_holds_no_shared_slot() -> None:
 
     assert asyncio.run(main()) == ["k:X"]
     assert calls == [(["x"], "k")]
+
+
+def test_a_big_request_is_cut_into_bounded_batches_and_a_short_one_waits_only_for_the_batch_in_the_model() -> None:
+    batches: list[list[str]] = []
+    entered, gate = threading.Event(), threading.Event()
+
+    def run(texts: list[str], key: object) -> list[str]:
+        entered.set()
+        gate.wait(10)
+        batches.append(list(texts))
+        return [text.upper() for text in texts]
+
+    async def main() -> tuple[list[str], list[str], list[str]]:
+        worker = BatchWorker("t", run, Metrics(), max_wait_ms=0, max_batch_size=8, max_batch_tokens=10_000, max_queue=30)
+        worker.start()
+        big = asyncio.ensure_future(worker.submit([f"b{i}" for i in range(24)], "k", 24))
+        await asyncio.to_thread(entered.wait, 10)  # the big request's first batch is in the model
+        job = asyncio.ensure_future(worker.submit([f"j{i}" for i in range(16)], "k", 16, priority=1))
+        short = asyncio.ensure_future(worker.submit(["s"], "k", 1))
+        while worker.queued_texts < 17:  # both are queued (the job does not count: background)
+            await asyncio.sleep(0)
+        gate.set()
+        answers = await asyncio.gather(big, short, job)
+        await worker.stop()
+        return answers[0][0], answers[1][0], answers[2][0]
+
+    big, short, job = asyncio.run(main())
+    assert big == [f"B{i}" for i in range(24)] and short == ["S"] and job == [f"J{i}" for i in range(16)]
+    assert max(len(batch) for batch in batches) == 8  # no model batch over max_batch_size
+    assert batches[0] == [f"b{i}" for i in range(8)]
+    assert "s" in batches[1]  # right after the batch that was in the model, before the rest of the big one
+    assert all(text.startswith("j") for batch in batches[-2:] for text in batch)  # background work last
+
+
+def test_a_request_larger_than_the_queue_runs_when_the_queue_is_empty() -> None:
+    calls: list = []
+
+    async def main() -> list[str]:
+        worker = make_worker(calls, max_queue=4, max_batch_size=2)
+        worker.start()
+        results, _ = await worker.submit([f"t{i}" for i in range(10)], "k", 10)
+        await worker.stop()
+        return results
+
+    assert asyncio.run(main()) == [f"k:T{i}" for i in range(10)]
+    assert [len(texts) for texts, _ in calls] == [2] * 5

@@ -161,7 +161,7 @@ def test_metrics_count_requests_batches_and_tokens(served) -> None:
         ({"texts": []}, 422, "texts"),
         ({"texts": ["Giá vàng tăng mạnh."] * 65}, 422, "texts"),
         ({"text": "Giá vàng " * 20000}, 422, "text"),
-        ({"texts": ["Giá vàng tăng mạnh.", "  "]}, 422, "texts[1]"),
+        ({"text": "  "}, 422, "text"),  # a lone text's error is the request's (in "texts": its slot)
         ({"text": "The council approved the new budget for schools and hospitals on Monday."}, 422, "text"),
         ({"text": "Giá vàng tăng mạnh.", "model": "gpt-9"}, 422, "model"),
         ({"text": "Giá vàng tăng mạnh.", "engine": "magic"}, 422, "engine"),
@@ -185,8 +185,11 @@ def test_bad_bodies(served) -> None:
     assert huge.status_code == 413 and huge.json()["error"]["code"] == "body_too_large"
     assert served.get("/v1/nothing").status_code == 404
     assert served.get("/v1/summarize").json()["error"]["code"] == "method_not_allowed"
-    bad_source = served.post("/v1/translate", json={"text": "Bonjour tout le monde, comment allez-vous?"})
-    assert bad_source.status_code == 422 and bad_source.json()["error"]["field"] == "text"
+    # auto chooses among the languages tomtat translates (as LibreTranslate does): never a refusal for French
+    french = served.post("/v1/translate", json={"text": "Bonjour tout le monde, comment allez-vous?"})
+    assert french.status_code == 200 and french.json()["results"][0]["source"] in ("vi", "en")
+    no_letters = served.post("/v1/translate", json={"text": "1234 5678"})
+    assert no_letters.status_code == 422 and no_letters.json()["error"]["field"] == "text"
     assert served.get("/healthz").json() == {"status": "ok"}
 
 
@@ -223,3 +226,33 @@ def test_bad_check_requests(bare, payload, field) -> None:
     response = bare.post("/v1/check", json=payload)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["field"] == field
+
+
+def test_a_text_that_cannot_be_processed_gets_its_error_in_its_slot_and_the_others_are_answered(served, loaded) -> None:
+    english = "The council approved the new budget for schools and hospitals on Monday."
+    texts = ["Giá vàng trong nước tăng mạnh trong phiên sáng nay.", "  ", english, "<p></p><div></div>"]
+    response = served.post("/v1/summarize", json={"texts": texts, "format": "auto"})
+    assert response.status_code == 200, response.text
+    first, empty, other_language, no_article = response.json()["results"]
+    assert first["id"] == "0" and first["summary"] and first["engine"] == "abstractive"
+    assert (empty["id"], empty["error"]["code"], empty["error"]["field"]) == ("1", "empty_text", "texts[1]")
+    assert other_language["error"]["code"] == "not_vietnamese" and "summary" not in other_language
+    assert no_article["error"]["field"] == "texts[3]"
+    alone = served.post("/v1/summarize", json={"texts": [texts[0]]}).json()["results"][0]
+    assert alone["summary"] == first["summary"]  # its neighbours' errors did not change its answer
+
+    translated = served.post("/v1/translate", json={"texts": ["Xin chào các bạn.", "", "12345", english], "target": "vi"})
+    assert translated.status_code == 200, translated.text
+    vi, empty_t, no_letters, en = translated.json()["results"]
+    assert vi["source"] == "vi" and vi["model"] == "identity"  # already Vietnamese: returned as it is
+    assert empty_t["error"]["code"] == "empty_text" and no_letters["error"]["code"] == "unsupported_language"
+    assert en["source"] == "en" and en["model"] == "envit5"
+    assert served.post("/v1/translate", json={"text": "12345", "target": "vi"}).status_code == 422
+
+
+def test_auto_detection_answers_only_languages_tomtat_translates(served) -> None:
+    ui = ["Hello.", "OK", "Sign in", "Settings", "Log out", "Save changes"]
+    detected = served.post("/v1/detect", json={"texts": ui}).json()["results"]
+    assert [d["language"] for d in detected] == ["en"] * len(ui)
+    translated = served.post("/v1/translate", json={"texts": ui, "source": "auto", "target": "vi"}).json()["results"]
+    assert all(t["source"] == "en" for t in translated)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
+from tomtat.models.errors import InputError
 from tomtat.service.api.auth import ApiKey, Guard, caller
 from tomtat.service.api.errors import ApiError
-from tomtat.service.api.schemas import Document, TextsRequest
+from tomtat.service.api.schemas import Document, ErrorBody, TextErrorOut, TextsRequest
 from tomtat.service.archive.articles import Article, ArticleFormatError, Format, article_of
 from tomtat.service.jobs.store import JobStore
 from tomtat.service.metrics import Metrics
@@ -64,23 +65,33 @@ def admit(
     return documents, fields
 
 
-async def read_articles(texts: list[str], fields: list[str], text_format: Format) -> list[Article]:
+async def read_articles(texts: list[str], fields: list[str], text_format: Format) -> list[Article | InputError]:
     """Each text's article (HTML pages and CMS bodies to plain paragraphs; plain text as it is), read
-    off the event loop; a page or body with no article text is refused with its field named."""
+    off the event loop; a page or body with no article text gets its error, its field named."""
 
-    def read() -> list[Article]:
-        articles = []
-        for text, field in zip(texts, fields, strict=True):
-            try:
-                article = article_of(text, text_format)
-            except ArticleFormatError as error:
-                raise ApiError(422, error.code, f"{field}: {error}", field) from None
-            if article.markup and not article.text.strip():
-                raise ApiError(422, "no_article", f"{field}: the HTML holds no article text", field)
-            articles.append(article)
-        return articles
+    def read_one(text: str, field: str) -> Article | InputError:
+        try:
+            article = article_of(text, text_format)
+        except ArticleFormatError as error:
+            return InputError(f"{field}: {error}", field, error.code)
+        if article.markup and not article.text.strip():
+            return InputError(f"{field}: the HTML holds no article text", field, "no_article")
+        return article
 
-    return await asyncio.to_thread(read)
+    return await asyncio.to_thread(lambda: [read_one(t, f) for t, f in zip(texts, fields, strict=True)])
+
+
+def refuse_a_lone_text(body: TextsRequest, outcomes: Sequence[object]) -> None:
+    """A ``text`` request is its one text: its error is the request's (422). In a ``texts`` request each
+    text's error stays in its own result slot."""
+    if body.text is not None:
+        for outcome in outcomes:
+            if isinstance(outcome, InputError):
+                raise outcome
+
+
+def text_error(document_id: str, error: InputError) -> TextErrorOut:
+    return TextErrorOut(id=document_id, error=ErrorBody(code=error.code, message=str(error), field=error.field))
 
 
 async def unless_disconnected(request: Request, work: Awaitable[T]) -> T:

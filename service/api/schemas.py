@@ -145,8 +145,17 @@ class SummaryOut(BaseModel):
     words: int = Field(default=0, description="words of the article the summary was made from (after extraction)")
 
 
+class TextErrorOut(BaseModel):
+    """The slot of a text that could not be processed, in a ``texts`` request: the others are answered."""
+
+    id: str
+    error: ErrorBody
+
+
 class SummarizeResponse(BaseModel):
-    results: list[SummaryOut]
+    results: list[SummaryOut | TextErrorOut] = Field(
+        description="in the order of the texts; a text that cannot be summarized has its error in its slot"
+    )
     note: str | None = Field(default=None, description="why the engine differs from the one asked for")
 
 
@@ -190,7 +199,9 @@ class CheckResponse(BaseModel):
 
 
 class TranslateResponse(BaseModel):
-    results: list[TranslationOut]
+    results: list[TranslationOut | TextErrorOut] = Field(
+        description="in the order of the texts; a text that cannot be translated has its error in its slot"
+    )
 
 
 class DetectResponseItem(DetectionOut):

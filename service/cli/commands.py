@@ -114,9 +114,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
-    from tomtat.models.langdetect import detect_language
+    from tomtat.models.translator import detect_source
 
-    detection = detect_language(read_input(args.input))
+    detection = detect_source(read_input(args.input))
     if args.json:
         print(json.dumps(asdict(detection)))
     else:

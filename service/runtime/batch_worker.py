@@ -3,6 +3,12 @@
 One worker per capability pulls from a bounded queue, groups compatible requests (same options),
 runs the model-layer call in a thread (the event loop stays free) and hands every caller its own
 results, in order. A request whose caller went away (future cancelled) is dropped before it runs.
+
+No model batch is larger than ``max_batch_size`` texts / ``max_batch_tokens`` tokens: a request is cut
+into pieces that fit, and the worker takes next the piece of the request it has served least (a new
+request before the rest of one in progress; among equals, the oldest), interactive requests before
+background ones, so a short request waits for the batches already in the model, not for the rest of a
+64-text request or of an archive job (CTranslate2 has no step-level API: fairness comes from here).
 """
 
 from __future__ import annotations
@@ -32,12 +38,20 @@ class QueueFullError(Exception):
 
 @dataclass
 class WorkItem:
+    """One piece of a request, within the batch budgets."""
+
     texts: list[str]
     key: BatchKey  # requests with equal keys (same options) can share a batch
     tokens: int
     future: asyncio.Future[tuple[list[Any], BatchTiming]]
     enqueued: float = field(default_factory=time.perf_counter)
     priority: int = 0
+
+
+@dataclass
+class QueuedRequest:
+    pieces: deque[WorkItem]  # not taken yet, in order
+    served: int = 0  # pieces already taken: the least served request goes first
 
 
 @dataclass
@@ -79,7 +93,7 @@ class BatchWorker:
         self.shared_slots = shared_slots
         self._running: set[asyncio.Task[None]] = set()
         # interactive requests first, archive jobs (priority 1) only when no interactive one waits
-        self._queues: tuple[deque[WorkItem], deque[WorkItem]] = (deque(), deque())
+        self._queues: tuple[list[QueuedRequest], list[QueuedRequest]] = ([], [])
         self._available = asyncio.Event()
         self.queued_texts = 0
         self._task: asyncio.Task[None] | None = None
@@ -102,27 +116,67 @@ class BatchWorker:
         """Queue ``texts`` and wait for their results; raises ``QueueFullError`` when over capacity.
 
         ``priority`` 0 is interactive; 1 is background work (jobs), which waits while interactive
-        requests are queued and is not counted against the interactive queue's capacity.
+        requests are queued and is not counted against the interactive queue's capacity. A request
+        larger than the whole queue is taken when the queue is empty (it would never fit otherwise).
         """
-        if priority == 0 and self.queued_texts + len(texts) > self.max_queue:
+        queued = self.queued_texts
+        if priority == 0 and queued + len(texts) > self.max_queue and (queued or len(texts) <= self.max_queue):
             self.metrics.rejected.labels("queue_full").inc()
-            raise QueueFullError(self.name, retry_after=max(1, round(self.queued_texts / max(1, self.max_batch_size))))
-        future: asyncio.Future[tuple[list[Any], BatchTiming]] = asyncio.get_running_loop().create_future()
-        item = WorkItem(texts, key, tokens, future, priority=priority)
+            raise QueueFullError(self.name, retry_after=max(1, round(queued / max(1, self.max_batch_size))))
+        loop = asyncio.get_running_loop()
+        pieces = [
+            WorkItem(part, key, part_tokens, loop.create_future(), priority=priority)
+            for part, part_tokens in self._pieces(texts, tokens)
+        ]
         if priority == 0:
             self.queued_texts += len(texts)
             self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
-        self._queues[min(priority, 1)].append(item)
+        self._queues[min(priority, 1)].append(QueuedRequest(deque(pieces)))
         self._available.set()
-        return await future
+        try:
+            answers = await asyncio.gather(*(piece.future for piece in pieces))
+        except BaseException:
+            for piece in pieces:  # the caller left or a piece failed: the rest is not run
+                piece.future.cancel()
+            raise
+        results = [result for part, _ in answers for result in part]
+        timings = [timing for _, timing in answers]
+        return results, BatchTiming(
+            timings[0].queue_ms, sum(t.model_ms for t in timings), max(t.batch_texts for t in timings)
+        )
+
+    def _pieces(self, texts: list[str], tokens: int) -> list[tuple[list[str], int]]:
+        """``texts`` cut into runs within the batch budgets; ``tokens`` shared out by length."""
+        if len(texts) <= self.max_batch_size and tokens <= self.max_batch_tokens:
+            return [(texts, tokens)]
+        total_chars = max(1, sum(len(text) for text in texts))
+        pieces: list[tuple[list[str], int]] = []
+        part: list[str] = []
+        part_tokens = 0
+        for text in texts:
+            text_tokens = max(1, round(tokens * len(text) / total_chars))
+            if part and (len(part) >= self.max_batch_size or part_tokens + text_tokens > self.max_batch_tokens):
+                pieces.append((part, part_tokens))
+                part, part_tokens = [], 0
+            part.append(text)
+            part_tokens += text_tokens
+        pieces.append((part, part_tokens))
+        return pieces
 
     def _pop(self) -> WorkItem | None:
         for queue in self._queues:
-            if queue:
-                item = queue.popleft()
+            while queue:
+                request = min(queue, key=lambda queued: queued.served)  # the first of the least served
+                item = request.pieces.popleft()
+                request.served += 1
+                if not request.pieces:
+                    queue.remove(request)
                 if item.priority == 0:
                     self.queued_texts -= len(item.texts)
                     self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
+                if item.future.done():  # its caller left: the piece is dropped, not run
+                    self.metrics.dropped.labels(self.name).inc(len(item.texts))
+                    continue
                 return item
         return None
 

@@ -87,17 +87,17 @@ class Gateway(ABC):
 
     async def check_articles(
         self, texts: list[str], fields: Sequence[str], allow_any_language: bool = False
-    ) -> list[str]:
-        """The normalized articles, or an ``InputError`` naming the first that cannot be summarized
-        (empty, markup, clearly not Vietnamese). Language detection is CPU work: done in a thread."""
+    ) -> list[str | InputError]:
+        """Each normalized article, or the ``InputError`` saying why it cannot be summarized (empty,
+        markup, clearly not Vietnamese). Language detection is CPU work: done in a thread."""
 
-        def check() -> list[str]:
-            return [
-                check_article(text, field_name=field_name, allow_any_language=allow_any_language)
-                for text, field_name in zip(texts, fields, strict=True)
-            ]
+        def check_one(text: str, field_name: str) -> str | InputError:
+            try:
+                return check_article(text, field_name=field_name, allow_any_language=allow_any_language)
+            except InputError as error:
+                return error
 
-        return await asyncio.to_thread(check)
+        return await asyncio.to_thread(lambda: [check_one(t, f) for t, f in zip(texts, fields, strict=True)])
 
     async def summarize(
         self,
@@ -161,39 +161,71 @@ class Gateway(ABC):
         fields: Sequence[str] | None = None,
         priority: int = 0,
     ) -> list[TranslationResult]:
-        """Translate each text (source detected per text when ``auto``); one batch per direction."""
+        """Translate each text (source detected per text when ``auto``); one batch per direction. All or
+        nothing: the first text that cannot be translated is raised before any model work."""
+        return _all_or_raise(await self._translate(texts, source, target, overrides, fields, priority, strict=True))
+
+    async def translate_each(
+        self,
+        texts: list[str],
+        source: str,
+        target: str,
+        overrides: Overrides = (),
+        fields: Sequence[str] | None = None,
+        priority: int = 0,
+    ) -> list[TranslationResult | InputError]:
+        """``translate``, where a text that cannot be translated (empty, no language to detect, a
+        direction no model serves) gets its error in its slot and the others are translated."""
+        return await self._translate(texts, source, target, overrides, fields, priority, strict=False)
+
+    async def _translate(
+        self,
+        texts: list[str],
+        source: str,
+        target: str,
+        overrides: Overrides,
+        fields: Sequence[str] | None,
+        priority: int,
+        strict: bool,
+    ) -> list[TranslationResult | InputError]:
         fields = list(fields) if fields is not None else [f"texts[{i}]" for i in range(len(texts))]
         target_language = as_language(target, "target")
         first_source = "vi" if source == "auto" else as_language(source, "source")
         translator = self._translator(translate_task(first_source, target_language), None)
-        for text, field_name in zip(texts, fields, strict=True):
-            if not text.strip():
-                raise InputError(f"{field_name} is empty", field=field_name, code="empty_text")
-        resolved = await asyncio.to_thread(_resolve_all, texts, source, fields)  # langdetect is CPU work
-        for (language, _), field_name in zip(resolved, fields, strict=True):
+        resolved = await asyncio.to_thread(_resolve_each, texts, source, fields)  # langdetect is CPU work
+        for index, (found, field_name) in enumerate(zip(resolved, fields, strict=True)):
+            if isinstance(found, InputError):
+                continue
+            language = found[0]
             if language != target_language and translator.model_for(translate_task(language, target_language)) is None:
                 available = ", ".join(translator.directions())
-                raise InputError(
+                resolved[index] = InputError(
                     f"{field_name}: no loaded model translates {language}-{target_language}; available: {available}",
                     field=field_name,
                     code="unsupported_direction",
                 )
+        if strict:
+            _all_or_raise(resolved)
         groups: dict[Language, list[int]] = {}
-        for index, (language, _) in enumerate(resolved):
-            groups.setdefault(language, []).append(index)
+        for index, found in enumerate(resolved):
+            if not isinstance(found, InputError):
+                groups.setdefault(found[0], []).append(index)
 
         async def run(language: Language, indices: list[int]) -> tuple[list[int], list[Translation], BatchTiming]:
             key = TranslateKey(language, target_language, overrides)
             outputs, timing = await self._translations([texts[i] for i in indices], key, priority)
             return indices, outputs, timing
 
-        results: list[TranslationResult | None] = [None] * len(texts)
+        slots: list[TranslationResult | InputError | None] = [
+            found if isinstance(found, InputError) else None for found in resolved
+        ]
         for indices, outputs, timing in await asyncio.gather(*(run(lang, ix) for lang, ix in groups.items())):
             for index, translation in zip(indices, outputs, strict=True):
-                detected = resolved[index][1]
-                results[index] = TranslationResult(replace(translation, detected=detected), detected, timing)
-        done = [r for r in results if r is not None]
-        return await asyncio.to_thread(_with_translation_flags, texts, done)
+                if isinstance(found := resolved[index], tuple):
+                    slots[index] = TranslationResult(replace(translation, detected=found[1]), found[1], timing)
+        results = [slot for slot in slots if slot is not None]
+        assert len(results) == len(texts)  # every text has its translation or its error
+        return await asyncio.to_thread(_with_translation_flags, texts, results)
 
     async def translate_markup(
         self,
@@ -205,11 +237,35 @@ class Gateway(ABC):
         overrides: Overrides = (),
     ) -> list[MarkupResult]:
         """Each HTML document with the text of its blocks translated and its markup kept; the
-        language of a document (``auto``) is detected on all its text at once."""
+        language of a document (``auto``) is detected on all its text at once. All or nothing."""
+        return _all_or_raise(await self._translate_markup(documents, source, target, fields, priority, overrides, True))
+
+    async def translate_markup_each(
+        self,
+        documents: list[str],
+        source: str,
+        target: str,
+        fields: Sequence[str],
+        priority: int = 0,
+        overrides: Overrides = (),
+    ) -> list[MarkupResult | InputError]:
+        """``translate_markup`` with each document's error in its slot, the others translated."""
+        return await self._translate_markup(documents, source, target, fields, priority, overrides, False)
+
+    async def _translate_markup(
+        self,
+        documents: list[str],
+        source: str,
+        target: str,
+        fields: Sequence[str],
+        priority: int,
+        overrides: Overrides,
+        strict: bool,
+    ) -> list[MarkupResult | InputError]:
         target_language = as_language(target, "target")
         markups = [Markup(document) for document in documents]
         blocks = [markup.texts for markup in markups]
-        languages: list[tuple[Language, Detection | None] | None] = []
+        languages: list[tuple[Language, Detection | None] | InputError | None] = []
         for document_blocks, field_name in zip(blocks, fields, strict=True):
             if not document_blocks:
                 languages.append(None)  # nothing to translate: the document comes back as it is
@@ -217,34 +273,44 @@ class Gateway(ABC):
             try:
                 languages.append(await asyncio.to_thread(resolve_source, " ".join(document_blocks), source))
             except InputError as error:
-                raise InputError(f"{field_name}: {error}", field=field_name, code=error.code) from None
+                failure = InputError(f"{field_name}: {error}", field=field_name, code=error.code)
+                if strict:
+                    raise failure from None
+                languages.append(failure)
+        found_languages = [found if isinstance(found, tuple) else None for found in languages]
         flat = [
             (i, text)
-            for i, (texts, language) in enumerate(zip(blocks, languages, strict=True))
+            for i, (texts, language) in enumerate(zip(blocks, found_languages, strict=True))
             if language
             for text in texts
         ]
-        translated: dict[int, list[TranslationResult]] = {}
-        for language in {lang for lang, _ in filter(None, languages)}:
-            mine = [(i, text) for i, text in flat if (found := languages[i]) is not None and found[0] == language]
-            outputs = await self.translate(
-                [text for _, text in mine], language, target, overrides, [fields[i] for i, _ in mine], priority
+        translated: dict[int, list[TranslationResult | InputError]] = {}
+        for language in {lang for lang, _ in filter(None, found_languages)}:
+            mine = [(i, text) for i, text in flat if (known := found_languages[i]) is not None and known[0] == language]
+            outputs = await self._translate(
+                [text for _, text in mine], language, target, overrides, [fields[i] for i, _ in mine], priority, strict
             )
             for (i, _), output in zip(mine, outputs, strict=True):
                 translated.setdefault(i, []).append(output)
-        results = []
+        results: list[MarkupResult | InputError] = []
         for i, (markup, found) in enumerate(zip(markups, languages, strict=True)):
             parts = translated.get(i, [])
-            document = markup.rebuilt([part.translation.translation for part in parts])
-            language = found[0] if found else target_language
+            errors = [found] if isinstance(found, InputError) else [p for p in parts if isinstance(p, InputError)]
+            failed = errors[0] if errors else None
+            if failed is not None:
+                results.append(failed)
+                continue
+            done = [part for part in parts if isinstance(part, TranslationResult)]
+            document = markup.rebuilt([part.translation.translation for part in done])
+            language = found[0] if isinstance(found, tuple) else target_language
             results.append(
                 MarkupResult(
                     document,
-                    found[1] if found else None,
+                    found[1] if isinstance(found, tuple) else None,
                     language,
-                    parts[0].translation.model if parts else "",
-                    parts[0].timing if parts else BatchTiming(0.0, 0.0, 0),
-                    tuple(flag for part in parts for flag in part.flags),
+                    done[0].translation.model if done else "",
+                    done[0].timing if done else BatchTiming(0.0, 0.0, 0),
+                    tuple(flag for part in done for flag in part.flags),
                 )
             )
         return results
@@ -260,24 +326,43 @@ class MarkupResult:
     flags: tuple[Flag, ...]  # per block: facts changed, added or left out
 
 
-def _with_translation_flags(texts: list[str], results: list[TranslationResult]) -> list[TranslationResult]:
+def _with_translation_flags(
+    texts: list[str], results: list[TranslationResult | InputError]
+) -> list[TranslationResult | InputError]:
     """Each translation with its faithfulness flags against its source text; CPU work."""
-    flagged = []
+    flagged: list[TranslationResult | InputError] = []
     for text, result in zip(texts, results, strict=True):
+        if isinstance(result, InputError):
+            flagged.append(result)
+            continue
         source, target = result.translation.source, result.translation.target
         flags = check_translation(text, result.translation.translation, source, target) if source != target else []
         flagged.append(replace(result, flags=tuple(flags)))
     return flagged
 
 
-def _resolve_all(texts: list[str], source: str, fields: list[str]) -> list[tuple[Language, Detection | None]]:
-    resolved = []
+def _resolve_each(
+    texts: list[str], source: str, fields: list[str]
+) -> list[tuple[Language, Detection | None] | InputError]:
+    """Each text's source language, or the error that keeps it from being translated."""
+    resolved: list[tuple[Language, Detection | None] | InputError] = []
     for text, field_name in zip(texts, fields, strict=True):
+        if not text.strip():
+            resolved.append(InputError(f"{field_name} is empty", field=field_name, code="empty_text"))
+            continue
         try:
             resolved.append(resolve_source(text, source))
         except InputError as error:
-            raise InputError(f"{field_name}: {error}", field=field_name, code=error.code) from None
+            resolved.append(InputError(f"{field_name}: {error}", field=field_name, code=error.code))
     return resolved
+
+
+def _all_or_raise(results: Sequence[T | InputError]) -> list[T]:
+    """The results, or the first error among them raised."""
+    for result in results:
+        if isinstance(result, InputError):
+            raise result
+    return [result for result in results if not isinstance(result, InputError)]
 
 
 class WorkerGateway(Gateway):

@@ -21,8 +21,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, JSONResponse
 
 from tomtat.models.errors import TomtatError
-from tomtat.models.langdetect import detect_language
-from tomtat.models.translator import resolve_source
+from tomtat.models.translator import detect_source, resolve_source
 from tomtat.service.api.auth import ApiKey, Guard
 from tomtat.service.api.deps import GatewayDep, PoolDep, SettingsDep, check_limits
 from tomtat.service.api.errors import (
@@ -264,7 +263,7 @@ async def detect(request: Request, settings: SettingsDep) -> JSONResponse:
         request.app.state.guard.charge(request.state.caller, sum(map(len, texts)))
     except ApiError as error:
         return _lt_failure(error)
-    detections = await asyncio.to_thread(lambda: [detect_language(text) for text in texts])
+    detections = await asyncio.to_thread(lambda: [detect_source(text) for text in texts])
     found: dict[str, list[float]] = {}
     for detection in detections:
         if detection.language != "und":

@@ -7,13 +7,24 @@ import time
 
 from fastapi import APIRouter, Request
 
-from tomtat.models.langdetect import Detection, detect_language
-from tomtat.service.api.deps import CallerDep, GatewayDep, SettingsDep, admit, unless_disconnected
+from tomtat.models.errors import InputError
+from tomtat.models.langdetect import Detection
+from tomtat.models.translator import detect_source
+from tomtat.service.api.deps import (
+    CallerDep,
+    GatewayDep,
+    SettingsDep,
+    admit,
+    refuse_a_lone_text,
+    text_error,
+    unless_disconnected,
+)
 from tomtat.service.api.schemas import (
     DetectionOut,
     DetectResponse,
     DetectResponseItem,
     FlagOut,
+    TextErrorOut,
     TextsRequest,
     Timings,
     TranslateRequest,
@@ -40,47 +51,58 @@ async def translate(
     markup_at = [i for i, is_markup in enumerate(markup) if is_markup]
     overrides = body.options.overrides()
 
-    async def plain() -> list[TranslationResult]:
+    async def plain() -> list[TranslationResult | InputError]:
         if not plain_at:
             return []
         chosen = [texts[i] for i in plain_at]
-        return await gateway.translate(chosen, body.source, body.target, overrides, [fields[i] for i in plain_at])
+        return await gateway.translate_each(chosen, body.source, body.target, overrides, [fields[i] for i in plain_at])
 
-    async def html() -> list[MarkupResult]:
+    async def html() -> list[MarkupResult | InputError]:
         if not markup_at:
             return []
         chosen = [texts[i] for i in markup_at]
         named = [fields[i] for i in markup_at]
-        return await gateway.translate_markup(chosen, body.source, body.target, named, overrides=overrides)
+        return await gateway.translate_markup_each(chosen, body.source, body.target, named, overrides=overrides)
 
-    async def both() -> tuple[list[TranslationResult], list[MarkupResult]]:
+    async def both() -> tuple[list[TranslationResult | InputError], list[MarkupResult | InputError]]:
         return await asyncio.gather(plain(), html())
 
     plain_results, markup_results = await unless_disconnected(request, both())
+    refuse_a_lone_text(body, [*plain_results, *markup_results])
     total_ms = (time.perf_counter() - started) * 1000
-    results: list[TranslationOut | None] = [None] * len(documents)
+    results: list[TranslationOut | TextErrorOut | None] = [None] * len(documents)
     for i, o in zip(plain_at, plain_results, strict=True):
-        results[i] = TranslationOut(
-            id=documents[i].id or "0",
-            translation=o.translation.translation,
-            source=o.translation.source,
-            target=o.translation.target,
-            model=o.translation.model,
-            detected=_detection(o.detected),
-            timings=Timings.of(o.timing, total_ms),
-            flags=FlagOut.of(o.flags),
+        document_id = documents[i].id or "0"
+        results[i] = (
+            text_error(document_id, o)
+            if isinstance(o, InputError)
+            else TranslationOut(
+                id=document_id,
+                translation=o.translation.translation,
+                source=o.translation.source,
+                target=o.translation.target,
+                model=o.translation.model,
+                detected=_detection(o.detected),
+                timings=Timings.of(o.timing, total_ms),
+                flags=FlagOut.of(o.flags),
+            )
         )
     for i, m in zip(markup_at, markup_results, strict=True):
-        results[i] = TranslationOut(
-            id=documents[i].id or "0",
-            translation=m.document,
-            source=m.source,
-            target=body.target,
-            model=m.model,
-            detected=_detection(m.detected),
-            timings=Timings.of(m.timing, total_ms),
-            flags=FlagOut.of(m.flags),
-            format="html",
+        document_id = documents[i].id or "0"
+        results[i] = (
+            text_error(document_id, m)
+            if isinstance(m, InputError)
+            else TranslationOut(
+                id=document_id,
+                translation=m.document,
+                source=m.source,
+                target=body.target,
+                model=m.model,
+                detected=_detection(m.detected),
+                timings=Timings.of(m.timing, total_ms),
+                flags=FlagOut.of(m.flags),
+                format="html",
+            )
         )
     return TranslateResponse(results=[r for r in results if r is not None])
 
@@ -92,7 +114,7 @@ def _detection(detected: Detection | None) -> DetectionOut | None:
 @router.post("/v1/detect", response_model=DetectResponse, responses=ERRORS)
 async def detect(body: TextsRequest, request: Request, settings: SettingsDep, key: CallerDep) -> DetectResponse:
     documents, _ = admit(body, request, settings, key)
-    detections = await asyncio.to_thread(lambda: [detect_language(d.text) for d in documents])
+    detections = await asyncio.to_thread(lambda: [detect_source(d.text) for d in documents])
     return DetectResponse(
         results=[
             DetectResponseItem(id=d.id or "0", language=x.language, probability=x.probability)
