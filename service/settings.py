@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     # access control (off by default)
     require_api_keys: bool = Field(default=False, description="every API call needs a key (tomtat keys add)")
     metrics_token: str | None = Field(default=None, description="a bearer token /metrics requires, if set")
+    show_model_paths: bool = Field(default=False, description="/v1/models shows each checkpoint's folder")
     cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS (none: closed)")
     suggestions: bool = Field(
         default=False, description="accept corrections on LibreTranslate's /suggest (stored for export)"

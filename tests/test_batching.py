@@ -258,7 +258,9 @@ def test_a_big_request_is_cut_into_bounded_batches_and_a_short_one_waits_only_fo
         return [text.upper() for text in texts]
 
     async def main() -> tuple[list[str], list[str], list[str]]:
-        worker = BatchWorker("t", run, Metrics(), max_wait_ms=0, max_batch_size=8, max_batch_tokens=10_000, max_queue=30)
+        worker = BatchWorker(
+            "t", run, Metrics(), max_wait_ms=0, max_batch_size=8, max_batch_tokens=10_000, max_queue=30
+        )
         worker.start()
         big = asyncio.ensure_future(worker.submit([f"b{i}" for i in range(24)], "k", 24))
         await asyncio.to_thread(entered.wait, 10)  # the big request's first batch is in the model

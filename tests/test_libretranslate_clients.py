@@ -102,7 +102,7 @@ def test_deep_translator_with_and_without_a_key(keyed_server: tuple[str, str, st
     assert missing.status_code == 400  # LibreTranslate: a required key that is missing
     assert missing.json() == {"error": "Please contact the server operator to get an API key"}
     french = LibreTranslator(source="vi", target="fr", api_key=secret, use_free_api=False, custom_url=url + "/")
-    with pytest.raises(ServerException):  # the server's 400 "target language fr is not supported"
+    with pytest.raises(ServerException):  # the server's 400 "fr is not supported"
         french.translate(VI)
 
 
@@ -132,6 +132,9 @@ def test_libretranslate_surface_and_errors(open_server: str) -> None:
         (httpx.get(url + "/translate"), 405),
         (httpx.post(url + "/translate", content=b"x" * 5_000_000, headers={"content-type": "application/json"}), 413),
     ]
+    assert errors[2][0].json() == {"error": "fr is not supported"}  # LibreTranslate's words, which its tests read
+    zz = httpx.post(url + "/translate", json={"q": VI, "source": "zz", "target": "en"})
+    assert (zz.status_code, zz.json()) == (400, {"error": "zz is not supported"})
     for response, status in errors:
         assert response.status_code == status, response.text
         assert (

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.service_helpers import models_env, running_server
+from tomtat.service.api.auth import KeyStore
 
 GENERATOR = shutil.which("openapi-python-client") or str(Path(sys.executable).parent / "openapi-python-client")
 pytestmark = [
@@ -25,8 +26,26 @@ VI = "Sáng 25/2, TAND TP. Đà Nẵng tuyên phạt Hồ Xuân Huy 12 năm tù.
 
 
 def test_generated_client_has_every_operation_and_works(model_dir: Path, tmp_path: Path) -> None:
-    with running_server(models_env(model_dir, "vit5-base-vietnews", "envit5")) as url:
+    """Keys required: the client authenticates through the schema's security scheme alone (its
+    ``AuthenticatedClient`` and a token), with no header wired by hand."""
+    _, secret = KeyStore(tmp_path / "data" / "tomtat.db").add("desk", 1000, 10_000_000)
+    env = {
+        **models_env(model_dir, "vit5-base-vietnews", "envit5"),
+        "TOMTAT_DATA_DIR": str(tmp_path / "data"),
+        "TOMTAT_REQUIRE_API_KEYS": "true",
+    }
+    headers = {"Authorization": f"Bearer {secret}"}
+    with running_server(env) as url:
         spec = httpx.get(url + "/openapi.json").json()
+        assert spec["components"]["securitySchemes"]["bearer"] == {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "an API key from `tomtat keys add`",
+        }
+        summarize_operation = spec["paths"]["/v1/summarize"]["post"]
+        assert summarize_operation["security"] == [{"bearer": []}] and "401" in summarize_operation["responses"]
+        assert {"bearer": []} in spec["paths"]["/translate"]["post"]["security"]
+        assert "security" not in spec["paths"]["/healthz"]["get"]
         (tmp_path / "openapi.json").write_text(json.dumps(spec))
         generated = subprocess.run(
             [GENERATOR, "generate", "--path", str(tmp_path / "openapi.json"), "--meta", "none"],
@@ -48,7 +67,7 @@ def test_generated_client_has_every_operation_and_works(model_dir: Path, tmp_pat
             functions = [m for m in modules if m.startswith("tomtat_client.api.") and m.count(".") == 3]
             assert len(functions) == len(operations), sorted(operations)
 
-            from tomtat_client import Client
+            from tomtat_client import AuthenticatedClient, Client
             from tomtat_client.api.check import check_v1_check_post
             from tomtat_client.api.libretranslate import translate_translate_post
             from tomtat_client.api.summarize import summarize_v1_summarize_post
@@ -63,9 +82,13 @@ def test_generated_client_has_every_operation_and_works(model_dir: Path, tmp_pat
                 TranslateRequestTarget,
             )
 
-            client = Client(base_url=url, timeout=httpx.Timeout(60))
+            anonymous = Client(base_url=url, timeout=httpx.Timeout(60))
+            refused = summarize_v1_summarize_post.sync_detailed(client=anonymous, body=SummarizeRequest(text=VI))
+            assert refused.status_code == 401
+            client = AuthenticatedClient(base_url=url, token=secret, timeout=httpx.Timeout(60))
             summary = summarize_v1_summarize_post.sync(client=client, body=SummarizeRequest(text=VI))
-            direct = httpx.post(url + "/v1/summarize", json={"text": VI}, timeout=60).json()["results"][0]
+            direct = httpx.post(url + "/v1/summarize", json={"text": VI}, headers=headers, timeout=60).json()
+            direct = direct["results"][0]
             assert summary.results[0].summary == direct["summary"]
             assert [f.to_dict() for f in summary.results[0].flags] == direct["flags"]
             english = translate_v1_translate_post.sync(
@@ -73,9 +96,9 @@ def test_generated_client_has_every_operation_and_works(model_dir: Path, tmp_pat
             )
             assert (
                 english.results[0].translation
-                == httpx.post(url + "/v1/translate", json={"text": VI, "target": "en"}, timeout=60).json()["results"][
-                    0
-                ]["translation"]
+                == httpx.post(
+                    url + "/v1/translate", json={"text": VI, "target": "en"}, headers=headers, timeout=60
+                ).json()["results"][0]["translation"]
             )
             checked = check_v1_check_post.sync(client=client, body=CheckRequest(source=VI, output="Ngày 26/2 mưa."))
             assert [f.text for f in checked.flags] == ["Ngày 26/2"]

@@ -113,6 +113,7 @@ def test_detect_and_models(served) -> None:
     models = served.get("/v1/models").json()
     states = {m["name"]: m["state"] for m in models["models"]}
     assert states == {"vit5-base-vietnews": "ready", "envit5": "ready"}
+    assert all(m["directory"] is None for m in models["models"])  # no server paths unless the operator asks
     assert models["engines"] == ["extractive", "vit5-base-vietnews"]
 
 
@@ -241,7 +242,9 @@ def test_a_text_that_cannot_be_processed_gets_its_error_in_its_slot_and_the_othe
     alone = served.post("/v1/summarize", json={"texts": [texts[0]]}).json()["results"][0]
     assert alone["summary"] == first["summary"]  # its neighbours' errors did not change its answer
 
-    translated = served.post("/v1/translate", json={"texts": ["Xin chào các bạn.", "", "12345", english], "target": "vi"})
+    translated = served.post(
+        "/v1/translate", json={"texts": ["Xin chào các bạn.", "", "12345", english], "target": "vi"}
+    )
     assert translated.status_code == 200, translated.text
     vi, empty_t, no_letters, en = translated.json()["results"]
     assert vi["source"] == "vi" and vi["model"] == "identity"  # already Vietnamese: returned as it is

@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.job_runner = runner
     app.state.guard = guard
     install_error_handlers(app)
-    install_openapi(app, settings)
+    install_openapi(app, settings, API_ROUTERS, libretranslate.router)
     for router in API_ROUTERS:
         app.include_router(router, dependencies=[Depends(caller)])
     app.include_router(libretranslate.router)  # its own key dependency: LibreTranslate's api_key field too

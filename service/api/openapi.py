@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from tomtat.service.settings import Settings
@@ -72,7 +74,47 @@ def _link_jobs(paths: dict[str, Any]) -> None:
     }
 
 
-def install_openapi(app: FastAPI, settings: Settings) -> None:
+SECURITY_SCHEMES: dict[str, Any] = {
+    "bearer": {"type": "http", "scheme": "bearer", "description": "an API key from `tomtat keys add`"},
+    "api_key": {
+        "type": "apiKey",
+        "in": "query",
+        "name": "api_key",
+        "description": "LibreTranslate's way (also accepted as a form or JSON field of the body)",
+    },
+}
+KEYED_ERRORS = {"401": "no valid API key", "429": "over the key's requests or characters per minute"}
+
+
+def _secure(schema: dict[str, Any], keyed: Sequence[APIRouter], libretranslate: APIRouter) -> None:
+    """With keys required: the security schemes, and on each keyed operation the schemes it accepts and
+    the errors a key brings, so a generated client needs no header wired by hand."""
+    schema["components"]["securitySchemes"] = SECURITY_SCHEMES
+    api: dict[str, Any] = {"security": [{"bearer": []}], "errors": KEYED_ERRORS}
+    # LibreTranslate's answers: 400 without a key, 403 with a wrong one
+    lt_errors = {"400": "no API key", "403": "Invalid API key", "429": "Slowdown: over the key's limits"}
+    lt: dict[str, Any] = {"security": [{"bearer": []}, {"api_key": []}], "errors": lt_errors}
+    for routers, scheme in ((keyed, api), ([libretranslate], lt)):
+        for router in routers:
+            for route in router.routes:
+                if not isinstance(route, APIRoute) or not route.include_in_schema:
+                    continue
+                for method in route.methods or ():
+                    operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+                    if operation is None:
+                        continue
+                    operation["security"] = scheme["security"]
+                    responses = operation.setdefault("responses", {})
+                    for status, description in scheme["errors"].items():
+                        responses.setdefault(status, {"description": description})
+
+
+def install_openapi(
+    app: FastAPI, settings: Settings, keyed: Sequence[APIRouter] = (), libretranslate: APIRouter | None = None
+) -> None:
+    """``keyed``: the routers whose routes need the caller's key (with keys required); ``libretranslate``:
+    the one that takes LibreTranslate's ``api_key`` too."""
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
@@ -81,6 +123,8 @@ def install_openapi(app: FastAPI, settings: Settings) -> None:
                 components.setdefault(name, component)
             _limit_texts(components, settings)
             _link_jobs(schema["paths"])
+            if settings.require_api_keys:
+                _secure(schema, keyed, libretranslate or APIRouter())
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -156,7 +156,7 @@ def _language(params: dict[str, object], name: str, allowed: tuple[str, ...]) ->
     if not isinstance(value, str) or not value:
         raise ApiError(400, "invalid_request", f"Invalid request: missing {name} parameter")
     if value not in allowed:
-        raise ApiError(400, "invalid_request", f"{name} language {value} is not supported")
+        raise ApiError(400, "invalid_request", f"{value} is not supported")  # LibreTranslate's words
     return value
 
 

@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from tomtat.models.registry import SUMMARIZE, translate_task
 from tomtat.service.api.auth import metrics_access
-from tomtat.service.api.deps import MetricsDep, PoolDep
+from tomtat.service.api.deps import MetricsDep, PoolDep, SettingsDep
 from tomtat.service.api.schemas import ErrorResponse, ModelOut, ModelsResponse
 from tomtat.service.runtime.pool import EXTRACTIVE
 
@@ -65,6 +65,12 @@ async def metrics(metrics: MetricsDep) -> Response:
 
 
 @router.get("/v1/models", response_model=ModelsResponse)
-async def models(pool: PoolDep) -> ModelsResponse:
+async def models(pool: PoolDep, settings: SettingsDep) -> ModelsResponse:
+    """Each model's state; its checkpoint folder only with ``TOMTAT_SHOW_MODEL_PATHS`` (an operator's
+    setting: paths say how the server is laid out)."""
     engines_now = ["extractive", *pool.summarizers]
-    return ModelsResponse(models=[ModelOut(**asdict(s)) for s in pool.statuses.values()], engines=engines_now)
+    shown = [
+        ModelOut(**(asdict(s) if settings.show_model_paths else asdict(s) | {"directory": None}))
+        for s in pool.statuses.values()
+    ]
+    return ModelsResponse(models=shown, engines=engines_now)
