@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,7 @@ from tomtat.models.backends import Backend, is_ctranslate2_dir
 from tomtat.models.checkpoints import LocatedCheckpoint, check_files, locate
 from tomtat.models.errors import BrokenCheckpointError, InputError
 from tomtat.models.registry import Checkpoint, Task
+from tomtat.models.streaming import OnText, OnToken
 from tomtat.models.text import split_long_sentence
 from tomtat.models.tokenization import Tokenizer, clean_up_tokenization_spaces
 
@@ -65,14 +67,25 @@ class Seq2SeqModel:
             text = text[len(convention.answer_prefix) :].strip()
         return text
 
-    def run(self, task: Task, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Generated]:
-        """One flat batch of ``texts`` for ``task`` with the card's decoding (plus overrides); input order kept."""
+    def run(
+        self,
+        task: Task,
+        texts: list[str],
+        overrides: Mapping[str, Any] | None = None,
+        on_text: OnText | None = None,
+    ) -> list[Generated]:
+        """One flat batch of ``texts`` for ``task`` with the card's decoding (plus overrides); input order kept.
+
+        ``on_text(i, text so far, finished)``: text ``i``'s output as generated, cleaned as its final
+        text is (greedy decoding; called from the backend's threads). True from it: nobody waits for it.
+        """
         decoding = self.checkpoint.convention(task).decoding.merged(**(overrides or {}))
         inputs = [self.input_ids(task, text) for text in texts]
         if not inputs:
             return []
         if decoding.num_return_sequences == 1:
-            outputs = [[out] for out in self.backend.generate(inputs, decoding)]
+            on_token = self._token_handler(task, len(inputs), on_text) if on_text else None
+            outputs = [[out] for out in self.backend.generate(inputs, decoding, on_token)]
         else:
             outputs = self.backend.hypotheses(inputs, decoding)
         results = []
@@ -82,6 +95,22 @@ class Seq2SeqModel:
             alternatives = [t for t in dict.fromkeys(others) if t and t != best]
             results.append(Generated(best, len(inp), len(hypotheses[0]), alternatives))
         return results
+
+    def _token_handler(self, task: Task, count: int, on_text: OnText) -> OnToken:
+        generated: list[list[int]] = [[] for _ in range(count)]
+        special = {self.tokenizer.eos_id, self.tokenizer.pad_id}
+        lock = threading.Lock()  # CTranslate2 calls back from one thread per parallel batch
+
+        def on_token(index: int, token: int | None) -> bool:
+            if token in special:
+                return False
+            with lock:
+                if token is not None:
+                    generated[index].append(token)
+                ids = list(generated[index])
+            return bool(on_text(index, self.clean_output(task, ids), token is None))
+
+        return on_token
 
 
 def load_model(

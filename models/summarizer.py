@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from tomtat.models.extractive import MAX_WORDS, lead, select_sentences
 from tomtat.models.langdetect import detect_language
 from tomtat.models.model import Seq2SeqModel
 from tomtat.models.registry import SUMMARIZE
+from tomtat.models.streaming import Delta, DocumentStream, OnDelta
 from tomtat.models.text import latin_share, normalize, pack, split_sentences
 
 _MARKUP = re.compile(r"</?(script|style|html|head|body|div|span|p|br|a|img|iframe|table|ul|li)\b[^>]*>", re.I)
@@ -137,7 +139,11 @@ class AbstractiveSummarizer:
         """The model inputs a text is cut into for the first (map) pass; one when it fits."""
         return self._chunks(self._sentences(text), self.model.input_budget(SUMMARIZE))
 
-    def summarize(self, texts: list[str], overrides: Mapping[str, Any] | None = None) -> list[Summary]:
+    def summarize(
+        self, texts: list[str], overrides: Mapping[str, Any] | None = None, on_delta: OnDelta | None = None
+    ) -> list[Summary]:
+        """``on_delta``: text as it is generated (see ``models.streaming``); a document's final pass is
+        stage ``final``, its summary; the passes of a chunked article before it say which they are."""
         started = time.perf_counter()
         budget = self.model.input_budget(SUMMARIZE)
         pending = {i: self._sentences(text) for i, text in enumerate(texts)}
@@ -149,7 +155,11 @@ class AbstractiveSummarizer:
             jobs = [(i, chunk) for i, sentences in pending.items() for chunk in self._chunks(sentences, budget)]
             if not jobs:
                 break
-            outputs = self.model.run(SUMMARIZE, [chunk for _, chunk in jobs], overrides)
+            streams = _pass_streams(jobs, round_number, on_delta) if on_delta else []
+            on_text = functools.partial(_to_stream, streams) if streams else None
+            outputs = self.model.run(SUMMARIZE, [chunk for _, chunk in jobs], overrides, on_text)
+            for stream, output in zip(streams, outputs, strict=False):
+                stream.finish(0, output.text)  # what a part's last token did not report (no eos)
             partials: dict[int, list[str]] = {}
             for (i, _), output in zip(jobs, outputs, strict=True):
                 partials.setdefault(i, []).append(output.text)
@@ -169,3 +179,24 @@ class AbstractiveSummarizer:
         for result in results:
             result.seconds = seconds
         return results
+
+
+def _pass_streams(jobs: list[tuple[int, str]], round_number: int, on_delta: OnDelta) -> list[DocumentStream]:
+    """One stream per model input of a pass: ``final`` when it is its document's only input this round."""
+    parts: dict[int, int] = {}
+    for i, _ in jobs:
+        parts[i] = parts.get(i, 0) + 1
+    streams, seen = [], dict.fromkeys(parts, 0)
+    for i, _ in jobs:
+        seen[i] += 1
+        stage = "final" if parts[i] == 1 else f"round {round_number}, part {seen[i]} of {parts[i]}"
+        streams.append(DocumentStream([""], functools.partial(_emit, on_delta, i, stage)))
+    return streams
+
+
+def _emit(on_delta: OnDelta, index: int, stage: str, text: str) -> bool | None:
+    return on_delta(Delta(index, text, stage))
+
+
+def _to_stream(streams: list[DocumentStream], index: int, text: str, finished: bool) -> bool:
+    return streams[index].finish(0, text) if finished else streams[index].update(0, text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from tomtat.models.errors import InputError, UnsupportedTaskError
 from tomtat.models.langdetect import Detection, detect_language
 from tomtat.models.model import Seq2SeqModel
 from tomtat.models.registry import LANGUAGES, Language, Task, translate_task
+from tomtat.models.streaming import Delta, DocumentStream, OnDelta
 from tomtat.models.text import pack, sentences_by_paragraph
 
 
@@ -79,9 +81,15 @@ class Translator:
         return self.by_task.get(task)
 
     def translate(
-        self, texts: list[str], source: str = "auto", target: str = "en", overrides: Mapping[str, Any] | None = None
+        self,
+        texts: list[str],
+        source: str = "auto",
+        target: str = "en",
+        overrides: Mapping[str, Any] | None = None,
+        on_delta: OnDelta | None = None,
     ) -> list[Translation]:
-        """Translate every text; all segments of all texts in one direction go through one batch."""
+        """Translate every text; all segments of all texts in one direction go through one batch.
+        ``on_delta``: each text's translation as it is generated, in order (see ``models.streaming``)."""
         target_language = as_language(target, "target")
         started = time.perf_counter()
         results: list[Translation] = []
@@ -115,9 +123,18 @@ class Translator:
                 for group in groups:
                     for segment in pack(group, model.count_tokens, budget, model.split_text):
                         jobs.setdefault(task, []).append((index, p, segment))
+        streams = _document_streams(jobs, len(texts), on_delta) if on_delta else {}
+        for index, result in enumerate(results):
+            if result.model == "identity" and on_delta is not None:
+                on_delta(Delta(index, result.translation))
         for task, items in jobs.items():
             model = self.by_task[task]
-            outputs = model.run(task, [segment for _, _, segment in items], overrides)
+            parts = _part_numbers(items)
+            on_text = functools.partial(_to_document, streams, items, parts) if streams else None
+            outputs = model.run(task, [segment for _, _, segment in items], overrides, on_text)
+            for k, output in enumerate(outputs):
+                if streams:
+                    streams[items[k][0]].finish(parts[k], output.text)
             for (index, p, _), output in zip(items, outputs, strict=True):
                 layouts[index][p].append(output.text)
                 alternative_layouts[index][p].append(output.alternatives)
@@ -131,6 +148,50 @@ class Translator:
                 result.alternatives = _combined_alternatives(layout, alternatives, result.translation)
             result.seconds = seconds
         return results
+
+
+def _part_numbers(items: list[tuple[int, int, str]]) -> list[int]:
+    """Each segment's place among its text's segments."""
+    seen: dict[int, int] = {}
+    numbers = []
+    for index, _, _ in items:
+        numbers.append(seen.get(index, 0))
+        seen[index] = numbers[-1] + 1
+    return numbers
+
+
+def _document_streams(
+    jobs: dict[Task, list[tuple[int, int, str]]], count: int, on_delta: OnDelta
+) -> dict[int, DocumentStream]:
+    """A stream per translated text: its segments joined as ``translate`` joins them (a space within a
+    paragraph, a newline between paragraphs)."""
+    separators: dict[int, list[str]] = {}
+    for items in jobs.values():
+        last_paragraph: dict[int, int] = {}
+        for index, paragraph, _ in items:
+            gap = paragraph - last_paragraph.get(index, 0)  # a paragraph with no segment is an empty line
+            first = index not in last_paragraph
+            separators.setdefault(index, []).append("\n" * gap if first or gap else " ")
+            last_paragraph[index] = paragraph
+    return {
+        index: DocumentStream(parts, functools.partial(_emit, on_delta, index)) for index, parts in separators.items()
+    }
+
+
+def _emit(on_delta: OnDelta, index: int, text: str) -> bool | None:
+    return on_delta(Delta(index, text))
+
+
+def _to_document(
+    streams: dict[int, DocumentStream],
+    items: list[tuple[int, int, str]],
+    parts: list[int],
+    k: int,
+    text: str,
+    done: bool,
+) -> bool:
+    stream, part = streams[items[k][0]], parts[k]
+    return stream.finish(part, text) if done else stream.update(part, text)
 
 
 def _combined_alternatives(layout: list[list[str]], alternatives: list[list[list[str]]], best: str) -> list[str]:

@@ -34,6 +34,9 @@ class Metrics:
         self.rejected = Counter("tomtat_rejected", "requests refused by admission control", ["reason"], registry=r)
         self.cache_hits = Counter("tomtat_result_cache_hits", "summaries answered from the result cache", registry=r)
         self.cache_misses = Counter("tomtat_result_cache_misses", "summaries the result cache did not have", registry=r)
+        self.streams_left = Counter(
+            "tomtat_streams_left", "streamed answers whose client went away before the end", registry=r
+        )
         self.dropped = Counter(
             "tomtat_dropped_texts", "texts dropped before the model: their caller went away", ["worker"], registry=r
         )

@@ -6,15 +6,18 @@ from pathlib import Path
 from typing import Protocol
 
 from tomtat.models.registry import Decoding
+from tomtat.models.streaming import OnToken
 
 
 class Backend(Protocol):
     """What every backend offers: batched generation on token ids."""
 
     name: str
+    parallel_batches: int  # batches it runs at once (CTranslate2 on CPU: one per core; else 1)
 
-    def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
-        """Output ids (no start, pad or eos tokens) for each input id list, in input order."""
+    def generate(self, inputs: list[list[int]], decoding: Decoding, on_token: OnToken | None = None) -> list[list[int]]:
+        """Output ids (no start, pad or eos tokens) for each input id list, in input order. With greedy
+        decoding, ``on_token(input index, token id)`` is called for each token as it is generated."""
 
     def hypotheses(self, inputs: list[list[int]], decoding: Decoding) -> list[list[list[int]]]:
         """Up to ``decoding.num_return_sequences`` outputs per input, best first, in input order."""

@@ -17,8 +17,10 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from tomtat.models.registry import Decoding
+from tomtat.models.streaming import OnToken
 
 
 def _vocabulary(directory: Path) -> list[str]:
@@ -114,27 +116,46 @@ class CTranslate2Backend:
         self.ids = {token: i for i, token in enumerate(self.tokens)}
         self.max_batch_size = max_batch_size
 
-    def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
-        return [outputs[0] for outputs in self.hypotheses(inputs, replace(decoding, num_return_sequences=1))]
+    def generate(self, inputs: list[list[int]], decoding: Decoding, on_token: OnToken | None = None) -> list[list[int]]:
+        single = replace(decoding, num_return_sequences=1)
+        return [outputs[0] for outputs in self._hypotheses(inputs, single, on_token)]
 
     def hypotheses(self, inputs: list[list[int]], decoding: Decoding) -> list[list[list[int]]]:
+        return self._hypotheses(inputs, decoding, None)
+
+    def _hypotheses(
+        self, inputs: list[list[int]], decoding: Decoding, on_token: OnToken | None
+    ) -> list[list[list[int]]]:
         if not inputs:
             return []
         try:
-            return self._generate(inputs, decoding)
+            return self._generate(inputs, decoding, on_token)
         finally:
             if self.device == "cpu":
                 release_freed_memory()
 
-    def _generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[list[int]]]:
+    def _generate(self, inputs: list[list[int]], decoding: Decoding, on_token: OnToken | None) -> list[list[list[int]]]:
         # converted models say add_source_eos=false: the ids already end in their one eos.
         # CTranslate2 sorts by length, cuts batches of batch_tokens and runs them in parallel.
+        options: dict[str, Any] = self.decoding_options(decoding)
+        if on_token is not None and options["beam_size"] == 1:
+            # called from CTranslate2's threads for every token of every input (batch_id: its index
+            # in ``inputs``); True stops that input's decoding (its caller went away)
+            ids = self.ids
+
+            def step(result: Any) -> bool:
+                stop = bool(on_token(result.batch_id, ids[result.token]))
+                if result.is_last:
+                    stop = bool(on_token(result.batch_id, None)) or stop
+                return stop
+
+            options["callback"] = step
         results = self.translator.translate_batch(
             self.to_tokens(inputs),
             max_batch_size=self.batch_tokens,
             batch_type="tokens",
             num_hypotheses=decoding.num_return_sequences,
-            **self.decoding_options(decoding),
+            **options,
         )
         return [[self.to_ids(hypothesis) for hypothesis in result.hypotheses] for result in results]
 
@@ -146,7 +167,7 @@ class CTranslate2Backend:
         return [self.ids[token] for token in tokens]
 
     @staticmethod
-    def decoding_options(decoding: Decoding) -> dict[str, int | float]:
+    def decoding_options(decoding: Decoding) -> dict[str, Any]:
         return {
             "beam_size": max(decoding.num_beams, decoding.num_return_sequences),
             "max_decoding_length": decoding.max_new_tokens,

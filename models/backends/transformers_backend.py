@@ -4,9 +4,38 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from tomtat.models.batch_plan import plan_batches
 from tomtat.models.registry import Decoding
+from tomtat.models.streaming import OnToken
+
+
+class _RowStreamer:
+    """A transformers streamer (``put``/``end``) that hands each row's new token to ``on_token``, in the
+    batch's own indices: ``rows[i]`` is row i's index in the caller's inputs. The first ``put`` is the
+    decoder's start tokens; a row is finished at its eos (padding follows it)."""
+
+    def __init__(self, rows: list[int], on_token: OnToken, eos_id: int) -> None:
+        self.rows, self.on_token, self.eos_id = rows, on_token, eos_id
+        self.started = False
+        self.finished = [False] * len(rows)
+
+    def put(self, value: Any) -> None:
+        if not self.started:
+            self.started = True
+            return
+        for row, token in enumerate(value.reshape(-1).tolist()):
+            if self.finished[row]:
+                continue
+            if token == self.eos_id:
+                self.finished[row] = True
+                self.on_token(self.rows[row], None)
+                continue
+            self.on_token(self.rows[row], token)
+
+    def end(self) -> None:
+        pass
 
 
 class TransformersBackend:
@@ -47,18 +76,31 @@ class TransformersBackend:
         self.start_id = config.decoder_start_token_id
         self._torch = torch
 
-    def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
-        return [outputs[0] for outputs in self.hypotheses(inputs, replace(decoding, num_return_sequences=1))]
+    parallel_batches = 1
+
+    def generate(self, inputs: list[list[int]], decoding: Decoding, on_token: OnToken | None = None) -> list[list[int]]:
+        single = replace(decoding, num_return_sequences=1)
+        return [outputs[0] for outputs in self._hypotheses(inputs, single, on_token)]
 
     def hypotheses(self, inputs: list[list[int]], decoding: Decoding) -> list[list[list[int]]]:
+        return self._hypotheses(inputs, decoding, None)
+
+    def _hypotheses(
+        self, inputs: list[list[int]], decoding: Decoding, on_token: OnToken | None
+    ) -> list[list[list[int]]]:
         results: list[list[list[int]]] = [[] for _ in inputs]
         lengths = [len(ids) for ids in inputs]
         for batch in plan_batches(lengths, self.max_batch_size, self.max_batch_tokens):
-            for index, outputs in zip(batch, self._generate_batch([inputs[i] for i in batch], decoding), strict=True):
-                results[index] = outputs
+            # streamers work with greedy decoding only (transformers refuses them with beams)
+            streamer = _RowStreamer(batch, on_token, self.eos_id) if on_token and decoding.num_beams == 1 else None
+            outputs = self._generate_batch([inputs[i] for i in batch], decoding, streamer)
+            for index, hypotheses in zip(batch, outputs, strict=True):
+                results[index] = hypotheses
         return results
 
-    def _generate_batch(self, inputs: list[list[int]], decoding: Decoding) -> list[list[list[int]]]:
+    def _generate_batch(
+        self, inputs: list[list[int]], decoding: Decoding, streamer: _RowStreamer | None = None
+    ) -> list[list[list[int]]]:
         torch = self._torch
         width = max(len(ids) for ids in inputs)
         input_ids = torch.full((len(inputs), width), self.pad_id, dtype=torch.long)
@@ -80,6 +122,7 @@ class TransformersBackend:
                 no_repeat_ngram_size=decoding.no_repeat_ngram_size,
                 repetition_penalty=decoding.repetition_penalty,
                 early_stopping=True if beams > 1 else False,
+                streamer=streamer,
             )
         rows = [self._strip(row) for row in output.tolist()]
         return [rows[i * count : (i + 1) * count] for i in range(len(inputs))]

@@ -30,6 +30,7 @@ FORMAT = (
     "text (as it is; markup is refused), or auto (default): as HTML when it looks like markup"
 )
 TextFormat = Literal["text", "html", "auto"]
+STREAM = "answer server-sent events: the output as it is generated, then each result (also: Accept: text/event-stream)"
 
 
 class Strict(BaseModel):
@@ -98,6 +99,7 @@ class SummarizeRequest(TextsRequest):
     sentences: int | None = Field(default=None, ge=1, le=20, description=SENTENCES)
     max_words: int | None = Field(default=None, ge=5, le=1000, description=MAX_WORDS)
     allow_any_language: bool = False
+    stream: bool = Field(default=False, description=STREAM)
 
 
 class Timings(BaseModel):
@@ -164,6 +166,7 @@ class TranslateRequest(TextsRequest):
     source: Literal["auto", "vi", "en"] = "auto"
     target: Literal["vi", "en"] = "en"
     options: DecodingOptions = Field(default_factory=DecodingOptions)
+    stream: bool = Field(default=False, description=STREAM)
 
 
 class DetectionOut(BaseModel):

@@ -18,14 +18,19 @@ import contextlib
 import functools
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from tomtat.models.streaming import Delta, OnDelta
 from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.keys import BatchKey
 
-RunBatch = Callable[[list[str], Any], Sequence[Any]]  # (texts, the batch's key) -> one result per text
+
+class RunBatch(Protocol):
+    """(texts, the batch's key[, where generated text goes]) -> one result per text, in order."""
+
+    def __call__(self, texts: list[str], key: Any, on_delta: OnDelta | None = None, /) -> Sequence[Any]: ...
 
 
 class QueueFullError(Exception):
@@ -46,6 +51,8 @@ class WorkItem:
     future: asyncio.Future[tuple[list[Any], BatchTiming]]
     enqueued: float = field(default_factory=time.perf_counter)
     priority: int = 0
+    on_delta: OnDelta | None = None  # the request's text as generated (on the event loop)
+    offset: int = 0  # where the piece's texts start in its request (for ``on_delta``'s indices)
 
 
 @dataclass
@@ -111,23 +118,26 @@ class BatchWorker:
             await asyncio.gather(*self._running, return_exceptions=True)
 
     async def submit(
-        self, texts: list[str], key: BatchKey, tokens: int, priority: int = 0
+        self, texts: list[str], key: BatchKey, tokens: int, priority: int = 0, on_delta: OnDelta | None = None
     ) -> tuple[list[Any], BatchTiming]:
         """Queue ``texts`` and wait for their results; raises ``QueueFullError`` when over capacity.
 
         ``priority`` 0 is interactive; 1 is background work (jobs), which waits while interactive
         requests are queued and is not counted against the interactive queue's capacity. A request
         larger than the whole queue is taken when the queue is empty (it would never fit otherwise).
+        ``on_delta`` receives the texts' output as it is generated, on this event loop (indices into
+        ``texts``), where the model streams.
         """
         queued = self.queued_texts
         if priority == 0 and queued + len(texts) > self.max_queue and (queued or len(texts) <= self.max_queue):
             self.metrics.rejected.labels("queue_full").inc()
             raise QueueFullError(self.name, retry_after=max(1, round(queued / max(1, self.max_batch_size))))
         loop = asyncio.get_running_loop()
-        pieces = [
-            WorkItem(part, key, part_tokens, loop.create_future(), priority=priority)
-            for part, part_tokens in self._pieces(texts, tokens)
-        ]
+        pieces: list[WorkItem] = []
+        for part, part_tokens in self._pieces(texts, tokens):
+            offset = sum(len(piece.texts) for piece in pieces)
+            future = loop.create_future()
+            pieces.append(WorkItem(part, key, part_tokens, future, priority=priority, on_delta=on_delta, offset=offset))
         if priority == 0:
             self.queued_texts += len(texts)
             self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
@@ -277,7 +287,11 @@ class BatchWorker:
         started = time.perf_counter()
         self.metrics.in_model.labels(self.name).inc(len(texts))
         try:
-            results = await asyncio.to_thread(self.run_batch, texts, key)
+            if any(item.on_delta for item in items):
+                on_delta = self._deltas_to_callers(items, asyncio.get_running_loop())
+                results = await asyncio.to_thread(self.run_batch, texts, key, on_delta)
+            else:
+                results = await asyncio.to_thread(self.run_batch, texts, key)
         except Exception as error:  # noqa: BLE001 - handed to every caller of the batch
             for item in items:
                 if not item.future.done():
@@ -295,3 +309,19 @@ class BatchWorker:
             if not item.future.done():
                 timing = BatchTiming((started - item.enqueued) * 1000, model_ms, len(texts))
                 item.future.set_result((part, timing))
+
+    @staticmethod
+    def _deltas_to_callers(items: list[WorkItem], loop: asyncio.AbstractEventLoop) -> OnDelta:
+        """The batch's ``on_delta`` (called from the model's threads): each delta handed to its caller on
+        the event loop, in its request's indices; True once that caller has gone (generation may stop)."""
+        owners = [(item, item.offset + i) for item in items for i in range(len(item.texts))]
+
+        def on_delta(delta: Delta) -> bool:
+            item, index = owners[delta.index]
+            if item.future.done():
+                return True
+            if item.on_delta is not None:
+                loop.call_soon_threadsafe(item.on_delta, Delta(index, delta.text, delta.stage))
+            return False
+
+        return on_delta

@@ -21,6 +21,7 @@ from tomtat.models.facts import Flag, check_summary, check_translation
 from tomtat.models.langdetect import Detection
 from tomtat.models.markup import Markup
 from tomtat.models.registry import Language, Task, translate_task
+from tomtat.models.streaming import Delta, OnDelta
 from tomtat.models.summarizer import Summary, check_article
 from tomtat.models.translator import Translation, Translator, as_language, resolve_source
 from tomtat.service.metrics import Metrics
@@ -73,12 +74,12 @@ class Gateway(ABC):
 
     @abstractmethod
     async def _summaries(
-        self, texts: list[str], plan: SummaryPlan, priority: int
+        self, texts: list[str], plan: SummaryPlan, priority: int, on_delta: OnDelta | None = None
     ) -> tuple[list[Summary], BatchTiming]: ...
 
     @abstractmethod
     async def _translations(
-        self, texts: list[str], key: TranslateKey, priority: int
+        self, texts: list[str], key: TranslateKey, priority: int, on_delta: OnDelta | None = None
     ) -> tuple[list[Translation], BatchTiming]: ...
 
     @abstractmethod
@@ -106,9 +107,11 @@ class Gateway(ABC):
         translate_to: str | None = None,
         priority: int = 0,
         check_facts: bool = True,
+        on_delta: OnDelta | None = None,
     ) -> list[SummaryResult]:
         """Summaries of ``texts`` (already checked), each with its translation when ``translate_to`` is set
-        and its faithfulness flags unless ``check_facts`` is off (~3 ms of CPU per article)."""
+        and its faithfulness flags unless ``check_facts`` is off (~3 ms of CPU per article). ``on_delta``:
+        the summaries as they are generated (on the server's workers; cached ones are not streamed)."""
         target = as_language(translate_to, "translate_to") if translate_to else None
         translation = None
         if target is not None:  # refuse before any model work
@@ -121,7 +124,8 @@ class Gateway(ABC):
         if cache is not None:
             self._count_cache(len(found), len(keys) - len(found))
         todo = [i for i in range(len(texts)) if not keys or keys[i] not in found]
-        summaries, translated, timing = await self._summarize_texts([texts[i] for i in todo], plan, target, priority)
+        todo_texts, streamed = [texts[i] for i in todo], reindexed(on_delta, todo)
+        summaries, translated, timing = await self._summarize_texts(todo_texts, plan, target, priority, streamed)
         if cache is not None and todo:
             await asyncio.to_thread(
                 cache.put, {keys[i]: (s, en) for i, s, en in zip(todo, summaries, translated, strict=True)}
@@ -140,12 +144,17 @@ class Gateway(ABC):
         ]
 
     async def _summarize_texts(
-        self, texts: list[str], plan: SummaryPlan, target: Language | None, priority: int
+        self,
+        texts: list[str],
+        plan: SummaryPlan,
+        target: Language | None,
+        priority: int,
+        on_delta: OnDelta | None = None,
     ) -> tuple[list[Summary], list[str | None], BatchTiming]:
         """The model's summaries of ``texts`` and, with a ``target``, their translations."""
         if not texts:
             return [], [], BatchTiming(0.0, 0.0, 0)
-        summaries, timing = await self._summaries(texts, plan, priority)
+        summaries, timing = await self._summaries(texts, plan, priority, on_delta)
         translated: list[str | None] = [None] * len(summaries)
         if target is not None and summaries:
             outputs, _ = await self._translations([s.summary for s in summaries], TranslateKey("vi", target), priority)
@@ -173,10 +182,12 @@ class Gateway(ABC):
         overrides: Overrides = (),
         fields: Sequence[str] | None = None,
         priority: int = 0,
+        on_delta: OnDelta | None = None,
     ) -> list[TranslationResult | InputError]:
         """``translate``, where a text that cannot be translated (empty, no language to detect, a
-        direction no model serves) gets its error in its slot and the others are translated."""
-        return await self._translate(texts, source, target, overrides, fields, priority, strict=False)
+        direction no model serves) gets its error in its slot and the others are translated.
+        ``on_delta``: the translations as they are generated."""
+        return await self._translate(texts, source, target, overrides, fields, priority, False, on_delta)
 
     async def _translate(
         self,
@@ -187,6 +198,7 @@ class Gateway(ABC):
         fields: Sequence[str] | None,
         priority: int,
         strict: bool,
+        on_delta: OnDelta | None = None,
     ) -> list[TranslationResult | InputError]:
         fields = list(fields) if fields is not None else [f"texts[{i}]" for i in range(len(texts))]
         target_language = as_language(target, "target")
@@ -213,7 +225,9 @@ class Gateway(ABC):
 
         async def run(language: Language, indices: list[int]) -> tuple[list[int], list[Translation], BatchTiming]:
             key = TranslateKey(language, target_language, overrides)
-            outputs, timing = await self._translations([texts[i] for i in indices], key, priority)
+            outputs, timing = await self._translations(
+                [texts[i] for i in indices], key, priority, reindexed(on_delta, indices)
+            )
             return indices, outputs, timing
 
         slots: list[TranslationResult | InputError | None] = [
@@ -357,6 +371,17 @@ def _resolve_each(
     return resolved
 
 
+def reindexed(on_delta: OnDelta | None, indices: list[int]) -> OnDelta | None:
+    """``on_delta`` for a subset of the texts: delta ``k`` is text ``indices[k]``'s."""
+    if on_delta is None:
+        return None
+
+    def forward(delta: Delta) -> bool | None:
+        return on_delta(Delta(indices[delta.index], delta.text, delta.stage))
+
+    return forward
+
+
 def _all_or_raise(results: Sequence[T | InputError]) -> list[T]:
     """The results, or the first error among them raised."""
     for result in results:
@@ -377,22 +402,25 @@ class WorkerGateway(Gateway):
         self.metrics.cache_hits.inc(hits)
         self.metrics.cache_misses.inc(misses)
 
-    async def _summaries(self, texts: list[str], plan: SummaryPlan, priority: int) -> tuple[list[Summary], BatchTiming]:
+    async def _summaries(
+        self, texts: list[str], plan: SummaryPlan, priority: int, on_delta: OnDelta | None = None
+    ) -> tuple[list[Summary], BatchTiming]:
         worker = self.pool.summary_worker(plan)
         tokens = self.pool.estimate_tokens(plan.worker, texts)
-        summaries, timing = await worker.submit(texts, plan.key, tokens, priority)
+        summaries, timing = await worker.submit(texts, plan.key, tokens, priority, on_delta)
         for summary in summaries:
             self.metrics.tokens_in.labels(summary.model).inc(summary.input_tokens)
             self.metrics.tokens_out.labels(summary.model).inc(summary.output_tokens)
         return summaries, timing
 
     async def _translations(
-        self, texts: list[str], key: TranslateKey, priority: int
+        self, texts: list[str], key: TranslateKey, priority: int, on_delta: OnDelta | None = None
     ) -> tuple[list[Translation], BatchTiming]:
         worker, _ = self.pool.translation(
             translate_task(as_language(key.source, "source"), as_language(key.target, "target"))
         )
-        translations, timing = await worker.submit(texts, key, self.pool.estimate_tokens(worker.name, texts), priority)
+        tokens = self.pool.estimate_tokens(worker.name, texts)
+        translations, timing = await worker.submit(texts, key, tokens, priority, on_delta)
         for translation in translations:
             self.metrics.tokens_in.labels(translation.model).inc(translation.input_tokens)
             self.metrics.tokens_out.labels(translation.model).inc(translation.output_tokens)
@@ -416,7 +444,10 @@ class LocalGateway(Gateway):
         self.translator = translator
         self.cache = cache
 
-    async def _summaries(self, texts: list[str], plan: SummaryPlan, priority: int) -> tuple[list[Summary], BatchTiming]:
+    async def _summaries(
+        self, texts: list[str], plan: SummaryPlan, priority: int, on_delta: OnDelta | None = None
+    ) -> tuple[list[Summary], BatchTiming]:
+        # the command line and the Python API answer whole results: nothing is streamed here
         if self.summarizer is None:
             raise ModelUnavailableError("no summarizer was loaded", "engine")
         overrides = dict(getattr(plan.key, "overrides", ()))
@@ -425,7 +456,7 @@ class LocalGateway(Gateway):
         return summaries, BatchTiming(0.0, (time.perf_counter() - started) * 1000, len(texts))
 
     async def _translations(
-        self, texts: list[str], key: TranslateKey, priority: int
+        self, texts: list[str], key: TranslateKey, priority: int, on_delta: OnDelta | None = None
     ) -> tuple[list[Translation], BatchTiming]:
         translator = self._translator(
             translate_task(as_language(key.source, "source"), as_language(key.target, "target")), None

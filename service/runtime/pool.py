@@ -20,6 +20,7 @@ from tomtat.models.errors import (
 from tomtat.models.extractive import extractive_length
 from tomtat.models.model import Seq2SeqModel, load_model
 from tomtat.models.registry import REGISTRY, SUMMARIZE, Task
+from tomtat.models.streaming import OnDelta
 from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer, LeadSummarizer, Summary
 from tomtat.models.translator import Translation, Translator
 from tomtat.service.metrics import Metrics
@@ -49,11 +50,12 @@ def _parallel_batches(models: Sequence[Seq2SeqModel]) -> int:
     return max((getattr(m.backend, "parallel_batches", 1) for m in models), default=1)
 
 
-def _extractive_batch(texts: list[str], key: ExtractiveKey) -> list[Summary]:
+def _extractive_batch(texts: list[str], key: ExtractiveKey, on_delta: OnDelta | None = None) -> list[Summary]:
+    # sentences are chosen at once: nothing to stream (the answer's result event carries the summary)
     return ExtractiveSummarizer(max_sentences=key.sentences, max_words=key.max_words).summarize(texts)
 
 
-def _lead_batch(texts: list[str], key: ExtractiveKey) -> list[Summary]:
+def _lead_batch(texts: list[str], key: ExtractiveKey, on_delta: OnDelta | None = None) -> list[Summary]:
     return LeadSummarizer(k=key.sentences).summarize(texts)
 
 
@@ -128,14 +130,17 @@ class ModelPool:
 
     @staticmethod
     def _summarize_batch(summarizer: AbstractiveSummarizer) -> RunBatch:
-        def run(texts: list[str], key: AbstractiveKey) -> list[Summary]:
-            return summarizer.summarize(texts, dict(key.overrides))
+        def run(texts: list[str], key: AbstractiveKey, on_delta: OnDelta | None = None) -> list[Summary]:
+            return summarizer.summarize(texts, dict(key.overrides), on_delta)
 
         return run
 
-    def _translate_batch(self, texts: list[str], key: TranslateKey) -> list[Translation]:
+    def _translate_batch(
+        self, texts: list[str], key: TranslateKey, on_delta: OnDelta | None = None
+    ) -> list[Translation]:
         assert self.translator is not None
-        return self.translator.translate(texts, source=key.source, target=key.target, overrides=dict(key.overrides))
+        overrides = dict(key.overrides)
+        return self.translator.translate(texts, key.source, key.target, overrides, on_delta)
 
     def _load_one(self, name: str) -> Seq2SeqModel | None:
         status = self.statuses[name]
