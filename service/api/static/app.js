@@ -230,7 +230,7 @@ function showSummary(result, askedEngine, title) {
     const parts = [result.engine === "abstractive" ? t("about.abstractive", {model: result.model}) : t("about.extractive")];
     if (result.engine !== "abstractive" && askedEngine === "auto") parts.push(t("about.fallback"));
     if (result.engine === "abstractive") parts.push(t(result.chunked ? "about.chunked" : "about.whole"));
-    parts.push(t("about.tokens", {tokens: num(result.input_tokens, 0)}));
+    if (result.input_tokens) parts.push(t("about.tokens", {tokens: num(result.input_tokens, 0)}));  // extractive: none
     el.replaceChildren(...parts.flatMap((part, i) => [i ? " " : "", Object.assign(document.createElement("span"), {textContent: part})]));
   });
 }
@@ -241,8 +241,21 @@ async function summarize(signal) {
   const body = {text: $("text").value, engine, allow_any_language: $("any-language").checked, ...LENGTHS[$("length").value]};
   if (engine !== "extractive" && $("model").value) body.model = $("model").value;
   if ($("also-en").checked && !$("also-en").disabled) body.translate_to = "en";
-  const data = await (await api("/v1/summarize", {method: "POST", json: body, signal})).json();
-  showSummary(data.results[0], engine, $("title").value.trim());
+  body.stream = true;  // the summary shows as it is generated, then the whole result with its flags
+  const response = await api("/v1/summarize", {method: "POST", json: body, signal});
+  let streamed = "";
+  for await (const {event, data} of serverEvents(response)) {
+    if (event === "token" && data.stage === "final") {
+      streamed += data.text;
+      $("summary-result").hidden = false;
+      $("summary").textContent = streamed;
+    } else if (event === "result") {
+      if (data.result.error) throw new RequestError(422, data.result.error.code, data.result.error);
+      showSummary(data.result, engine, $("title").value.trim());
+    } else if (event === "error") {
+      throw new RequestError(0, data.error.code, data.error);
+    }
+  }
 }
 
 async function openArticle(input, textArea, statusEl, titleInput) {
@@ -307,17 +320,30 @@ async function translateArticle(signal) {
       const index = next++;
       const cell = cells[index];
       try {
-        const data = await (await api("/v1/translate", {method: "POST", json: {text: paragraphs[index], source, target}, signal})).json();
-        dynamic.delete(cell);
-        cell.className = "dst user";
-        cell.textContent = data.results[0].translation;
+        const json = {text: paragraphs[index], source, target, stream: true};
+        const response = await api("/v1/translate", {method: "POST", json, signal});
+        let streamed = "";
+        for await (const {event, data} of serverEvents(response)) {
+          if (event === "token") {
+            dynamic.delete(cell);
+            streamed += data.text;
+            cell.textContent = streamed;
+          } else if (event === "result") {
+            if (data.result.error) throw new RequestError(422, data.result.error.code, data.result.error);
+            dynamic.delete(cell);
+            cell.className = "dst user";
+            cell.textContent = data.result.translation;
+          } else if (event === "error") {
+            throw new RequestError(0, data.error.code, data.error);
+          }
+        }
+        done += 1;  // only what was translated counts as done
       } catch (err) {
         if (err.name === "AbortError") throw err;
         cell.className = "dst failed";
         show(cell, (el) => { el.textContent = t("reader.failed", {error: errorText(err)}); });
         failures.push(err);
       }
-      done += 1;
       report();
     }
   }
@@ -440,7 +466,23 @@ function duration(seconds) {
   return t("duration.hours", {n: num(seconds / 3600)});
 }
 
-// server-sent events read with fetch (EventSource cannot send the API key)
+// server-sent events read with fetch (EventSource cannot send the API key or a POST body)
+async function* serverEvents(response) {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const {value, done} = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      yield {event: /^event: (.*)$/m.exec(block)?.[1], data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] || "{}")};
+    }
+  }
+}
+
 async function follow(job) {
   followed?.controller.abort();
   const controller = new AbortController();
@@ -448,22 +490,10 @@ async function follow(job) {
   renderJob(job);
   try {
     const response = await api(`/v1/jobs/${job.id}/events`, {signal: controller.signal});
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = "";
-    for (;;) {
-      const {value, done} = await reader.read();
-      if (done) break;
-      buffer += value;
-      let end;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] || "{}");
-        if (event === "progress") {
-          $("job-panel").dataset.events = String(Number($("job-panel").dataset.events || 0) + 1);
-          renderJob(data);
-        }
+    for await (const {event, data} of serverEvents(response)) {
+      if (event === "progress") {
+        $("job-panel").dataset.events = String(Number($("job-panel").dataset.events || 0) + 1);
+        renderJob(data);
       }
     }
     loadJobs();
