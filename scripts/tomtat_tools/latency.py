@@ -84,7 +84,7 @@ async def _measure(url: str, seconds: float, interval: float, bulk_clients: int,
         for _ in range(3):  # warm-up
             await _short(client, options)
         idle = [await _short(client, options) for _ in range(20)]
-        job = await _start_job(client, 100_000, options)
+        job = await _start_job(client, 10_000, options)  # more than either window finishes (4 MB body limit)
         await asyncio.sleep(2)  # the job's batches are flowing
         alone = await _job_rate(client, job, seconds)
         stop = asyncio.Event()
