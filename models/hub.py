@@ -57,7 +57,7 @@ def ensure_hub_reachable(name: str) -> None:
 
 def download_model(name: str, output_dir: str | Path | None = None, revision: str | None = None) -> Path:
     """Download a registry checkpoint's needed files; to the HF cache, or ``output_dir/<name>``. Files
-    already complete are not downloaded again; a file cut off mid-way is downloaded again whole.
+    already complete are not downloaded again; a file cut off mid-way resumes from its ``.tomtat-partial`` copy.
 
     Progress bars are huggingface_hub's (``HF_HUB_DISABLE_PROGRESS_BARS=1`` hides them).
     """

@@ -122,7 +122,7 @@ def check_commands(python: Path) -> None:
 def check_library(python: Path, work: Path) -> None:
     """The README's Python example, run by the installed wheel, from a folder outside the checkout."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    example = readme.split("## Python", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    example = readme.split("```python", 1)[1].split("```", 1)[0]  # its one Python example
     folder = work / "notebook"
     (folder / "models" / "data").mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "models" / "data" / "sample_vi.txt", folder / "models" / "data" / "sample_vi.txt")

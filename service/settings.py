@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Every knob of the server; the README lists them with their environment variable names."""
+    """Every knob of the server; docs/settings.md is generated from these fields (scripts/settings_doc.py)."""
 
     model_config = SettingsConfigDict(env_prefix="TOMTAT_", env_nested_delimiter="__", extra="ignore")
 
     # models
     models: list[str] = Field(default_factory=list, description="registry names or paths to load; empty: all present")
-    checkpoint_dir: Path | None = Field(default=None, description="where checkpoints live (default: ~/.cache/tomtat)")
-    backend: str = Field(default="auto", description="auto, transformers or ctranslate2")
+    checkpoint_dir: Path | None = Field(
+        default=None, description="where checkpoints live (default: ~/.cache/tomtat/checkpoints)"
+    )
+    backend: Literal["auto", "transformers", "ctranslate2"] = Field(
+        default="auto", description="auto (CTranslate2 where a converted model is found), transformers or ctranslate2"
+    )
     device: str = Field(default="auto", description="auto, cpu or cuda")
     compute_type: str | None = Field(default=None, description="CTranslate2 compute type (default int8 on CPU)")
     threads: int = Field(
@@ -28,10 +33,18 @@ class Settings(BaseSettings):
         description="CTranslate2: batches run at once, all models together "
         "(0: one per CPU thread, at most 4, on CPU; 1 on GPU)",
     )
-    # the extractive engine's length when a request gives none: unset = up to 3 sentences within 45 words
-    extractive_sentences: int | None = Field(default=None, ge=1, le=20)
-    extractive_max_words: int | None = Field(default=None, ge=5, le=1000)
-    translation_segment_tokens: int = Field(default=128, ge=16, le=1024)
+    extractive_sentences: int | None = Field(
+        default=None,
+        ge=1,
+        le=20,
+        description="sentences the extractive engine keeps when a request says none (unset: up to 3 within 45 words)",
+    )
+    extractive_max_words: int | None = Field(
+        default=None, ge=5, le=1000, description="the extractive engine's word budget when a request says none"
+    )
+    translation_segment_tokens: int = Field(
+        default=128, ge=16, le=1024, description="sentences are packed into translation segments of this many tokens"
+    )
 
     # limits
     max_chars: int = Field(default=100_000, ge=1, description="characters per text")
@@ -77,5 +90,9 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(
         default=30.0, ge=0, description="on SIGTERM: how long in-flight requests and the running job batch may finish"
     )
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=0, le=65535)
+    max_connections: int = Field(
+        default=1000, ge=1, description="connections and requests at once; beyond it uvicorn answers 503 at once"
+    )
+    keep_alive_seconds: int = Field(default=5, ge=1, description="an idle keep-alive connection is closed after this")
+    host: str = Field(default="127.0.0.1", description="listen address (--host)")
+    port: int = Field(default=8000, ge=0, le=65535, description="listen port (--port)")

@@ -338,5 +338,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # SIGTERM: stop accepting, let in-flight requests finish (bounded), then the app's shutdown
     # lets the job batch in the model finish and saves it; unfinished records wait for the next start
     grace = round(settings.shutdown_grace_seconds)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, timeout_graceful_shutdown=grace)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        timeout_graceful_shutdown=grace,
+        limit_concurrency=settings.max_connections,  # beyond it: 503 at once, not file descriptors run out
+        timeout_keep_alive=settings.keep_alive_seconds,  # an idle connection is closed after this
+    )
     return 0
