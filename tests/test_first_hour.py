@@ -48,6 +48,11 @@ def test_batch_with_the_wrong_text_field_stops_early_and_a_rerun_fixes_it(bare_e
     assert wrong.returncode == 2 and message.count("\n") == 1, message
     assert "its fields are: key, body" in message and "--text-field" in message
     assert not output.exists()  # nothing written, so nothing to delete
+    misspelt = ["--text-field", "body", "--id-field", "kee"]
+    wrong_id = tomtat("batch", str(source), "-o", str(output), *misspelt, env=bare_env)
+    message = wrong_id.stderr.decode()
+    assert wrong_id.returncode == 2 and "field 'kee' is in no record" in message and "--id-field" in message
+    assert not output.exists()
     right = tomtat(
         "batch", str(source), "-o", str(output), "--text-field", "body", "--id-field", "key", "--no-progress",
         env=bare_env,
@@ -204,3 +209,19 @@ def test_a_job_upload_without_the_text_field_is_refused_with_the_file_fields(tmp
             "/v1/jobs", files={"file": ("archive.csv", upload, "text/csv")}, data={"options": options}
         )
         assert accepted.status_code == 202 and wait_read(client, accepted.json()["id"])["total"] == 1
+
+
+def test_serve_refuses_a_taken_port_a_bad_port_and_a_misspelt_setting_in_one_line(bare_env) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        in_use = tomtat("serve", "--port", port, env=bare_env)
+    assert in_use.returncode == 2 and f"127.0.0.1:{port} is in use" in in_use.stderr.decode()
+    assert "Traceback" not in in_use.stderr.decode() and "Application startup" not in in_use.stderr.decode()
+    bad_port = tomtat("serve", "--port", "99999", env=bare_env)
+    assert bad_port.returncode == 2 and "99999 is not a port" in bad_port.stderr.decode()
+    typo = tomtat("serve", env={**bare_env, "TOMTAT_BACKEND": "ctranslate"})
+    assert typo.returncode == 2 and typo.stderr.decode().startswith("tomtat: error: TOMTAT_BACKEND:")

@@ -17,6 +17,7 @@ from tomtat.models.backends.ctranslate2_backend import CTranslate2Backend
 from tomtat.models.evaluation import detokenize
 from tomtat.models.model import Seq2SeqModel, load_model
 from tomtat.models.registry import SUMMARIZE, Decoding
+from tomtat.models.streaming import OnToken
 from tomtat.models.summarizer import AbstractiveSummarizer
 from tomtat.models.text import sentences_by_paragraph, split_sentences
 from tomtat.models.translator import Translator
@@ -137,7 +138,13 @@ class InputOrderCT2:
     def __init__(self, backend: CTranslate2Backend) -> None:
         self.backend = backend
 
-    def generate(self, inputs: list[list[int]], decoding: Decoding) -> list[list[int]]:
+    @property
+    def parallel_batches(self) -> int:
+        return self.backend.parallel_batches
+
+    def generate(
+        self, inputs: list[list[int]], decoding: Decoding, on_token: OnToken | None = None
+    ) -> list[list[int]]:  # a baseline: nothing streams
         backend = self.backend
         options = backend.decoding_options(decoding)
         batches: list[list[int]] = [[]]

@@ -174,13 +174,14 @@ FIELDS_SAMPLE = 50  # records looked at to list a file's fields
 
 
 class MissingFieldError(InputFormatError):
-    """The text field is in no record of the input; ``fields`` are the ones it has."""
+    """The text (or a named id) field is in no record of the input; ``fields`` are the ones it has."""
 
-    def __init__(self, path: Path, field: str, fields: list[str]) -> None:
+    def __init__(self, path: Path, field: str, fields: list[str], option: str = "--text-field") -> None:
         listed = ", ".join(fields) if fields else "none"
         super().__init__(f"field {field!r} is in no record of {path.name}; its fields are: {listed}")
         self.field = field
         self.fields = fields
+        self.option = option  # the command line option that names it
 
 
 def input_fields(path: str | Path) -> list[str] | None:
@@ -210,11 +211,14 @@ def input_fields(path: str | Path) -> list[str] | None:
     return None
 
 
-def check_text_field(path: str | Path, text_field: str) -> None:
-    """Refuse an input whose records lack the text field, before any work (a whole run of errors)."""
+def check_text_field(path: str | Path, text_field: str, id_field: str | None = None) -> None:
+    """Refuse an input whose records lack the text field (or the id field named), before any work:
+    a whole run of errors, or of made-up ids (``#1``, ``#2``…) where the ids were meant."""
     fields = input_fields(path)
     if fields is not None and fields and text_field not in fields:
         raise MissingFieldError(Path(path), text_field, fields)
+    if id_field is not None and fields is not None and fields and id_field not in fields:
+        raise MissingFieldError(Path(path), id_field, fields, "--id-field")
 
 
 def count_records(path: str | Path) -> int | None:

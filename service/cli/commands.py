@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -182,8 +184,8 @@ def check_batch_locations(args: argparse.Namespace) -> None:
         fields = query_fields(args.input, args.query)
         if args.text_field not in fields:
             raise MissingFieldError(Path("the query"), args.text_field, fields)
-    else:
-        check_text_field(args.input, args.text_field)
+    else:  # the default id field may be absent (records are then numbered); one named must be there
+        check_text_field(args.input, args.text_field, args.id_field if args.id_field != "id" else None)
     if is_url(args.output) and not args.output_table:
         raise InputFormatError("a database output needs --output-table (and --update-column to update it in place)")
     if args.update_column and not is_url(args.output):
@@ -201,7 +203,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         check_batch_locations(args)  # before any model loads
     except MissingFieldError as error:
-        return fail(f"{error} (choose the article's field with --text-field)", EXIT_INPUT)
+        what = "the article's field" if error.option == "--text-field" else "the records' id field"
+        return fail(f"{error} (choose {what} with {error.option})", EXIT_INPUT)
     except InputFormatError as error:
         return fail(str(error), EXIT_INPUT)
     if args.executor == "ray":
@@ -312,8 +315,24 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unusable_address(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (in use, not this machine's), before any model
+    loads: found in a second, not after the models and uvicorn's own error."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        in_use = error.errno == errno.EADDRINUSE
+        reason = "is in use (another server?)" if in_use else f"cannot be used: {error.strerror}"
+        return f"{host}:{port} {reason}; choose another with --port or --host"
+    return None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from pydantic import ValidationError
 
     from tomtat.service.api.app import create_app
     from tomtat.service.settings import Settings
@@ -327,7 +346,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "device": args.device,
         "threads": args.threads,
     }
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as error:  # a bad TOMTAT_* variable: named in one line, not a traceback
+        first = error.errors()[0]
+        name = "TOMTAT_" + "_".join(str(part) for part in first["loc"]).upper()
+        return fail(f"{name}: {first['msg']}", EXIT_INPUT)
+    if problem := _unusable_address(settings.host, settings.port):
+        return fail(problem, EXIT_INPUT)
     log = logging.getLogger("tomtat")  # model states at startup, next to uvicorn's own lines
     if not log.handlers:
         handler = logging.StreamHandler()

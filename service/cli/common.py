@@ -51,6 +51,14 @@ def non_negative_int(value: str) -> int:
     return _whole_number(value, 0)
 
 
+def port_number(value: str) -> int:
+    """argparse type: a TCP port, 0 to 65535."""
+    number = _whole_number(value, 0)
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0 to 65535)")
+    return number
+
+
 def fail(message: str, code: int) -> int:
     print(f"tomtat: error: {message}", file=sys.stderr)
     return code

@@ -6,7 +6,14 @@ import argparse
 
 from tomtat import __version__
 from tomtat.service.cli import commands
-from tomtat.service.cli.common import decoding_args, engine_args, model_args, non_negative_int, positive_int
+from tomtat.service.cli.common import (
+    decoding_args,
+    engine_args,
+    model_args,
+    non_negative_int,
+    port_number,
+    positive_int,
+)
 from tomtat.service.cli.evaluate import add_parsers as add_eval_parsers
 
 INPUT_HELP = "a UTF-8 text file, or - for standard input (default: -)"
@@ -64,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(README, Settings); the options here override them.",
     )
     serve.add_argument("--host", help="listen address (default: 127.0.0.1, $TOMTAT_HOST)")
-    serve.add_argument("--port", type=int, help="listen port (default: 8000, $TOMTAT_PORT)")
+    serve.add_argument("--port", type=port_number, help="listen port (default: 8000, $TOMTAT_PORT)")
     serve.add_argument(
         "--load-only",
         nargs="+",

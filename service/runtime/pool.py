@@ -47,7 +47,7 @@ class ModelStatus:
 
 
 def _parallel_batches(models: Sequence[Seq2SeqModel]) -> int:
-    return max((getattr(m.backend, "parallel_batches", 1) for m in models), default=1)
+    return max((m.backend.parallel_batches for m in models), default=1)
 
 
 def _extractive_batch(texts: list[str], key: ExtractiveKey, on_delta: OnDelta | None = None) -> list[Summary]:
