@@ -82,3 +82,33 @@ def test_sigterm_finishes_in_flight_requests_and_checkpoints_the_job(
         lines = httpx.get(f"{url}/v1/jobs/{job['id']}/results").text.splitlines()
     ids = [json.loads(line)["id"] for line in lines]
     assert ids == [d["id"] for d in documents]  # every id exactly once, in submission order
+
+
+def test_sigterm_ends_the_process_within_its_grace_even_with_a_long_batch_in_the_model(
+    model_dir: Path, tmp_path: Path, sample_article: str
+) -> None:
+    env = {
+        **models_env(model_dir, "vit5-base-vietnews"),
+        "TOMTAT_DATA_DIR": str(tmp_path / "data"),
+        "TOMTAT_SHUTDOWN_GRACE_SECONDS": "2",
+        "TOMTAT_MAX_BATCH_SIZE": "64",  # one batch of 64 texts x 1,000 tokens: far longer than the grace
+    }
+    endless = {"min_new_tokens": 1000, "max_length": 1024}  # a batch that runs for a long while
+    with served_process(env) as (url, process), ThreadPoolExecutor(1) as pool:
+        request = pool.submit(
+            httpx.post, url + "/v1/summarize", json={"texts": [sample_article] * 64, "options": endless}, timeout=300
+        )
+        deadline = time.monotonic() + 30
+        while "tomtat_texts_in_model" not in (metrics := httpx.get(url + "/metrics").text) or not any(
+            line.startswith("tomtat_texts_in_model{") and not line.endswith(" 0.0") for line in metrics.splitlines()
+        ):
+            assert time.monotonic() < deadline, "the batch never reached the model"
+            time.sleep(0.05)
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        exit_code = process.wait(timeout=60)
+        took = time.monotonic() - signalled
+        with pytest.raises(httpx.HTTPError):  # it was abandoned, not answered
+            request.result().raise_for_status()
+    assert exit_code in (0, -signal.SIGTERM)
+    assert took < 2 + 10, f"exited {took:.1f} s after SIGTERM"

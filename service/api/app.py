@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -60,8 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await pool.start()
         runner.start()  # resumes jobs a previous process left queued or running
         yield
+        stopping = time.monotonic()
         await runner.stop(grace=settings.shutdown_grace_seconds)
-        await pool.stop()
+        left = max(0.0, settings.shutdown_grace_seconds - (time.monotonic() - stopping))
+        # a batch still in the model past the grace is abandoned: ``tomtat serve`` exits without it
+        app.state.abandoned_batches = not await pool.stop(grace=left)
         store.close()
         if cache is not None:
             cache.close()
@@ -79,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.job_store = store
     app.state.job_runner = runner
     app.state.guard = guard
+    app.state.abandoned_batches = False
     install_error_handlers(app)
     install_openapi(app, settings, API_ROUTERS, libretranslate.router)
     for router in API_ROUTERS:

@@ -7,6 +7,7 @@ import contextlib
 import errno
 import json
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -364,12 +365,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # SIGTERM: stop accepting, let in-flight requests finish (bounded), then the app's shutdown
     # lets the job batch in the model finish and saves it; unfinished records wait for the next start
     grace = round(settings.shutdown_grace_seconds)
+    app = create_app(settings)
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         timeout_graceful_shutdown=grace,
         limit_concurrency=settings.max_connections,  # beyond it: 503 at once, not file descriptors run out
         timeout_keep_alive=settings.keep_alive_seconds,  # an idle connection is closed after this
     )
+    if app.state.abandoned_batches:  # a model call cannot be interrupted: exit without joining its thread
+        log.warning("exiting with a batch still in the model after the grace; its records run at the next start")
+        logging.shutdown()
+        os._exit(0)
     return 0

@@ -19,6 +19,7 @@ import functools
 import time
 from collections import deque
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -83,12 +84,14 @@ class BatchWorker:
         max_queue: int,
         concurrency: int = 1,
         shared_slots: asyncio.Semaphore | None = None,
+        executor: Executor | None = None,
     ) -> None:
         """``concurrency``: batches in the model at once; more than one when the backend runs
         batches in parallel (CTranslate2 on CPU: one per core), so no core idles at a batch's tail.
         ``shared_slots``: a limit shared with the other models' workers, so that a summarizer and a
         translator busy at once do not run twice as many batches as there are cores (each running
-        batch holds its own buffers: on CPU, hundreds of MB)."""
+        batch holds its own buffers: on CPU, hundreds of MB). ``executor``: where batches run (the
+        pool's own threads, so no check or file parsing on the default pool can delay them)."""
         self.name = name
         self.run_batch = run_batch
         self.metrics = metrics
@@ -98,6 +101,7 @@ class BatchWorker:
         self.max_queue = max_queue
         self.concurrency = max(1, concurrency)
         self.shared_slots = shared_slots
+        self.executor = executor
         self._running: set[asyncio.Task[None]] = set()
         # interactive requests first, archive jobs (priority 1) only when no interactive one waits
         self._queues: tuple[list[QueuedRequest], list[QueuedRequest]] = ([], [])
@@ -109,13 +113,17 @@ class BatchWorker:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop(), name=f"batcher-{self.name}")
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float | None = None) -> bool:
+        """Stop taking work; batches already in the model finish and answer their callers, for up to
+        ``timeout`` seconds. False when one was still in the model then (the process may exit anyway)."""
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._running:  # batches already in the model finish and answer their callers
-            await asyncio.gather(*self._running, return_exceptions=True)
+        if self._running:
+            _, running = await asyncio.wait(set(self._running), timeout=timeout)
+            return not running
+        return True
 
     async def submit(
         self, texts: list[str], key: BatchKey, tokens: int, priority: int = 0, on_delta: OnDelta | None = None
@@ -287,11 +295,13 @@ class BatchWorker:
         started = time.perf_counter()
         self.metrics.in_model.labels(self.name).inc(len(texts))
         try:
+            loop = asyncio.get_running_loop()
             if any(item.on_delta for item in items):
-                on_delta = self._deltas_to_callers(items, asyncio.get_running_loop())
-                results = await asyncio.to_thread(self.run_batch, texts, key, on_delta)
+                on_delta = self._deltas_to_callers(items, loop)
+                call = functools.partial(self.run_batch, texts, key, on_delta)
             else:
-                results = await asyncio.to_thread(self.run_batch, texts, key)
+                call = functools.partial(self.run_batch, texts, key)
+            results = await loop.run_in_executor(self.executor, call)
         except Exception as error:  # noqa: BLE001 - handed to every caller of the batch
             for item in items:
                 if not item.future.done():

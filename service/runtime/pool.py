@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from tomtat.models.checkpoints import fetch_command, locate
@@ -33,6 +34,7 @@ EXTRACTIVE = "extractive"
 LEAD = "lead"
 TRANSLATION = "translation"
 LOADING_RETRY_S = 10
+MODEL_THREADS = 16  # more than the batches that can be in the models at once (extractive ones included)
 
 
 @dataclass
@@ -72,6 +74,11 @@ class ModelPool:
     loading: bool = True
     _load_task: asyncio.Task[None] | None = None
     _model_slots: asyncio.Semaphore | None = None
+    # model batches run on threads of their own: checks, file parsing and SQLite on the default pool
+    # cannot delay them, and a shutdown does not wait on them past its grace (see ``stop``)
+    executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(MODEL_THREADS, thread_name_prefix="tomtat-model")
+    )
 
     # ---- startup -------------------------------------------------------------------------------
     def _worker(self, name: str, run_batch: RunBatch, models: Sequence[Seq2SeqModel] = ()) -> BatchWorker:
@@ -87,6 +94,7 @@ class ModelPool:
             # as many batches in flight as the backend runs in parallel (CTranslate2 on CPU: one per core)
             concurrency=_parallel_batches(models),
             shared_slots=self._model_slots if models else None,
+            executor=self.executor,
         )
         worker.start()
         self.workers[name] = worker
@@ -176,11 +184,18 @@ class ModelPool:
         log.info("model %s ready (%s, %.1f s)", model.name, status.backend, status.load_seconds)
         return model
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float | None = None) -> bool:
+        """Stop every worker, letting batches in the model finish for up to ``grace`` seconds in all;
+        False when one is still running then (the caller's process exits without waiting for it)."""
         if self._load_task and not self._load_task.done():
             self._load_task.cancel()
+        deadline = None if grace is None else time.monotonic() + grace
+        finished = True
         for worker in self.workers.values():
-            await worker.stop()
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            finished = await worker.stop(left) and finished
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        return finished
 
     # ---- lookups -------------------------------------------------------------------------------
     def plan_summary(
