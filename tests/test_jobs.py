@@ -134,3 +134,25 @@ def test_restart_mid_job_completes_exactly_once(model_dir: Path) -> None:
         rows = [json.loads(x) for x in httpx.get(f"{url}/v1/jobs/{job['id']}/results", timeout=60).text.splitlines()]
     assert [r["id"] for r in rows] == [d["id"] for d in documents]
     assert status["done"] == 120 and status["failed"] == 0
+
+
+def test_job_counters_are_kept_as_results_are_saved_and_a_saved_result_counts_once(tmp_path) -> None:
+    from tomtat.service.archive.records import InputRecord
+    from tomtat.service.jobs.store import JobOptions, JobStore
+    from tomtat.service.runtime.keys import ExtractiveKey, SummaryPlan
+
+    store = JobStore(tmp_path / "tomtat.db")
+    options = JobOptions(SummaryPlan("extractive", ExtractiveKey(3)))
+    job = store.create(options, [InputRecord(f"r{i}", "Giá vàng tăng.") for i in range(6)])
+    failed = [{"id": f"r{i}", "error": {"code": "empty_text", "message": "empty"}} for i in range(3)]
+    other = [{"id": "r3", "error": {"code": "not_vietnamese", "message": "English"}}]
+    store.save(job.id, [*failed, *other, {"id": "r4", "summary": "Giá vàng tăng."}])
+    store.save(job.id, failed)  # saved again after a crash: nothing counted twice
+    found = store.get(job.id)
+    assert found is not None and (found.done, found.failed) == (5, 4)
+    assert found.errors == {"empty_text": 3, "not_vietnamese": 1}
+    store.close()
+    reopened = JobStore(tmp_path / "tomtat.db")  # the counters survive a restart as they are
+    again = reopened.get(job.id)
+    assert again is not None and again.errors == {"empty_text": 3, "not_vietnamese": 1} and again.done == 5
+    reopened.close()

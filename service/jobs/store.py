@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ ACTIVE = ("queued", "running")
 INSERT_CHUNK = 1000  # records per transaction while a job's records go in
 JOB_COLUMNS = "id, state, total, done, failed, duplicates, created, started, finished, error, options, owner, name"
 TERMINAL = ("done", "cancelled", "failed")
+ERROR_COUNTERS = 1  # the file's schema version (PRAGMA user_version) from which job_errors is kept
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -41,6 +43,9 @@ CREATE TABLE IF NOT EXISTS job_inputs (
 CREATE TABLE IF NOT EXISTS job_results (
     job_id TEXT NOT NULL, record_id TEXT NOT NULL, seq INTEGER NOT NULL, result TEXT NOT NULL,
     failed INTEGER NOT NULL, PRIMARY KEY (job_id, record_id)
+);
+CREATE TABLE IF NOT EXISTS job_errors (  -- failed records by error code, counted as they are saved
+    job_id TEXT NOT NULL, code TEXT, count INTEGER NOT NULL, PRIMARY KEY (job_id, code)
 );
 """
 
@@ -119,6 +124,12 @@ class JobStore:
         self._db.execute("CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created)")
         self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS job_inputs_by_id ON job_inputs (job_id, record_id)")
         self._db.execute("CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (owner, idempotency_key)")
+        if self._db.execute("PRAGMA user_version").fetchone()[0] < ERROR_COUNTERS:  # a file from before them
+            self._db.execute(
+                "INSERT OR IGNORE INTO job_errors SELECT job_id, json_extract(result, '$.error.code'), COUNT(*) "
+                "FROM job_results WHERE failed = 1 GROUP BY 1, 2"
+            )
+            self._db.execute(f"PRAGMA user_version = {ERROR_COUNTERS}")
         for (job_id,) in self._db.execute("SELECT id FROM jobs WHERE state = 'uploading'").fetchall():
             self.delete(job_id)  # a process stopped mid-request: its client never got a job id
         self.uploads = self.path.parent / "uploads"  # uploaded files, kept until their records are read
@@ -293,7 +304,12 @@ class JobStore:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             self._db.execute("BEGIN")
-            for table, column in (("job_results", "job_id"), ("job_inputs", "job_id"), ("jobs", "id")):
+            for table, column in (
+                ("job_errors", "job_id"),
+                ("job_results", "job_id"),
+                ("job_inputs", "job_id"),
+                ("jobs", "id"),
+            ):
                 self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (job_id,))
             self._db.execute("COMMIT")
 
@@ -329,13 +345,11 @@ class JobStore:
             JobOptions.from_json(options),
             name,
         )
-        if failed:
+        if failed:  # counters kept as results are saved: one small read, whatever the job's size
             with self._lock:
                 job.errors = dict(
                     self._db.execute(
-                        "SELECT json_extract(result, '$.error.code'), COUNT(*) FROM job_results "
-                        "WHERE job_id = ? AND failed = 1 GROUP BY 1 ORDER BY 2 DESC",
-                        (job_id,),
+                        "SELECT code, count FROM job_errors WHERE job_id = ? ORDER BY 2 DESC", (job_id,)
                     ).fetchall()
                 )
         return job
@@ -384,18 +398,27 @@ class JobStore:
 
     def save(self, job_id: str, results: list[dict[str, Any]]) -> None:
         """Store a batch of results and the job's counters in one transaction (idempotent)."""
+        saved, codes = 0, Counter[str | None]()
         with self._lock:
             self._db.execute("BEGIN")
             for result in results:
-                self._db.execute(
+                inserted = self._db.execute(
                     "INSERT OR IGNORE INTO job_results SELECT job_id, record_id, seq, ?, ? FROM job_inputs "
                     "WHERE job_id = ? AND record_id = ?",
                     (json.dumps(result, ensure_ascii=False), int("error" in result), job_id, result["id"]),
-                )
+                ).rowcount
+                saved += inserted  # 0 for a result saved before (a rerun after a crash): counted once
+                if inserted and "error" in result:
+                    error = result["error"]
+                    codes[error.get("code") if isinstance(error, dict) else None] += 1
             self._db.execute(
-                "UPDATE jobs SET done = (SELECT COUNT(*) FROM job_results WHERE job_id = ?), "
-                "failed = (SELECT COUNT(*) FROM job_results WHERE job_id = ? AND failed = 1) WHERE id = ?",
-                (job_id, job_id, job_id),
+                "UPDATE jobs SET done = done + ?, failed = failed + ? WHERE id = ?",
+                (saved, sum(codes.values()), job_id),
+            )
+            self._db.executemany(
+                "INSERT INTO job_errors VALUES (?, ?, ?) "
+                "ON CONFLICT (job_id, code) DO UPDATE SET count = count + excluded.count",
+                [(job_id, code, count) for code, count in codes.items()],
             )
             self._db.execute("COMMIT")
 
