@@ -182,8 +182,10 @@ class BatchWorker:
         return pieces
 
     def _pop(self) -> WorkItem | None:
+        # a piece whose caller left is still taken here: the loop drops it after collecting, and so
+        # releases the model slots it took (an idle worker must never sit on a shared slot)
         for queue in self._queues:
-            while queue:
+            if queue:
                 request = min(queue, key=lambda queued: queued.served)  # the first of the least served
                 item = request.pieces.popleft()
                 request.served += 1
@@ -192,9 +194,6 @@ class BatchWorker:
                 if item.priority == 0:
                     self.queued_texts -= len(item.texts)
                     self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
-                if item.future.done():  # its caller left: the piece is dropped, not run
-                    self.metrics.dropped.labels(self.name).inc(len(item.texts))
-                    continue
                 return item
         return None
 

@@ -243,18 +243,24 @@ async function summarize(signal) {
   if ($("also-en").checked && !$("also-en").disabled) body.translate_to = "en";
   body.stream = true;  // the summary shows as it is generated, then the whole result with its flags
   const response = await api("/v1/summarize", {method: "POST", json: body, signal});
+  const live = $("summary-live");
   let streamed = "";
-  for await (const {event, data} of serverEvents(response)) {
-    if (event === "token" && data.stage === "final") {
-      streamed += data.text;
-      $("summary-result").hidden = false;
-      $("summary").textContent = streamed;
-    } else if (event === "result") {
-      if (data.result.error) throw new RequestError(422, data.result.error.code, data.result.error);
-      showSummary(data.result, engine, $("title").value.trim());
-    } else if (event === "error") {
-      throw new RequestError(0, data.error.code, data.error);
+  try {
+    for await (const {event, data} of answerEvents(response)) {
+      if (event === "token" && data.stage === "final") {
+        streamed += data.text;
+        live.hidden = false;
+        live.textContent = streamed;
+      } else if (event === "result") {
+        if (data.result.error) throw new RequestError(422, data.result.error.code, data.result.error);
+        showSummary(data.result, engine, $("title").value.trim());
+      } else if (event === "error") {
+        throw new RequestError(0, data.error.code, data.error);
+      }
     }
+  } finally {
+    live.hidden = true;  // the whole result, flags marked, takes its place
+    live.textContent = "";
   }
 }
 
@@ -323,7 +329,7 @@ async function translateArticle(signal) {
         const json = {text: paragraphs[index], source, target, stream: true};
         const response = await api("/v1/translate", {method: "POST", json, signal});
         let streamed = "";
-        for await (const {event, data} of serverEvents(response)) {
+        for await (const {event, data} of answerEvents(response)) {
           if (event === "token") {
             dynamic.delete(cell);
             streamed += data.text;
@@ -481,6 +487,16 @@ async function* serverEvents(response) {
       yield {event: /^event: (.*)$/m.exec(block)?.[1], data: JSON.parse(/^data: (.*)$/m.exec(block)?.[1] || "{}")};
     }
   }
+}
+
+// an answer asked for as a stream: its events, or (a proxy or stub that answers JSON) the same as events
+async function* answerEvents(response) {
+  if ((response.headers.get("content-type") || "").startsWith("text/event-stream")) {
+    yield* serverEvents(response);
+    return;
+  }
+  const data = await response.json();
+  for (const [index, result] of data.results.entries()) yield {event: "result", data: {index, result}};
 }
 
 async function follow(job) {
