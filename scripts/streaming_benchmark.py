@@ -2,8 +2,9 @@
 
 python scripts/streaming_benchmark.py                  # random weights of the true shape, built once
 python scripts/streaming_benchmark.py --docs 8 --new-tokens 64
-For each batch: seconds to the first delta of any document, to each document's first delta (median),
-and to the whole batch; and whether every streamed text equals the result without streaming.
+For one batch: seconds to the first generated token of any document (from inside the batch), to each
+document's first token (median), and to the whole batch; and whether every streamed text equals the
+result without streaming.
 A benchmark, not a test: nothing here fails on a threshold.
 """
 
@@ -18,6 +19,7 @@ import time
 from pathlib import Path
 
 import tomtat_tools.benchmarking as B
+from tomtat.models.registry import SUMMARIZE
 from tomtat.models.streaming import Delta
 from tomtat.models.summarizer import AbstractiveSummarizer
 
@@ -40,26 +42,33 @@ def main() -> int:
     options = B.forced(args.new_tokens)
     plain = summarizer.summarize(docs, options)  # warm-up, and the answer without streaming
 
+    # random weights mostly emit ids outside the tokenizer's pieces (their text is empty), so time is
+    # taken at the first token each document gets from inside the batch, and the text is compared
     first: dict[int, float] = {}
-    texts: dict[int, str] = {}
     started = time.perf_counter()
 
+    def on_text(index: int, text: str, finished: bool) -> None:
+        first.setdefault(index, time.perf_counter() - started)
+
+    outputs = model.run(SUMMARIZE, docs, options, on_text)
+    total = time.perf_counter() - started
+    texts: dict[int, str] = {}
+
     def on_delta(delta: Delta) -> None:
-        first.setdefault(delta.index, time.perf_counter() - started)
         texts[delta.index] = texts.get(delta.index, "") + delta.text
 
     streamed = summarizer.summarize(docs, options, on_delta)
-    total = time.perf_counter() - started
     figures = {
         "docs": len(docs),
         "new_tokens": args.new_tokens,
         "threads": threads,
-        "first_delta_s": min(first.values()),
-        "median_first_delta_per_doc_s": statistics.median(first.values()),
+        "first_token_s": min(first.values()),
+        "median_first_token_per_doc_s": statistics.median(first.values()),
         "whole_batch_s": total,
-        "first_delta_share_of_whole": min(first.values()) / total,
+        "first_token_share_of_whole": min(first.values()) / total,
         "streamed_equals_result": all(texts.get(i, "") == s.summary for i, s in enumerate(streamed)),
-        "result_equals_unstreamed": [s.summary for s in streamed] == [s.summary for s in plain],
+        "result_equals_unstreamed": [s.summary for s in streamed] == [s.summary for s in plain]
+        and [o.text for o in outputs] == [s.summary for s in plain],
     }
     print(json.dumps(figures, indent=2))
     return 0
