@@ -81,6 +81,21 @@ def lt_error_response(error: ApiError) -> JSONResponse:
     return JSONResponse({"error": clean_surrogates(error.message)}, status_code=status, headers=headers)
 
 
+def error_body(
+    code: str, message: str, field: str | None = None, choices: list[str] | None = None
+) -> dict[str, object]:
+    """The ``error`` object of every JSON error answer (and of a stream's ``error`` event)."""
+    field = clean_surrogates(field) if field else field
+    error: dict[str, object] = {"code": code, "message": clean_surrogates(message), "field": field}
+    if choices is not None:
+        error["choices"] = [clean_surrogates(choice) for choice in choices]
+    return error
+
+
+def queue_full_error(error: QueueFullError) -> ApiError:
+    return ApiError(429, "overloaded", str(error), retry_after=error.retry_after)
+
+
 def error_response(
     status: int,
     code: str,
@@ -90,11 +105,7 @@ def error_response(
     choices: list[str] | None = None,
 ) -> JSONResponse:
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-    field = clean_surrogates(field) if field else field
-    error: dict[str, object] = {"code": code, "message": clean_surrogates(message), "field": field}
-    if choices is not None:
-        error["choices"] = [clean_surrogates(choice) for choice in choices]
-    return JSONResponse({"error": error}, status_code=status, headers=headers)
+    return JSONResponse({"error": error_body(code, message, field, choices)}, status_code=status, headers=headers)
 
 
 def _field(loc: tuple[object, ...]) -> str | None:
@@ -145,7 +156,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueueFullError)
     async def _full(_: Request, error: QueueFullError) -> JSONResponse:
-        return error_response(429, "overloaded", str(error), retry_after=error.retry_after)
+        full = queue_full_error(error)
+        return error_response(full.status, full.code, full.message, retry_after=full.retry_after)
 
     @app.exception_handler(TomtatError)
     async def _model_layer(_: Request, error: TomtatError) -> JSONResponse:

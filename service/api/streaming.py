@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from tomtat.models.errors import TomtatError
 from tomtat.models.streaming import Delta, OnDelta
-from tomtat.service.api.errors import ApiError, api_error_of
+from tomtat.service.api.errors import ApiError, api_error_of, error_body, queue_full_error
 from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.batch_worker import QueueFullError
 
@@ -47,7 +47,7 @@ def _as_api_error(error: ApiError | TomtatError | QueueFullError) -> ApiError:
     if isinstance(error, ApiError):
         return error
     if isinstance(error, QueueFullError):
-        return ApiError(429, "overloaded", str(error), retry_after=error.retry_after)
+        return queue_full_error(error)
     return api_error_of(error)
 
 
@@ -78,8 +78,7 @@ def event_stream(
                 results = task.result()
             except (ApiError, TomtatError, QueueFullError) as error:
                 failure = _as_api_error(error)
-                payload = {"code": failure.code, "message": failure.message, "field": failure.field}
-                yield _event("error", {"error": payload})
+                yield _event("error", {"error": error_body(failure.code, failure.message, failure.field)})
                 finished = True
                 return
             for index, result in enumerate(results):

@@ -83,10 +83,7 @@ async def translate(
             named = [fields[i] for i in markup_at]
             return await gateway.translate_markup_each(chosen, body.source, body.target, named, overrides=overrides)
 
-        async def both() -> tuple[list[TranslationResult | InputError], list[MarkupResult | InputError]]:
-            return await asyncio.gather(plain(), html())
-
-        plain_results, markup_results = await both()
+        plain_results, markup_results = await asyncio.gather(plain(), html())
         refuse_a_lone_text(body, [*plain_results, *markup_results])
         total_ms = (time.perf_counter() - started) * 1000
         results: list[TranslationOut | TextErrorOut | None] = [None] * len(documents)
