@@ -13,7 +13,8 @@ PACKAGES = {"models": "tomtat.models", "service": "tomtat.service", "tomtat": "t
 
 
 def _module_graph() -> dict[str, set[str]]:
-    """tomtat module -> tomtat modules it imports at module level (deferred imports do not count)."""
+    """tomtat module -> tomtat modules it imports, at module level or inside a function (a deferred
+    import still ties two modules)."""
     files: dict[str, Path] = {}
     for folder, prefix in PACKAGES.items():
         for path in (ROOT / folder).rglob("*.py"):
@@ -22,7 +23,7 @@ def _module_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for name, path in files.items():
         imported: set[str] = set()
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tomtat"):
                 imported.add(node.module if node.module in files else node.module.rsplit(".", 1)[0])
             elif isinstance(node, ast.Import):

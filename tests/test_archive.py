@@ -15,8 +15,9 @@ import pytest
 from tests.builders import local_processor
 from tests.test_cli import COMMAND
 from tomtat.models.summarizer import ExtractiveSummarizer
+from tomtat.service.archive.input_record import InputRecord
 from tomtat.service.archive.pipeline import run_archive
-from tomtat.service.archive.records import InputRecord, ResultWriter
+from tomtat.service.archive.records import ResultWriter
 
 SENTENCES = [
     "Người dân phấn khởi khi con đường mới được đưa vào sử dụng tại Đà Nẵng.",
@@ -289,8 +290,8 @@ def test_repeated_texts_are_summarized_once_and_marked(tmp_path: Path) -> None:
 
 
 def test_a_repeat_too_far_back_is_summarized_again_and_still_marked() -> None:
+    from tomtat.service.archive.input_record import InputRecord
     from tomtat.service.archive.pipeline import SameText
-    from tomtat.service.archive.records import InputRecord
 
     same = SameText(keep=1)
     first, other, again = (

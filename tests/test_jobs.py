@@ -137,7 +137,7 @@ def test_restart_mid_job_completes_exactly_once(model_dir: Path) -> None:
 
 
 def test_job_counters_are_kept_as_results_are_saved_and_a_saved_result_counts_once(tmp_path) -> None:
-    from tomtat.service.archive.records import InputRecord
+    from tomtat.service.archive.input_record import InputRecord
     from tomtat.service.jobs.store import JobOptions, JobStore
     from tomtat.service.runtime.keys import ExtractiveKey, SummaryPlan
 

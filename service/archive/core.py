@@ -19,7 +19,7 @@ from typing import Any
 from tomtat.models.errors import InputError
 from tomtat.models.summarizer import check_article
 from tomtat.service.archive.articles import Article, ArticleFormatError, Format, article_of
-from tomtat.service.archive.records import InputRecord
+from tomtat.service.archive.input_record import InputRecord
 from tomtat.service.runtime.gateway import Gateway, SummaryResult, run_sync
 from tomtat.service.runtime.keys import SummaryPlan
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from tomtat.models.text import normalize
 from tomtat.service.archive.core import RecordProcessor, with_meta
-from tomtat.service.archive.records import InputRecord, ResultWriter, count_records, read_records
+from tomtat.service.archive.input_record import InputRecord
+from tomtat.service.archive.records import ResultWriter, count_records, read_records
 from tomtat.service.archive.sql import SqlResultWriter, is_url, query_id_is_integer, read_sql
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from tomtat.service.archive.core import RecordOptions, RecordProcessor
+from tomtat.service.archive.input_record import InputRecord
 from tomtat.service.archive.pipeline import ArchiveReport
-from tomtat.service.archive.records import InputFormatError, InputRecord, input_format, text_record
+from tomtat.service.archive.records import InputFormatError, input_format, text_record
 
 COLUMNS = (
     "id", "url", "title", "date", "summary", "summary_en", "engine", "model", "input_tokens", "chunked",

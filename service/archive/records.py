@@ -10,18 +10,11 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-
-@dataclass
-class InputRecord:
-    id: str
-    text: str | None
-    error: tuple[str, str] | None = None  # (code, message) for a record that could not be read
-    meta: dict[str, Any] | None = None  # kept in its result: a web page's url, title and date
-    skipped: str | None = None  # why a crawl's capture is not a record at all (not a page, superseded)
+from tomtat.service.archive.input_record import InputRecord
+from tomtat.service.archive.webarchive import is_page, is_warc, read_page, read_warc, read_warcs
 
 
 class InputFormatError(ValueError):
@@ -121,8 +114,6 @@ def folder_files(path: Path) -> list[Path]:
 
 
 def _directory(path: Path, every_capture: bool = False) -> Iterator[InputRecord]:
-    from tomtat.service.archive.webarchive import is_page, is_warc, read_page, read_warcs
-
     files = folder_files(path)
     # the crawls of a folder are one crawl: a URL captured in two files is one record, the latest capture
     crawls = [(f.relative_to(path).as_posix(), _opener(f)) for f in files if is_warc(f)]
@@ -162,8 +153,6 @@ def read_records(
     path = Path(path)
     fmt = input_format(path)
     if fmt in ("dir", "page", "warc"):
-        from tomtat.service.archive.webarchive import read_page, read_warc
-
         if fmt == "page":
             return iter([read_page(path, path.parent)])
         return read_warc(path, every_capture) if fmt == "warc" else _directory(path, every_capture)

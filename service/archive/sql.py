@@ -13,7 +13,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from tomtat.service.archive.records import RETRYABLE_ERRORS, InputFormatError, InputRecord, from_mapping
+from tomtat.service.archive.input_record import InputRecord
+from tomtat.service.archive.records import RETRYABLE_ERRORS, InputFormatError, from_mapping
 
 STREAM_ROWS = 1000  # rows fetched from the server at a time
 MARKERS = "tomtat_done"  # (run, id, error code): what a rerun skips

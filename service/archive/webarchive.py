@@ -28,7 +28,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from tomtat.service.archive.articles import Article, from_html
-from tomtat.service.archive.records import InputRecord
+from tomtat.service.archive.input_record import InputRecord
 
 PAGE_SUFFIXES = (".html", ".htm")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")

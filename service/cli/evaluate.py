@@ -10,7 +10,7 @@ from typing import Any
 
 from tomtat.models.evaluation import ROUGE_TYPES, detokenize, rouge_f1, summarize_scores, translation_scores
 from tomtat.service.archive.core import RecordOptions, RecordProcessor
-from tomtat.service.archive.records import InputRecord
+from tomtat.service.archive.input_record import InputRecord
 from tomtat.service.cli.common import EXIT_INPUT, engine_args, fail, model_args, placement, positive_int, say
 from tomtat.service.runtime.gateway import run_sync
 from tomtat.service.runtime.local import summarizing_gateway, translating_gateway

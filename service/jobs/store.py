@@ -21,7 +21,7 @@ from typing import Any
 
 from tomtat.service.archive.articles import Format
 from tomtat.service.archive.core import RecordOptions
-from tomtat.service.archive.records import InputRecord
+from tomtat.service.archive.input_record import InputRecord
 from tomtat.service.runtime.keys import SummaryPlan
 
 ACTIVE = ("queued", "running")

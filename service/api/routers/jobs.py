@@ -31,10 +31,10 @@ from tomtat.service.api.schemas import (
     error_responses,
 )
 from tomtat.service.archive.articles import Format
+from tomtat.service.archive.input_record import InputRecord
 from tomtat.service.archive.records import (
     CRAWL_SUFFIXES,
     InputFormatError,
-    InputRecord,
     MissingFieldError,
     check_text_field,
     file_suffix,
