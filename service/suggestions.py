@@ -37,7 +37,7 @@ class Suggestion:
 
 class SuggestionStore:
     def __init__(self, path: str | Path) -> None:
-        self._db = connect(path, SCHEMA)
+        self._db = connect(path, "suggestions", [SCHEMA])
         self._lock = threading.Lock()
 
     def add(self, suggestion: Suggestion) -> None:

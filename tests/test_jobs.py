@@ -156,3 +156,49 @@ def test_job_counters_are_kept_as_results_are_saved_and_a_saved_result_counts_on
     again = reopened.get(job.id)
     assert again is not None and again.errors == {"empty_text": 3, "not_vietnamese": 1} and again.done == 5
     reopened.close()
+
+
+def test_a_slow_database_call_never_stalls_the_event_loop(tmp_path: Path) -> None:
+    """A job read stuck in SQLite (a long write holds the file) while ``/healthz`` is asked: the
+    health answer comes first, because routes read the store in a thread, never on the loop."""
+    import threading
+
+    with client_for(checkpoint_dir=tmp_path / "none", models=[]) as client:
+        store = client.app.state.job_store
+        job = client.post("/v1/jobs", json={"documents": ["Giá vàng tăng."], "engine": "extractive"}).json()
+        entered, release, order = threading.Event(), threading.Event(), []
+        plain_get = store.get
+
+        def stuck_get(*args, **kwargs):
+            entered.set()
+            release.wait(timeout=30)  # a stalled loop would let this time out first
+            order.append("database answered")
+            return plain_get(*args, **kwargs)
+
+        store.get = stuck_get
+        waiting = threading.Thread(target=lambda: order.append(client.get(f"/v1/jobs/{job['id']}").status_code))
+        waiting.start()
+        assert entered.wait(timeout=30)
+        order.append(f"healthz {client.get('/healthz').status_code}")
+        release.set()
+        waiting.join()
+        store.get = plain_get
+    # (the job runner shares the store: its own reads may be in the list too, after the health answer)
+    assert order[0] == "healthz 200" and order[-1] == 200 and "database answered" in order
+
+
+def test_every_write_to_a_job_tells_its_followers(tmp_path: Path) -> None:
+    from tomtat.service.archive.input_record import InputRecord
+    from tomtat.service.jobs.store import JobOptions, JobStore
+    from tomtat.service.runtime.keys import ExtractiveKey, SummaryPlan
+
+    store = JobStore(tmp_path / "tomtat.db")
+    told: list[str] = []
+    store.on_change = told.append
+    job = store.create(JobOptions(SummaryPlan("extractive", ExtractiveKey(3))), [InputRecord("r", "Giá vàng tăng.")])
+    after_create = len(told)
+    store.set_state(job.id, "running")
+    store.save(job.id, [{"id": "r", "summary": "Giá vàng tăng."}])
+    store.set_state(job.id, "done")
+    assert after_create >= 1 and told[after_create:] == [job.id] * 3 and set(told) == {job.id}
+    store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from tomtat.service.api.errors import BodySizeLimit, install_error_handlers
 from tomtat.service.api.middleware import LibreTranslateCors, RequestMetrics
 from tomtat.service.api.openapi import install_openapi
 from tomtat.service.api.routers import check, extract, jobs, libretranslate, ops, summarize, translate
+from tomtat.service.jobs.changes import JobChanges
 from tomtat.service.jobs.runner import JobRunner
 from tomtat.service.jobs.store import JobStore
 from tomtat.service.metrics import Metrics
@@ -46,6 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     gateway = WorkerGateway(pool, metrics, cache)
 
     store = JobStore(settings.data_dir / "tomtat.db")
+    changes = JobChanges()
+    store.on_change = changes.notify
     guard = Guard(KeyStore(settings.data_dir / "tomtat.db"), settings.require_api_keys, settings.metrics_token)
     runner = JobRunner(
         store,
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        changes.bind(asyncio.get_running_loop())
         await pool.start()
         runner.start()  # resumes jobs a previous process left queued or running
         yield
@@ -82,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.gateway = gateway
     app.state.job_store = store
     app.state.job_runner = runner
+    app.state.job_changes = changes
     app.state.guard = guard
     app.state.abandoned_batches = False
     install_error_handlers(app)

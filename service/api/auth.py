@@ -47,7 +47,7 @@ class KeyStore:
     """The ``api_keys`` table of the server's SQLite file (managed by ``tomtat keys``)."""
 
     def __init__(self, path: str | Path) -> None:
-        self._db = connect(path, SCHEMA)
+        self._db = connect(path, "api_keys", [SCHEMA])
         self._lock = threading.Lock()
 
     def add(self, name: str, requests_per_minute: int = 60, chars_per_minute: int = 500_000) -> tuple[ApiKey, str]:

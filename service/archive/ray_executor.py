@@ -8,20 +8,24 @@ Resume: rerun with the same output directory; ids in its complete blocks are ski
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
 import socket
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from tomtat.service.archive.articles import Format
 from tomtat.service.archive.core import RecordOptions, RecordProcessor
 from tomtat.service.archive.input_record import InputRecord
 from tomtat.service.archive.pipeline import ArchiveReport
 from tomtat.service.archive.records import InputFormatError, input_format, text_record
+
+if TYPE_CHECKING:
+    from tomtat.service.runtime.local import Placement
 
 COLUMNS = (
     "id", "url", "title", "date", "summary", "summary_en", "engine", "model", "input_tokens", "chunked",
@@ -38,32 +42,63 @@ def _import_ray() -> Any:
     return ray
 
 
+@dataclass(frozen=True)
+class ActorOptions:
+    """What every actor loads and how it treats records: the ``tomtat batch`` options a worker needs
+    (sent to each actor, so plain values only)."""
+
+    placement: Placement
+    engine: str = "auto"
+    model: str | None = None
+    sentences: int | None = None
+    max_words: int | None = None
+    translate_to: str | None = None
+    translation_model: str | None = None
+    allow_any_language: bool = False
+    check_facts: bool = True
+    text_format: Format = "auto"
+    keep_text: bool = False
+    max_chars: int | None = None
+
+
+@dataclass(frozen=True)
+class RayRun:
+    """One archive run on Ray: where records come from and go, and how the work is spread."""
+
+    input: Path
+    output: Path
+    actor: ActorOptions
+    text_field: str = "text"
+    id_field: str = "id"
+    batch_size: int = 16  # records per actor call
+    concurrency: int = 1  # actors, each loading the model once
+    num_gpus: float = 0  # per actor
+    ray_address: str | None = None  # an existing cluster; None: a local Ray of its own
+
+
 class SummarizeActor:
     """One per Ray actor: loads the summarizer (and translator) once, then processes batches."""
 
-    def __init__(self, options: dict[str, Any]) -> None:
-        from tomtat.service.runtime.local import Placement, summarizing_gateway
+    def __init__(self, options: ActorOptions) -> None:
+        from tomtat.service.runtime.local import summarizing_gateway
 
-        placement = Placement.for_batches(
-            options["checkpoint_dir"], options["backend"], options["device"], options["threads"], options["batch_size"]
-        )
         gateway, plan = summarizing_gateway(
-            options["engine"],
-            options["model"],
-            placement,
-            sentences=options["sentences"],
-            max_words=options["max_words"],
-            translate_to=options["translate_to"],
-            translation_model=options["translation_model"],
+            options.engine,
+            options.model,
+            options.placement,
+            sentences=options.sentences,
+            max_words=options.max_words,
+            translate_to=options.translate_to,
+            translation_model=options.translation_model,
         )
         record_options = RecordOptions(
             plan,
-            options["translate_to"],
-            options["allow_any_language"],
-            options["check_facts"],
-            options["text_format"],
-            options["keep_text"],
-            options["max_chars"],
+            options.translate_to,
+            options.allow_any_language,
+            options.check_facts,
+            options.text_format,
+            options.keep_text,
+            options.max_chars,
         )
         self.processor = RecordProcessor(gateway, record_options)
 
@@ -203,31 +238,31 @@ def done_ids(output: Path) -> set[str]:
     return done
 
 
-def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
+def run_on_ray(run: RayRun) -> ArchiveReport:
     ray = _import_ray()
     started = time.perf_counter()
-    source, output = Path(args.input), Path(args.output)
+    source, output = run.input, run.output
     fmt = input_format(source)
     if not ray.is_initialized():
-        if args.ray_address:
-            check_cluster(args.ray_address)
-            ray.init(address=args.ray_address)
+        if run.ray_address:
+            check_cluster(run.ray_address)
+            ray.init(address=run.ray_address)
         else:
             # "local": a Ray of its own, never a cluster someone started on this machine (ray start)
-            ray.init(address="local", num_cpus=max(2, args.concurrency), include_dashboard=False, log_to_driver=False)
+            ray.init(address="local", num_cpus=max(2, run.concurrency), include_dashboard=False, log_to_driver=False)
     if fmt == "jsonl":
         data = ray.data.read_text(str(source)).map_batches(
             _parse_json_lines,
-            fn_kwargs={"text_field": args.text_field, "id_field": args.id_field},
+            fn_kwargs={"text_field": run.text_field, "id_field": run.id_field},
             batch_format="numpy",
         )
     elif fmt == "csv":
         data = ray.data.read_csv(str(source)).map_batches(
-            _rename, fn_kwargs={"text_field": args.text_field, "id_field": args.id_field}, batch_format="numpy"
+            _rename, fn_kwargs={"text_field": run.text_field, "id_field": run.id_field}, batch_format="numpy"
         )
     elif fmt == "parquet":
         data = ray.data.read_parquet(str(source)).map_batches(
-            _rename, fn_kwargs={"text_field": args.text_field, "id_field": args.id_field}, batch_format="numpy"
+            _rename, fn_kwargs={"text_field": run.text_field, "id_field": run.id_field}, batch_format="numpy"
         )
     else:  # a folder, one saved page, one WARC file
         root = str(source) if fmt == "dir" else ""
@@ -237,30 +272,12 @@ def run_on_ray(args: argparse.Namespace) -> ArchiveReport:
     done = done_ids(output)
     if done:
         data = data.filter(lambda row: row["id"] not in done)
-    options = {
-        "engine": args.engine,
-        "model": args.model,
-        "checkpoint_dir": args.checkpoint_dir,
-        "backend": args.backend,
-        "device": args.device,
-        "threads": args.threads,
-        "batch_size": args.batch_size,
-        "sentences": args.sentences,
-        "max_words": args.max_words,
-        "translate_to": args.translate_to,
-        "translation_model": args.translation_model,
-        "allow_any_language": args.allow_any_language,
-        "check_facts": not args.no_flags,
-        "text_format": args.format,
-        "keep_text": args.keep_text,
-        "max_chars": args.max_chars,
-    }
     results = data.map_batches(
         SummarizeActor,
-        fn_constructor_kwargs={"options": options},
-        batch_size=args.batch_size,
-        concurrency=args.concurrency,
-        num_gpus=args.num_gpus or None,
+        fn_constructor_kwargs={"options": run.actor},
+        batch_size=run.batch_size,
+        concurrency=run.concurrency,
+        num_gpus=run.num_gpus or None,
         batch_format="numpy",
     )
     output.mkdir(parents=True, exist_ok=True)

@@ -209,10 +209,35 @@ def cmd_batch(args: argparse.Namespace) -> int:
     except InputFormatError as error:
         return fail(str(error), EXIT_INPUT)
     if args.executor == "ray":
-        from tomtat.service.archive.ray_executor import run_on_ray
+        from tomtat.service.archive.ray_executor import ActorOptions, RayRun, run_on_ray
 
+        actor = ActorOptions(
+            placement(args),
+            args.engine,
+            args.model,
+            args.sentences,
+            args.max_words,
+            args.translate_to,
+            args.translation_model,
+            args.allow_any_language,
+            not args.no_flags,
+            args.format,
+            args.keep_text,
+            args.max_chars,
+        )
+        run = RayRun(
+            Path(args.input),
+            Path(args.output),
+            actor,
+            args.text_field,
+            args.id_field,
+            args.batch_size,
+            args.concurrency,
+            args.num_gpus,
+            args.ray_address,
+        )
         try:
-            report = run_on_ray(args)
+            report = run_on_ray(run)
         except InputFormatError as error:
             return fail(str(error), EXIT_INPUT)
         print(report.line(), file=sys.stderr)
@@ -336,6 +361,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from tomtat.service.api.app import create_app
+    from tomtat.service.database import NewerSchemaError
     from tomtat.service.settings import Settings
 
     overrides = {
@@ -365,7 +391,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # SIGTERM: stop accepting, let in-flight requests finish (bounded), then the app's shutdown
     # lets the job batch in the model finish and saves it; unfinished records wait for the next start
     grace = round(settings.shutdown_grace_seconds)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except NewerSchemaError as error:  # a data folder written by a newer tomtat: said, not a traceback
+        return fail(str(error), EXIT_INPUT)
     uvicorn.run(
         app,
         host=settings.host,

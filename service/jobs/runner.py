@@ -51,16 +51,17 @@ class JobRunner:
             log.info("another server runs the jobs of %s; this one takes over when it stops", self.store.path.parent)
         self._task = asyncio.get_running_loop().create_task(self._loop(), name="job-runner")
 
-    def _resume_reading(self) -> None:
+    async def _resume_reading(self) -> None:
         """Uploads a previous process had not finished reading (the lease holder's work: one reader each)."""
-        for job_id, source in self.store.reading():
+        for job_id, source in await asyncio.to_thread(self.store.reading):
             if self._is_reading(job_id):
                 continue
-            job = self.store.get(job_id, any_owner=True)
+            job = await asyncio.to_thread(self.store.get, job_id, any_owner=True)
             if job is not None and source is not None and source.is_file():
                 self.read_upload(job_id, source, job.options)
             else:
-                self.store.fail_reading(job_id, "the server stopped before the upload was read; send the file again")
+                message = "the server stopped before the upload was read; send the file again"
+                await asyncio.to_thread(self.store.fail_reading, job_id, message)
 
     def _is_reading(self, job_id: str) -> bool:
         return any(task.get_name() == f"job-reader-{job_id}" for task in self._readers)
@@ -91,12 +92,14 @@ class JobRunner:
         try:
             await asyncio.to_thread(read)
         except ReadingStopped:
-            if self.store.state_of(job_id) != "reading":  # cancelled: nothing will read the file again
+            if (
+                await asyncio.to_thread(self.store.state_of, job_id) != "reading"
+            ):  # cancelled: nothing will read the file again
                 source.unlink(missing_ok=True)
             return  # shutting down: the file is kept and read again on the next start
         except Exception as error:  # noqa: BLE001 - the job says why; the server goes on
             log.info("upload of job %s refused: %s", job_id, error)
-            self.store.fail_reading(job_id, str(error))
+            await asyncio.to_thread(self.store.fail_reading, job_id, str(error))
             source.unlink(missing_ok=True)
             return
         source.unlink(missing_ok=True)
@@ -138,8 +141,8 @@ class JobRunner:
             if not self.lease.acquire():
                 await self._idle()
                 continue
-            self._resume_reading()
-            for job_id in self.store.active():
+            await self._resume_reading()
+            for job_id in await asyncio.to_thread(self.store.active):
                 if self._stopping:
                     return
                 try:
@@ -148,9 +151,9 @@ class JobRunner:
                     raise
                 except Exception as error:
                     log.exception("job %s failed", job_id)
-                    self.store.set_state(job_id, "failed", str(error))
+                    await asyncio.to_thread(self.store.set_state, job_id, "failed", str(error))
             self._wake.clear()
-            if not self.store.active() and not self._stopping:
+            if not self._stopping and not await asyncio.to_thread(self.store.active):
                 await self._idle()
 
     async def _idle(self) -> None:
@@ -159,23 +162,23 @@ class JobRunner:
             await asyncio.wait_for(self._wake.wait(), timeout=LEASE_RETRY_SECONDS)
 
     async def _run(self, job_id: str) -> None:
-        job = self.store.get(job_id, any_owner=True)
+        job = await asyncio.to_thread(self.store.get, job_id, any_owner=True)
         if job is None or job.state not in ACTIVE:
             return
         options = job.options
         try:
             self.pool.summary_worker(options.plan)  # the model the job was accepted for is loaded here
         except ModelUnavailableError as error:
-            self.store.set_state(job_id, "failed", str(error))
+            await asyncio.to_thread(self.store.set_state, job_id, "failed", str(error))
             return
-        self.store.set_state(job_id, "running")
+        await asyncio.to_thread(self.store.set_state, job_id, "running")
         while not self._stopping:
-            current = self.store.get(job_id, any_owner=True)
+            current = await asyncio.to_thread(self.store.get, job_id, any_owner=True)
             if current is None or current.state not in ACTIVE:
                 return  # cancelled meanwhile
-            records = self.store.pending(job_id, self.chunk)
+            records = await asyncio.to_thread(self.store.pending, job_id, self.chunk)
             if not records:
-                self.store.set_state(job_id, "done")
+                await asyncio.to_thread(self.store.set_state, job_id, "done")
                 return
             # the record core: page extraction and language checks in a thread, each record its own result
             record_options = options.record_options(self.max_chars)

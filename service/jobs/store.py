@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 import threading
 import time
 import uuid
@@ -22,13 +21,13 @@ from typing import Any
 from tomtat.service.archive.articles import Format
 from tomtat.service.archive.core import RecordOptions
 from tomtat.service.archive.input_record import InputRecord
+from tomtat.service.database import Migration, add_missing_columns, connect
 from tomtat.service.runtime.keys import SummaryPlan
 
 ACTIVE = ("queued", "running")
 INSERT_CHUNK = 1000  # records per transaction while a job's records go in
 JOB_COLUMNS = "id, state, total, done, failed, duplicates, created, started, finished, error, options, owner, name"
 TERMINAL = ("done", "cancelled", "failed")
-ERROR_COUNTERS = 1  # the file's schema version (PRAGMA user_version) from which job_errors is kept
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -44,10 +43,26 @@ CREATE TABLE IF NOT EXISTS job_results (
     job_id TEXT NOT NULL, record_id TEXT NOT NULL, seq INTEGER NOT NULL, result TEXT NOT NULL,
     failed INTEGER NOT NULL, PRIMARY KEY (job_id, record_id)
 );
-CREATE TABLE IF NOT EXISTS job_errors (  -- failed records by error code, counted as they are saved
-    job_id TEXT NOT NULL, code TEXT, count INTEGER NOT NULL, PRIMARY KEY (job_id, code)
-);
 """
+# each step is safe on a file from before version numbers (its tables made by older CREATE statements)
+MIGRATIONS: list[Migration] = [
+    SCHEMA,
+    add_missing_columns("jobs", ("owner", "name", "upload_hash", "idempotency_key", "source")),
+    add_missing_columns("job_inputs", ("meta",)),  # from before web-page inputs
+    """
+    CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created);
+    CREATE UNIQUE INDEX IF NOT EXISTS job_inputs_by_id ON job_inputs (job_id, record_id);
+    CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (owner, idempotency_key);
+    """,
+    # failed records by error code, counted as they are saved; a file from before them is counted once
+    """
+    CREATE TABLE IF NOT EXISTS job_errors (
+        job_id TEXT NOT NULL, code TEXT, count INTEGER NOT NULL, PRIMARY KEY (job_id, code)
+    );
+    INSERT OR IGNORE INTO job_errors SELECT job_id, json_extract(result, '$.error.code'), COUNT(*)
+        FROM job_results WHERE failed = 1 GROUP BY 1, 2;
+    """,
+]
 
 
 @dataclass(frozen=True)
@@ -111,25 +126,8 @@ class JobStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
-        for column in ("owner", "name", "upload_hash", "idempotency_key", "source"):  # from before jobs had these
-            if column not in columns:
-                self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT")
-        if "meta" not in {row[1] for row in self._db.execute("PRAGMA table_info(job_inputs)")}:
-            self._db.execute("ALTER TABLE job_inputs ADD COLUMN meta TEXT")  # from before web-page inputs
-        self._db.execute("CREATE INDEX IF NOT EXISTS jobs_by_owner ON jobs (owner, created)")
-        self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS job_inputs_by_id ON job_inputs (job_id, record_id)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS jobs_by_key ON jobs (owner, idempotency_key)")
-        if self._db.execute("PRAGMA user_version").fetchone()[0] < ERROR_COUNTERS:  # a file from before them
-            self._db.execute(
-                "INSERT OR IGNORE INTO job_errors SELECT job_id, json_extract(result, '$.error.code'), COUNT(*) "
-                "FROM job_results WHERE failed = 1 GROUP BY 1, 2"
-            )
-            self._db.execute(f"PRAGMA user_version = {ERROR_COUNTERS}")
+        self._db = connect(self.path, "jobs", MIGRATIONS, wal=True)
+        self.on_change: Callable[[str], None] = lambda job_id: None  # told after every write to a job
         for (job_id,) in self._db.execute("SELECT id FROM jobs WHERE state = 'uploading'").fetchall():
             self.delete(job_id)  # a process stopped mid-request: its client never got a job id
         self.uploads = self.path.parent / "uploads"  # uploaded files, kept until their records are read
@@ -271,6 +269,7 @@ class JobStore:
                     characters += len(record.text or "") if inserted else 0
                 self._db.execute("UPDATE jobs SET total = ?, duplicates = ? WHERE id = ?", (seq, duplicates, job_id))
                 self._db.execute("COMMIT")
+            self.on_change(job_id)
             if max_records is not None and seq > max_records:
                 raise TooManyRecords(max_records)
         if admit is not None:
@@ -281,6 +280,7 @@ class JobStore:
                 "WHERE id = ? AND state IN ('uploading', 'reading')",
                 (seq, duplicates, job_id),
             )
+        self.on_change(job_id)
 
     def fail_reading(self, job_id: str, message: str) -> None:
         """An upload that could not be read into a job: its records dropped, the job failed with why."""
@@ -293,6 +293,7 @@ class JobStore:
                 (time.time(), message, job_id),
             )
             self._db.execute("COMMIT")
+        self.on_change(job_id)
 
     def state_of(self, job_id: str) -> str | None:
         with self._lock:
@@ -376,6 +377,7 @@ class JobStore:
                     "WHERE id = ? AND state IN ('reading', 'queued', 'running')",
                     (state, now, error, job_id),
                 )
+        self.on_change(job_id)
 
     def requeue_running(self) -> int:
         """Running jobs back to queued (at shutdown); returns how many."""
@@ -421,6 +423,7 @@ class JobStore:
                 [(job_id, code, count) for code, count in codes.items()],
             )
             self._db.execute("COMMIT")
+        self.on_change(job_id)
 
     def results(self, job_id: str, page: int = 500) -> Iterator[str]:
         """Result lines in submission order, read a page at a time (no whole job in memory)."""

@@ -21,17 +21,22 @@ from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Generic, Protocol, TypeVar
 
 from tomtat.models.streaming import Delta, OnDelta
 from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.keys import BatchKey
 
+Key = TypeVar("Key", bound=BatchKey)  # what a batch's texts share (options): equal keys can share a batch
+Result = TypeVar("Result")  # one text's answer (a Summary, a Translation)
+KeyIn = TypeVar("KeyIn", bound=BatchKey, contravariant=True)
+ResultOut = TypeVar("ResultOut", covariant=True)
 
-class RunBatch(Protocol):
+
+class RunBatch(Protocol[KeyIn, ResultOut]):
     """(texts, the batch's key[, where generated text goes]) -> one result per text, in order."""
 
-    def __call__(self, texts: list[str], key: Any, on_delta: OnDelta | None = None, /) -> Sequence[Any]: ...
+    def __call__(self, texts: list[str], key: KeyIn, on_delta: OnDelta | None = None, /) -> Sequence[ResultOut]: ...
 
 
 class QueueFullError(Exception):
@@ -43,13 +48,13 @@ class QueueFullError(Exception):
 
 
 @dataclass
-class WorkItem:
+class WorkItem(Generic[Key, Result]):
     """One piece of a request, within the batch budgets."""
 
     texts: list[str]
-    key: BatchKey  # requests with equal keys (same options) can share a batch
+    key: Key  # requests with equal keys (same options) can share a batch
     tokens: int
-    future: asyncio.Future[tuple[list[Any], BatchTiming]]
+    future: asyncio.Future[tuple[list[Result], BatchTiming]]
     enqueued: float = field(default_factory=time.perf_counter)
     priority: int = 0
     on_delta: OnDelta | None = None  # the request's text as generated (on the event loop)
@@ -57,8 +62,8 @@ class WorkItem:
 
 
 @dataclass
-class QueuedRequest:
-    pieces: deque[WorkItem]  # not taken yet, in order
+class QueuedRequest(Generic[Key, Result]):
+    pieces: deque[WorkItem[Key, Result]]  # not taken yet, in order
     served: int = 0  # pieces already taken: the least served request goes first
 
 
@@ -69,13 +74,13 @@ class BatchTiming:
     batch_texts: int
 
 
-class BatchWorker:
+class BatchWorker(Generic[Key, Result]):
     """Collects work items for up to ``max_wait_ms`` (or until a size/token budget fills) and runs them."""
 
     def __init__(
         self,
         name: str,
-        run_batch: RunBatch,
+        run_batch: RunBatch[Key, Result],
         metrics: Metrics,
         *,
         max_wait_ms: float,
@@ -104,11 +109,11 @@ class BatchWorker:
         self.executor = executor
         self._running: set[asyncio.Task[None]] = set()
         # interactive requests first, archive jobs (priority 1) only when no interactive one waits
-        self._queues: tuple[list[QueuedRequest], list[QueuedRequest]] = ([], [])
+        self._queues: tuple[list[QueuedRequest[Key, Result]], list[QueuedRequest[Key, Result]]] = ([], [])
         self._available = asyncio.Event()
         self.queued_texts = 0
         self._task: asyncio.Task[None] | None = None
-        self._carry: WorkItem | None = None  # an item that did not fit the last batch
+        self._carry: WorkItem[Key, Result] | None = None  # an item that did not fit the last batch
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop(), name=f"batcher-{self.name}")
@@ -126,8 +131,8 @@ class BatchWorker:
         return True
 
     async def submit(
-        self, texts: list[str], key: BatchKey, tokens: int, priority: int = 0, on_delta: OnDelta | None = None
-    ) -> tuple[list[Any], BatchTiming]:
+        self, texts: list[str], key: Key, tokens: int, priority: int = 0, on_delta: OnDelta | None = None
+    ) -> tuple[list[Result], BatchTiming]:
         """Queue ``texts`` and wait for their results; raises ``QueueFullError`` when over capacity.
 
         ``priority`` 0 is interactive; 1 is background work (jobs), which waits while interactive
@@ -141,7 +146,7 @@ class BatchWorker:
             self.metrics.rejected.labels("queue_full").inc()
             raise QueueFullError(self.name, retry_after=max(1, round(queued / max(1, self.max_batch_size))))
         loop = asyncio.get_running_loop()
-        pieces: list[WorkItem] = []
+        pieces: list[WorkItem[Key, Result]] = []
         for part, part_tokens in self._pieces(texts, tokens):
             offset = sum(len(piece.texts) for piece in pieces)
             future = loop.create_future()
@@ -181,7 +186,7 @@ class BatchWorker:
         pieces.append((part, part_tokens))
         return pieces
 
-    def _pop(self) -> WorkItem | None:
+    def _pop(self) -> WorkItem[Key, Result] | None:
         # a piece whose caller left is still taken here: the loop drops it after collecting, and so
         # releases the model slots it took (an idle worker must never sit on a shared slot)
         for queue in self._queues:
@@ -197,7 +202,7 @@ class BatchWorker:
                 return item
         return None
 
-    async def _wait_item(self) -> WorkItem:
+    async def _wait_item(self) -> WorkItem[Key, Result]:
         while True:
             item = self._pop()
             if item is not None:
@@ -205,7 +210,7 @@ class BatchWorker:
             self._available.clear()
             await self._available.wait()
 
-    async def _next(self, timeout: float | None) -> WorkItem | None:
+    async def _next(self, timeout: float | None) -> WorkItem[Key, Result] | None:
         if self._carry is not None:
             carried, self._carry = self._carry, None
             return carried
@@ -227,7 +232,7 @@ class BatchWorker:
             self._available.clear()
             await self._available.wait()
 
-    async def _collect(self) -> list[WorkItem]:
+    async def _collect(self) -> list[WorkItem[Key, Result]]:
         first = await self._next(None)
         assert first is not None
         batch = [first]
@@ -276,14 +281,14 @@ class BatchWorker:
         for slot in taken:
             slot.release()
 
-    async def _run_batch(self, batch: list[WorkItem]) -> None:
-        groups: dict[BatchKey, list[WorkItem]] = {}
+    async def _run_batch(self, batch: list[WorkItem[Key, Result]]) -> None:
+        groups: dict[Key, list[WorkItem[Key, Result]]] = {}
         for item in batch:
             groups.setdefault(item.key, []).append(item)
         for key, items in groups.items():
             await self._run_group(key, items)
 
-    async def _run_group(self, key: BatchKey, items: list[WorkItem]) -> None:
+    async def _run_group(self, key: Key, items: list[WorkItem[Key, Result]]) -> None:
         # a caller may have left while an earlier group of the same batch was in the model
         if left := sum(len(item.texts) for item in items if item.future.done()):
             self.metrics.dropped.labels(self.name).inc(left)
@@ -320,7 +325,7 @@ class BatchWorker:
                 item.future.set_result((part, timing))
 
     @staticmethod
-    def _deltas_to_callers(items: list[WorkItem], loop: asyncio.AbstractEventLoop) -> OnDelta:
+    def _deltas_to_callers(items: list[WorkItem[Key, Result]], loop: asyncio.AbstractEventLoop) -> OnDelta:
         """The batch's ``on_delta`` (called from the model's threads): each delta handed to its caller on
         the event loop, in its request's indices; True once that caller has gone (generation may stop)."""
         owners = [(item, item.offset + i) for item in items for i in range(len(item.texts))]

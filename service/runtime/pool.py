@@ -25,8 +25,15 @@ from tomtat.models.streaming import OnDelta
 from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer, LeadSummarizer, Summary
 from tomtat.models.translator import Translation, Translator
 from tomtat.service.metrics import Metrics
-from tomtat.service.runtime.batch_worker import BatchWorker, RunBatch
-from tomtat.service.runtime.keys import AbstractiveKey, ExtractiveKey, Overrides, SummaryPlan, TranslateKey
+from tomtat.service.runtime.batch_worker import BatchWorker, Key, Result, RunBatch
+from tomtat.service.runtime.keys import (
+    AbstractiveKey,
+    ExtractiveKey,
+    Overrides,
+    SummaryKey,
+    SummaryPlan,
+    TranslateKey,
+)
 from tomtat.service.settings import Settings
 
 log = logging.getLogger("tomtat.service")
@@ -52,12 +59,19 @@ def _parallel_batches(models: Sequence[Seq2SeqModel]) -> int:
     return max((m.backend.parallel_batches for m in models), default=1)
 
 
-def _extractive_batch(texts: list[str], key: ExtractiveKey, on_delta: OnDelta | None = None) -> list[Summary]:
+# a summary worker's key is the one its plan made for it (plan_summary): each engine gets its own kind
+SummaryWorker = BatchWorker[SummaryKey, Summary]
+TranslationWorker = BatchWorker[TranslateKey, Translation]
+
+
+def _extractive_batch(texts: list[str], key: SummaryKey, on_delta: OnDelta | None = None) -> list[Summary]:
     # sentences are chosen at once: nothing to stream (the answer's result event carries the summary)
+    assert isinstance(key, ExtractiveKey)
     return ExtractiveSummarizer(max_sentences=key.sentences, max_words=key.max_words).summarize(texts)
 
 
-def _lead_batch(texts: list[str], key: ExtractiveKey, on_delta: OnDelta | None = None) -> list[Summary]:
+def _lead_batch(texts: list[str], key: SummaryKey, on_delta: OnDelta | None = None) -> list[Summary]:
+    assert isinstance(key, ExtractiveKey)
     return LeadSummarizer(k=key.sentences).summarize(texts)
 
 
@@ -70,7 +84,8 @@ class ModelPool:
     statuses: dict[str, ModelStatus] = field(default_factory=dict)
     summarizers: dict[str, AbstractiveSummarizer] = field(default_factory=dict)
     translator: Translator | None = None
-    workers: dict[str, BatchWorker] = field(default_factory=dict)
+    summary_workers: dict[str, SummaryWorker] = field(default_factory=dict)  # by model (or engine) name
+    translation_worker: TranslationWorker | None = None
     loading: bool = True
     _load_task: asyncio.Task[None] | None = None
     _model_slots: asyncio.Semaphore | None = None
@@ -81,7 +96,9 @@ class ModelPool:
     )
 
     # ---- startup -------------------------------------------------------------------------------
-    def _worker(self, name: str, run_batch: RunBatch, models: Sequence[Seq2SeqModel] = ()) -> BatchWorker:
+    def _worker(
+        self, name: str, run_batch: RunBatch[Key, Result], models: Sequence[Seq2SeqModel] = ()
+    ) -> BatchWorker[Key, Result]:
         s = self.settings
         worker = BatchWorker(
             name,
@@ -97,13 +114,12 @@ class ModelPool:
             executor=self.executor,
         )
         worker.start()
-        self.workers[name] = worker
         return worker
 
     async def start(self) -> None:
         """Start the extractive workers at once, then load checkpoints in a thread (``/readyz`` says when)."""
-        self._worker(EXTRACTIVE, _extractive_batch)
-        self._worker(LEAD, _lead_batch)
+        self.summary_workers[EXTRACTIVE] = self._worker(EXTRACTIVE, _extractive_batch)
+        self.summary_workers[LEAD] = self._worker(LEAD, _lead_batch)
         names = self.settings.models or list(REGISTRY)
         for name in names:
             tasks = [str(t) for t in REGISTRY[name].tasks] if name in REGISTRY else []
@@ -126,19 +142,20 @@ class ModelPool:
             if model.checkpoint.supports(SUMMARIZE):
                 summarizer = AbstractiveSummarizer(model)
                 self.summarizers[model.name] = summarizer
-                self._worker(model.name, self._summarize_batch(summarizer), [model])
+                self.summary_workers[model.name] = self._worker(model.name, self._summarize_batch(summarizer), [model])
         translation_models = [m for m in loaded if any(t.is_translation for t in m.checkpoint.tasks)]
         if translation_models:
             self.translator = Translator(translation_models, segment_tokens=self.settings.translation_segment_tokens)
-            self._worker(TRANSLATION, self._translate_batch, translation_models)
+            self.translation_worker = self._worker(TRANSLATION, self._translate_batch, translation_models)
         self.loading = False
         for status in self.statuses.values():
             if status.state != "ready":
                 log.warning("model %s is %s: %s", status.name, status.state, status.detail)
 
     @staticmethod
-    def _summarize_batch(summarizer: AbstractiveSummarizer) -> RunBatch:
-        def run(texts: list[str], key: AbstractiveKey, on_delta: OnDelta | None = None) -> list[Summary]:
+    def _summarize_batch(summarizer: AbstractiveSummarizer) -> RunBatch[SummaryKey, Summary]:
+        def run(texts: list[str], key: SummaryKey, on_delta: OnDelta | None = None) -> list[Summary]:
+            assert isinstance(key, AbstractiveKey)
             return summarizer.summarize(texts, dict(key.overrides), on_delta)
 
         return run
@@ -191,7 +208,9 @@ class ModelPool:
             self._load_task.cancel()
         deadline = None if grace is None else time.monotonic() + grace
         finished = True
-        for worker in self.workers.values():
+        workers: list[BatchWorker[SummaryKey, Summary] | BatchWorker[TranslateKey, Translation]]
+        workers = [*self.summary_workers.values(), *([self.translation_worker] if self.translation_worker else [])]
+        for worker in workers:
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             finished = await worker.stop(left) and finished
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -237,15 +256,15 @@ class ModelPool:
             raise UnsupportedTaskError(f"model {model!r} does not summarize ({', '.join(status.tasks)})", "model")
         raise self._unavailable(f"model {model!r} is {status.state}: {status.detail}", "model")
 
-    def summary_worker(self, plan: SummaryPlan) -> BatchWorker:
-        worker = self.workers.get(plan.worker)
+    def summary_worker(self, plan: SummaryPlan) -> SummaryWorker:
+        worker = self.summary_workers.get(plan.worker)
         if worker is None:
             raise self._unavailable(f"{plan.worker} is not loaded on this server", "model")
         return worker
 
-    def translation(self, task: Task, field_name: str | None = None) -> tuple[BatchWorker, Translator]:
+    def translation(self, task: Task, field_name: str | None = None) -> tuple[TranslationWorker, Translator]:
         """The translation worker and translator, or why no loaded model translates ``task``."""
-        worker = self.workers.get(TRANSLATION)
+        worker = self.translation_worker
         if worker is None or self.translator is None:
             reason = self.missing_reason(task)
             raise self._unavailable(f"no {task.direction} translation model is ready: {reason}", field_name)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -22,6 +21,7 @@ from typing import Any
 from tomtat import __version__
 from tomtat.models.registry import REGISTRY
 from tomtat.models.summarizer import Summary
+from tomtat.service.database import connect
 from tomtat.service.runtime.keys import SummaryPlan
 
 FORMAT = 1  # bump when what is stored changes shape
@@ -36,14 +36,10 @@ Cached = tuple[Summary, str | None]  # the summary and its translation (None whe
 class ResultCache:
     def __init__(self, path: str | Path, max_entries: int = 100_000) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.max_entries = max_entries
         self.hits = self.misses = 0
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        self._db = connect(self.path, "result_cache", [SCHEMA], wal=True)
         self._clock = self._db.execute("SELECT COALESCE(MAX(used), 0) FROM summaries").fetchone()[0]
         self._size = self._db.execute("SELECT COUNT(*) FROM summaries").fetchone()[0]
 

@@ -39,6 +39,7 @@ from tomtat.service.archive.records import (
     check_text_field,
     file_suffix,
 )
+from tomtat.service.jobs.changes import JobChanges
 from tomtat.service.jobs.export import csv_lines
 from tomtat.service.jobs.store import TERMINAL, Job, JobOptions, JobStore, TooManyRecords
 from tomtat.service.runtime.pool import ModelPool
@@ -283,9 +284,9 @@ async def _queue(
     return job_out(job, plan.note)
 
 
-def _job(store: JobStore, job_id: str, key: ApiKey | None) -> Job:
+async def _job(store: JobStore, job_id: str, key: ApiKey | None) -> Job:
     """The caller's job; another key's job is reported as missing, exactly like an unknown id."""
-    job = store.get(job_id, key.id if key else None)
+    job = await asyncio.to_thread(store.get, job_id, key.id if key else None)
     if job is None:
         raise ApiError(404, "not_found", f"no job {job_id!r}", "job_id")
     return job
@@ -300,8 +301,10 @@ async def list_jobs(store: StoreDep, key: CallerDep, limit: Annotated[int, Query
 
 @router.get("/v1/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
 async def get_job(job_id: str, store: StoreDep, key: CallerDep) -> JobOut:
-    return job_out(_job(store, job_id, key))
+    return job_out(await _job(store, job_id, key))
 
+
+KEEPALIVE_SECONDS = 15.0  # a quiet stream gets a comment this often (and the job is read again)
 
 SSE_EVENT = {
     "type": "object",
@@ -330,7 +333,7 @@ async def job_results(
 ) -> StreamingResponse:
     """The results so far in submission order: JSONL (one object per finished record) or CSV
     (``format=csv``: one row per record, flags as JSON). Downloaded as ``<job id>.<format>``."""
-    _job(store, job_id, key)
+    await _job(store, job_id, key)
     disposition = {"Content-Disposition": f'attachment; filename="{job_id}.{format}"'}
     if format == "csv":
         return StreamingResponse(csv_lines(store.results(job_id)), media_type="text/csv", headers=disposition)
@@ -345,21 +348,30 @@ async def job_results(
 async def job_events(job_id: str, request: Request, store: StoreDep, key: CallerDep) -> StreamingResponse:
     """Server-sent events: the job's status whenever it changes, until it ends."""
     owner = key.id if key else None
-    _job(store, job_id, key)
+    await _job(store, job_id, key)
+
+    changes: JobChanges = request.app.state.job_changes
 
     async def events() -> AsyncIterator[str]:
+        # woken by the store's writes, not polling it; the response ends the stream when the client leaves
         last = None
-        while not await request.is_disconnected():
-            job = store.get(job_id, owner)
-            assert job is not None
-            payload = job_out(job).model_dump_json()
-            if payload != last:
-                last = payload
-                yield f"event: progress\ndata: {payload}\n\n"
-            if job.state in TERMINAL:
-                yield f"event: end\ndata: {json.dumps({'state': job.state})}\n\n"
-                return
-            await asyncio.sleep(0.25)
+        with changes.follow(job_id) as changed:
+            while True:
+                changed.clear()
+                job = await asyncio.to_thread(store.get, job_id, owner)
+                if job is None:  # deleted meanwhile
+                    return
+                payload = job_out(job).model_dump_json()
+                if payload != last:
+                    last = payload
+                    yield f"event: progress\ndata: {payload}\n\n"
+                if job.state in TERMINAL:
+                    yield f"event: end\ndata: {json.dumps({'state': job.state})}\n\n"
+                    return
+                try:
+                    await asyncio.wait_for(changed.wait(), timeout=KEEPALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": keepalive\n\n"  # a comment: proxies keep the stream, a departed client is found
 
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
@@ -367,6 +379,6 @@ async def job_events(job_id: str, request: Request, store: StoreDep, key: Caller
 @router.delete("/v1/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
 async def cancel_job(job_id: str, store: StoreDep, key: CallerDep) -> JobOut:
     """Cancel a queued or running job; results already written stay available."""
-    _job(store, job_id, key)
+    await _job(store, job_id, key)
     store.set_state(job_id, "cancelled")
-    return job_out(_job(store, job_id, key))
+    return job_out(await _job(store, job_id, key))

@@ -396,12 +396,17 @@ async def suggest(request: Request, settings: SettingsDep) -> JSONResponse:
         return _lt_failure(error)
     key = request.state.caller
     entry = Suggestion(source, target, params["q"], params["s"], key_id=key.id if key else None)
-    store = SuggestionStore(settings.data_dir / "tomtat.db")
+    await asyncio.to_thread(_keep_suggestion, settings.data_dir / "tomtat.db", entry)
+    return JSONResponse({"success": True})
+
+
+def _keep_suggestion(database: Path, entry: Suggestion) -> None:
+    """Opened for the one write (suggestions are rare), in a thread like every SQLite call of a route."""
+    store = SuggestionStore(database)
     try:
-        await asyncio.to_thread(store.add, entry)
+        store.add(entry)
     finally:
         store.close()
-    return JSONResponse({"success": True})
 
 
 @open_router.get("/download_file/{filename}", response_class=FileResponse, responses={404: {"model": LTError}})

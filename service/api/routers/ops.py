@@ -31,7 +31,7 @@ async def readyz(pool: PoolDep) -> JSONResponse:
     """Per capability: ready, or why not. 503 while checkpoints are still loading, and while a model the
     operator asked for by name (``--load-only``, ``TOMTAT_MODELS``) is missing or broken."""
     capabilities: dict[str, dict[str, object]] = {
-        "summarize:extractive": {"ready": EXTRACTIVE in pool.workers, "engine": "extractive"}
+        "summarize:extractive": {"ready": EXTRACTIVE in pool.summary_workers, "engine": "extractive"}
     }
     abstractive = pool.default_summarizer()
     capabilities["summarize:abstractive"] = (
