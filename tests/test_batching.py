@@ -11,6 +11,18 @@ from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.batch_worker import BatchWorker, QueueFullError
 
 
+async def settle() -> None:
+    """Let every task that is ready run until it waits (loop steps, not time: no ordering by sleeps)."""
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def inside(entered: threading.Semaphore, batches: int = 1) -> None:
+    """Until ``batches`` more batches are in the model (each run() releases ``entered`` on entry)."""
+    for _ in range(batches):
+        assert await asyncio.to_thread(entered.acquire, True, 30)
+
+
 def make_worker(calls: list, **limits: object) -> BatchWorker:
     def run(texts: list[str], key: object) -> list[str]:
         calls.append((list(texts), key))
@@ -68,21 +80,23 @@ def test_batch_size_budget_splits_batches() -> None:
 
 def test_caller_that_left_is_dropped_before_the_model() -> None:
     calls: list = []
-    gate = threading.Event()
+    gate, entered = threading.Event(), threading.Semaphore(0)
 
     def run(texts: list[str], key: object) -> list[str]:
         calls.append(list(texts))
-        gate.wait(5)
+        entered.release()
+        gate.wait(30)
         return texts
 
     async def main() -> None:
         worker = BatchWorker("t", run, Metrics(), max_wait_ms=0, max_batch_size=1, max_batch_tokens=100, max_queue=10)
         worker.start()
         first = asyncio.ensure_future(worker.submit(["first"], "k", 1))
-        await asyncio.sleep(0.05)  # "first" is running; the next two wait in the queue
+        await inside(entered)  # "first" is running; the next two wait in the queue
         gone = asyncio.ensure_future(worker.submit(["gone"], "k", 1))
         kept = asyncio.ensure_future(worker.submit(["kept"], "k", 1))
-        await asyncio.sleep(0.05)
+        await settle()
+        assert worker.queued_texts == 2
         gone.cancel()  # the client went away
         gate.set()
         await first
@@ -94,12 +108,12 @@ def test_caller_that_left_is_dropped_before_the_model() -> None:
 
 
 def test_full_queue_refuses_with_retry_after() -> None:
-    gate = threading.Event()
+    gate, entered = threading.Event(), threading.Semaphore(0)
 
     async def main() -> None:
         worker = BatchWorker(
             "t",
-            lambda texts, key: (gate.wait(5), texts)[1],
+            lambda texts, key: (entered.release(), gate.wait(30), texts)[2],
             Metrics(),
             max_wait_ms=0,
             max_batch_size=1,
@@ -108,9 +122,10 @@ def test_full_queue_refuses_with_retry_after() -> None:
         )
         worker.start()
         running = asyncio.ensure_future(worker.submit(["a"], "k", 1))
-        await asyncio.sleep(0.05)
+        await inside(entered)
         queued = [asyncio.ensure_future(worker.submit([x], "k", 1)) for x in "bc"]
-        await asyncio.sleep(0.01)
+        await settle()
+        assert worker.queued_texts == 2
         with pytest.raises(QueueFullError) as error:
             await worker.submit(["d"], "k", 1)
         assert error.value.retry_after >= 1
@@ -138,10 +153,11 @@ def test_model_error_reaches_every_caller_of_the_batch() -> None:
 
 def test_interactive_requests_go_before_background_jobs() -> None:
     order: list[str] = []
-    gate = threading.Event()
+    gate, entered = threading.Event(), threading.Semaphore(0)
 
     def run(texts: list[str], key: object) -> list[str]:
-        gate.wait(5)
+        entered.release()
+        gate.wait(30)
         order.extend(texts)
         return texts
 
@@ -149,11 +165,12 @@ def test_interactive_requests_go_before_background_jobs() -> None:
         worker = BatchWorker("t", run, Metrics(), max_wait_ms=0, max_batch_size=1, max_batch_tokens=100, max_queue=10)
         worker.start()
         first = asyncio.ensure_future(worker.submit(["job-0"], "k", 1, priority=1))
-        await asyncio.sleep(0.05)  # job-0 is running
+        await inside(entered)  # job-0 is running
         jobs = [asyncio.ensure_future(worker.submit([f"job-{i}"], "k", 1, priority=1)) for i in (1, 2)]
-        await asyncio.sleep(0.01)
+        await settle()  # the jobs are queued first
         interactive = asyncio.ensure_future(worker.submit(["user"], "k", 1))
-        await asyncio.sleep(0.01)
+        await settle()
+        assert worker.queued_texts == 1
         gate.set()
         await asyncio.gather(first, interactive, *jobs)
         await worker.stop()
@@ -164,68 +181,73 @@ def test_interactive_requests_go_before_background_jobs() -> None:
 
 @pytest.mark.parametrize("concurrency", [1, 2])
 def test_a_worker_keeps_as_many_batches_in_the_model_as_its_backend_runs_in_parallel(concurrency: int) -> None:
-    both_inside = threading.Barrier(2, timeout=2)  # passes only if two batches are in the model at once
+    gate, entered = threading.Event(), threading.Semaphore(0)
 
     def run(texts: list[str], key: object) -> list[str]:
-        both_inside.wait()
+        entered.release()
+        gate.wait(30)
         return texts
 
-    async def main() -> list:
+    async def main() -> tuple[list, int]:
         worker = BatchWorker(
             "test",
             run,
             Metrics(),
-            max_wait_ms=1,
+            max_wait_ms=0,
             max_batch_size=1,
             max_batch_tokens=100,
             max_queue=10,
             concurrency=concurrency,
         )
         worker.start()
-        results = await asyncio.gather(
-            worker.submit(["a"], "k", 1), worker.submit(["b"], "k", 1), return_exceptions=True
-        )
+        answers = asyncio.gather(worker.submit(["a"], "k", 1), worker.submit(["b"], "k", 1))
+        await inside(entered, concurrency)  # as many batches in the model as it runs at once
+        await settle()
+        waiting = worker.queued_texts  # the rest is still queued, not in the model
+        gate.set()
+        results = await answers
         await worker.stop()
-        return results
+        return results, waiting
 
-    results = asyncio.run(main())
-    if concurrency == 2:
-        assert [r[0] for r in results] == [["a"], ["b"]]
-    else:  # one at a time: the first batch waits alone at the barrier and fails
-        assert isinstance(results[0], threading.BrokenBarrierError)
+    results, waiting = asyncio.run(main())
+    assert [r[0] for r in results] == [["a"], ["b"]] and waiting == 2 - concurrency
 
 
-def _barrier_worker(name: str, barrier: threading.Barrier, shared: asyncio.Semaphore) -> BatchWorker:
+def _gated_worker(
+    name: str, entered: threading.Semaphore, gate: threading.Event, shared: asyncio.Semaphore
+) -> BatchWorker:
     def run(texts: list[str], key: object) -> list[str]:
-        barrier.wait()
+        entered.release()
+        gate.wait(30)
         return texts
 
-    limits = {"max_wait_ms": 1, "max_batch_size": 1, "max_batch_tokens": 100, "max_queue": 10}
+    limits = {"max_wait_ms": 0, "max_batch_size": 1, "max_batch_tokens": 100, "max_queue": 10}
     return BatchWorker(name, run, Metrics(), **limits, concurrency=2, shared_slots=shared)
 
 
 @pytest.mark.parametrize("shared_limit", [1, 2])
 def test_workers_of_two_models_share_one_limit_on_batches_in_the_models(shared_limit: int) -> None:
-    both_inside = threading.Barrier(2, timeout=2)  # passes only if both models run a batch at once
+    gate, entered = threading.Event(), threading.Semaphore(0)
 
-    async def main() -> list:
+    async def main() -> tuple[list, int]:
         shared = asyncio.Semaphore(shared_limit)
-        summarizer = _barrier_worker("summarizer", both_inside, shared)
-        translator = _barrier_worker("translator", both_inside, shared)
+        summarizer = _gated_worker("summarizer", entered, gate, shared)
+        translator = _gated_worker("translator", entered, gate, shared)
         summarizer.start()
         translator.start()
-        results = await asyncio.gather(
-            summarizer.submit(["a"], "k", 1), translator.submit(["b"], "k", 1), return_exceptions=True
-        )
+        answers = asyncio.gather(summarizer.submit(["a"], "k", 1), translator.submit(["b"], "k", 1))
+        await inside(entered, shared_limit)
+        await settle()
+        # each worker alone could run 2, but the shared limit lets only ``shared_limit`` batches in
+        waiting = summarizer.queued_texts + translator.queued_texts
+        gate.set()
+        results = await answers
         await summarizer.stop()
         await translator.stop()
-        return results
+        return results, waiting
 
-    results = asyncio.run(main())
-    if shared_limit == 2:
-        assert [r[0] for r in results] == [["a"], ["b"]]
-    else:  # each worker alone could run 2, but the shared limit lets one batch in at a time
-        assert any(isinstance(r, threading.BrokenBarrierError) for r in results)
+    results, waiting = asyncio.run(main())
+    assert [r[0] for r in results] == [["a"], ["b"]] and waiting == 2 - shared_limit
 
 
 def test_an_idle_worker_holds_no_shared_slot() -> None:
@@ -236,7 +258,7 @@ def test_an_idle_worker_holds_no_shared_slot() -> None:
         idle = make_worker([], shared_slots=shared)
         busy = make_worker(calls, shared_slots=shared)
         idle.start()
-        await asyncio.sleep(0.05)  # the idle worker is waiting for work first
+        await settle()  # the idle worker is waiting for work first
         busy.start()
         results, _ = await asyncio.wait_for(busy.submit(["x"], "k", 1), timeout=2)
         await idle.stop()

@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -84,9 +83,8 @@ def test_allow_patterns_take_one_weight_format() -> None:
 
 def test_fetch_fails_fast_when_the_hub_is_unreachable(tmp_path: Path) -> None:
     env = {**os.environ, "HF_ENDPOINT": "http://127.0.0.1:9", "HF_HOME": str(tmp_path)}
-    started = time.monotonic()
-    result = subprocess.run([*COMMAND, "fetch", "envit5"], env=env, capture_output=True, timeout=60, check=False)
-    assert time.monotonic() - started < 15
+    # no retry loop: refused at the first failed connection (a hang or a long retry fails the test here)
+    result = subprocess.run([*COMMAND, "fetch", "envit5"], env=env, capture_output=True, timeout=30, check=False)
     stderr = result.stderr.decode()
     assert result.returncode == 4 and "could not reach the Hugging Face hub" in stderr
     assert "copy" in stderr and "tomtat fetch envit5 --check" in stderr and "Traceback" not in stderr
@@ -202,10 +200,11 @@ def _rss_mb() -> float:
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
 def test_freed_batch_buffers_go_back_to_the_os() -> None:
     import ctypes
+    import platform
 
-    from tomtat.models.backends.ctranslate2_backend import _malloc_trim, release_freed_memory
+    from tomtat.models.backends.ctranslate2_backend import release_freed_memory
 
-    if _malloc_trim() is None:
+    if platform.libc_ver()[0] != "glibc":
         pytest.skip("not glibc")
     libc = ctypes.CDLL(None)
     libc.malloc.restype = ctypes.c_void_p

@@ -145,9 +145,12 @@ def test_a_request_whose_caller_left_is_dropped_and_counted(model_dir: Path) -> 
     metrics = Metrics()
     ran: list[list[str]] = []
 
+    entered, gate = threading.Semaphore(0), threading.Event()
+
     def run_batch(texts: list[str], _key: object) -> list[str]:
         ran.append(texts)
-        time.sleep(0.3)
+        entered.release()
+        gate.wait(30)
         return texts
 
     async def scenario() -> None:
@@ -156,12 +159,14 @@ def test_a_request_whose_caller_left_is_dropped_and_counted(model_dir: Path) -> 
         )
         worker.start()
         first = asyncio.ensure_future(worker.submit(["busy"], (), tokens=1))
-        await asyncio.sleep(0.05)  # "busy" is in the model
+        assert await asyncio.to_thread(entered.acquire, True, 30)  # "busy" is in the model
         second = asyncio.ensure_future(worker.submit(["left"], (), tokens=1))
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0)  # queued
         second.cancel()  # what unless_disconnected does when the client goes away
+        gate.set()
         await first
-        await asyncio.sleep(0.4)
+        for _ in range(100):  # loop steps until the worker has taken (and dropped) the cancelled piece
+            await asyncio.sleep(0)
         await worker.stop()
 
     asyncio.run(scenario())
