@@ -307,3 +307,33 @@ def test_a_repeat_too_far_back_is_summarized_again_and_still_marked() -> None:
     assert todo == [again] and list(repeats) == ["c"] and firsts == {}
     line = same.result_for("c", repeats["c"], {"c": {"id": "c", "summary": "recomputed"}})
     assert line == {"id": "c", "summary": "recomputed", "duplicate_of": "a"}
+
+
+def test_what_a_run_finished_before_a_crash_is_on_disk_in_input_order(tmp_path: Path) -> None:
+    """A window of 12 in batches of 3, the model failing at the third batch: the two batches before it
+    are written (the window's complete head), not lost with the window; the rerun finishes the rest."""
+    source = tmp_path / "in.jsonl"
+    texts = [f"Tin số {i}. " + article(i) for i in range(12)]
+    source.write_text("".join(json.dumps({"id": f"r{i}", "text": t}) + "\n" for i, t in enumerate(texts)), "utf-8")
+    processor = local_processor(ExtractiveSummarizer())
+    calls = []
+    plain = processor.process
+
+    def crashing(batch: list[InputRecord]) -> list[dict]:
+        calls.append([r.id for r in batch])
+        if len(calls) == 3:
+            raise RuntimeError("killed")
+        return plain(batch)
+
+    processor.process = crashing  # type: ignore[method-assign]
+    output = tmp_path / "out.jsonl"
+    with pytest.raises(RuntimeError):
+        run_archive(source, output, processor, window=12, batch_size=3, progress=False)
+    processed = {record_id for batch in calls[:2] for record_id in batch}
+    order = [f"r{i}" for i in range(12)]
+    on_disk = [r["id"] for r in read_output(output)]
+    head = next(i for i, record_id in enumerate(order) if record_id not in processed)
+    assert on_disk == order[:head] and head > 0  # the complete head of the window, in input order
+    processor.process = plain  # type: ignore[method-assign]
+    run_archive(source, output, processor, window=12, batch_size=3, progress=False)
+    assert [r["id"] for r in read_output(output)] == order

@@ -225,3 +225,11 @@ def test_serve_refuses_a_taken_port_a_bad_port_and_a_misspelt_setting_in_one_lin
     assert bad_port.returncode == 2 and "99999 is not a port" in bad_port.stderr.decode()
     typo = tomtat("serve", env={**bare_env, "TOMTAT_BACKEND": "ctranslate"})
     assert typo.returncode == 2 and typo.stderr.decode().startswith("tomtat: error: TOMTAT_BACKEND:")
+
+
+def test_a_misspelt_checkpoint_dir_is_named(bare_env, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text(VI[1], encoding="utf-8")
+    misspelt = str(tmp_path / "chekpoints")
+    for command in (["summarize", str(tmp_path / "notes.txt")], ["serve"], ["convert", "vit5-base-vietnews"]):
+        result = tomtat(*command, "--checkpoint-dir", misspelt, env=bare_env)
+        assert result.returncode == 2 and f"{misspelt} is not a folder" in result.stderr.decode(), command

@@ -146,6 +146,36 @@ class SameText:
         return {**first, "id": record_id, "duplicate_of": first_id}
 
 
+class WindowResults:
+    """A window's results, written in input order as soon as its head is complete: a crash loses only
+    the records not written yet, never what the progress bar already counted."""
+
+    def __init__(self, chunk: list[InputRecord], repeats: dict[str, bytes], same_text: SameText) -> None:
+        self.chunk, self.repeats, self.same_text = chunk, repeats, same_text
+        self.by_id: dict[str, dict[str, Any]] = {}
+        self.written = 0
+
+    def _ready(self, record: InputRecord) -> bool:
+        key = self.repeats.get(record.id)
+        if key is None:
+            return record.id in self.by_id
+        return key in self.same_text.results or self.same_text.first_id[key] in self.by_id or record.id in self.by_id
+
+    def _line(self, record: InputRecord) -> dict[str, Any]:
+        key = self.repeats.get(record.id)
+        result = self.by_id[record.id] if key is None else self.same_text.result_for(record.id, key, self.by_id)
+        return with_meta(result, record)
+
+    def write_head(self, writer: ResultWriter | SqlResultWriter) -> int:
+        """Write the complete records at the head of the window (one fsynced write); how many."""
+        head = self.written
+        while self.written < len(self.chunk) and self._ready(self.chunk[self.written]):
+            self.written += 1
+        if self.written > head:
+            writer.write([self._line(record) for record in self.chunk[head : self.written]])
+        return self.written - head
+
+
 def length_buckets(window: list[InputRecord], batch_size: int) -> list[list[InputRecord]]:
     """Sort a bounded window by length and cut it into batches: similar lengths pad little."""
     ordered = sorted(window, key=lambda r: len(r.text or ""))
@@ -172,7 +202,8 @@ def run_archive(
     """Summarize every record of ``input_path`` into ``output_path``, in input order; rerun to resume.
 
     Each window of records is sorted by length into batches (similar lengths pad little), and its
-    results are written back in input order, one fsynced write per window.
+    results are written back in input order: after each batch, the window's head that is complete
+    (one fsynced write), so the progress bar counts only what is on disk.
     """
     from tqdm import tqdm
 
@@ -205,24 +236,22 @@ def run_archive(
     bar.update(len(writer.done) if total else 0)
     try:
         for chunk in windows(pending_records(records, set(writer.done), report), window):
-            by_id: dict[str, dict[str, Any]] = {}
             todo, repeats, firsts = same_text.split(chunk)
+            results_of = WindowResults(chunk, repeats, same_text)
             for batch in length_buckets(todo, batch_size):
                 results = processor.process(batch)
-                by_id.update((str(r["id"]), r) for r in results)
+                results_of.by_id.update((str(r["id"]), r) for r in results)
                 for record in batch:
                     if record.id in firsts:
-                        same_text.remember(firsts[record.id], by_id[record.id])
+                        same_text.remember(firsts[record.id], results_of.by_id[record.id])
                 failed = sum(1 for r in results if "error" in r)
                 report.errors += failed
                 report.summarized += len(results) - failed
-                bar.update(len(results))
+                bar.update(results_of.write_head(writer))  # the bar counts only what is on disk
                 bar.set_postfix(errors=report.errors, refresh=False)
-            for record_id, key in repeats.items():
-                by_id[record_id] = same_text.result_for(record_id, key, by_id)
             report.same_text += len(repeats)
-            bar.update(len(repeats) - sum(1 for r in todo if r.id in repeats))
-            writer.write([with_meta(by_id[record.id], record) for record in chunk])
+            bar.update(results_of.write_head(writer))  # repeats of one another: nothing left to run
+            assert results_of.written == len(chunk), "every record of a window has its line"
     finally:
         report.kept_existing = writer.kept_existing if isinstance(writer, SqlResultWriter) else 0
         writer.close()

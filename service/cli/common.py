@@ -51,6 +51,13 @@ def non_negative_int(value: str) -> int:
     return _whole_number(value, 0)
 
 
+def existing_folder(value: str) -> str:
+    """A folder that must already be there (a misspelt --checkpoint-dir is named, not read as empty)."""
+    if not Path(value).expanduser().is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is not a folder (no such directory)")
+    return value
+
+
 def port_number(value: str) -> int:
     """argparse type: a TCP port, 0 to 65535."""
     number = _whole_number(value, 0)
@@ -77,7 +84,9 @@ def decoding_args(parser: argparse.ArgumentParser) -> None:
 def model_args(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("where models are found and how they run")
     group.add_argument(
-        "--checkpoint-dir", help="where checkpoints live (default: ~/.cache/tomtat/checkpoints, $TOMTAT_CHECKPOINT_DIR)"
+        "--checkpoint-dir",
+        type=existing_folder,
+        help="where checkpoints live (default: ~/.cache/tomtat/checkpoints, $TOMTAT_CHECKPOINT_DIR)",
     )
     group.add_argument(
         "--backend",

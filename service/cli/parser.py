@@ -9,6 +9,7 @@ from tomtat.service.cli import commands
 from tomtat.service.cli.common import (
     decoding_args,
     engine_args,
+    existing_folder,
     model_args,
     non_negative_int,
     port_number,
@@ -80,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         "$TOMTAT_MODELS); /readyz is 503 while one of them is missing",
     )
     serve.add_argument(
-        "--checkpoint-dir", help="where checkpoints live (default: ~/.cache/tomtat/checkpoints, $TOMTAT_CHECKPOINT_DIR)"
+        "--checkpoint-dir",
+        type=existing_folder,
+        help="where checkpoints live (default: ~/.cache/tomtat/checkpoints, $TOMTAT_CHECKPOINT_DIR)",
     )
     serve.add_argument(
         "--backend",
@@ -240,7 +243,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("model", help="registry name or checkpoint directory")
     convert.add_argument(
-        "--checkpoint-dir", help="where checkpoints live (default: ~/.cache/tomtat/checkpoints, $TOMTAT_CHECKPOINT_DIR)"
+        "--checkpoint-dir",
+        type=existing_folder,
+        help="where checkpoints live (default: ~/.cache/tomtat/checkpoints, $TOMTAT_CHECKPOINT_DIR)",
     )
     convert.add_argument("--output-dir", help="write DIR/NAME-ct2 (default: the checkpoint dir)")
     convert.add_argument(
