@@ -153,7 +153,8 @@ def test_archive_upload_progress_and_downloads(server: str, browser: Any, tmp_pa
     assert int(job["events"]) >= 2  # progress arrived over the event stream, not only at the end
     numbers = page.inner_text("#job-numbers")
     assert numbers.startswith("30/30 bài · xong") and "1 bài lỗi" in numbers
-    assert page.inner_text("#job-error-list") == "Bài trống, không có nội dung.: 1"
+    assert page.inner_text("#job-error-list") == "1 — Bài trống, không có nội dung."
+    assert page.inner_text("#archive-status").startswith("Đã gửi tệp sau")  # not "Xong" while the job runs
     ids = [f"bai-{i}" for i in range(30)]
     with page.expect_download() as download:
         page.click("#download-jsonl")
@@ -171,6 +172,24 @@ def test_archive_upload_progress_and_downloads(server: str, browser: Any, tmp_pa
     page.wait_for_function("document.querySelector('#job-note').textContent.startsWith('Tệp này đã được gửi')")
     assert page.get_attribute("#job-panel", "data-job") == job["id"]
     assert overflow(page) <= 0 and page.errors == []
+
+
+def test_an_id_field_named_like_one_is_offered_as_the_id(server: str, browser: Any, tmp_path: Path) -> None:
+    page = open_page(browser, server, DESKTOP, "archive")
+    path = tmp_path / "wordpress.csv"
+    path.write_text("article_id,post_content\n" + "".join(f'{i},"{article(i)}"\n' for i in range(3)), "utf-8")
+    page.set_input_files("#archive-file", str(path))
+    page.wait_for_selector("#field-pickers:not([hidden])")
+    assert page.input_value("#id-field") == "article_id"
+
+
+def test_the_reader_is_greyed_out_without_a_translation_model(model_dir: Path, browser: Any) -> None:
+    with running_server(models_env(model_dir, SUMMARIZER)) as url:
+        page = open_page(browser, url, DESKTOP, "reader")
+        page.wait_for_selector("#reader-unavailable:not([hidden])")
+        assert page.is_disabled("#translate-article")
+        assert page.inner_text("#reader-unavailable").startswith("Chưa dịch được: ")
+        assert page.errors == []
 
 
 def test_parquet_fields_come_from_the_server(server: str, browser: Any, tmp_path: Path) -> None:

@@ -107,9 +107,10 @@ function setupRunner(view) {
     box.hidden = false;
     buttons.forEach((b) => { b.disabled = true; });
     try {
-      await work(state.controller.signal);
+      // work may name what finished (an upload answers before its job ends: "sent", not "done")
+      const finished = (await work(state.controller.signal)) || "common.done";
       const took = elapsed();
-      if (status) show(status, (el) => { el.textContent = t("common.done", {seconds: num(took)}); });
+      if (status) show(status, (el) => { el.textContent = t(finished, {seconds: num(took)}); });
     } catch (err) {
       const took = elapsed();
       if (err.name === "AbortError") {
@@ -122,7 +123,7 @@ function setupRunner(view) {
     } finally {
       clearInterval(tick);
       box.hidden = true;
-      buttons.forEach((b) => { b.disabled = false; });
+      buttons.forEach((b) => { b.disabled = b.dataset.unavailable === "true"; });  // still greyed if no model
       state.controller = null;
     }
   };
@@ -157,6 +158,17 @@ function renderReadiness() {
     if (!ready) lines.push([t(label), t(whyNot(cap))]);
   }
   $("also-en").disabled = $("archive-en").disabled = !caps["translate:vi-en"]?.ready;
+  // the reader greys out like the editor: with no direction ready there is nothing to send
+  const anyDirection = Object.values(directions).some(([cap]) => caps[cap]?.ready);
+  $("translate-article").disabled = !anyDirection;
+  $("translate-article").dataset.unavailable = String(!anyDirection);
+  $("reader-unavailable").hidden = anyDirection;
+  show($("reader-unavailable"), (el) => { el.textContent = t("reader.unavailable", {why: t(whyNot("translate:vi-en"))}); });
+  const direction = $("direction");
+  if (direction.selectedOptions[0]?.disabled) {
+    const open = [...direction.options].find((o) => !o.disabled);
+    if (open) direction.value = open.value;
+  }
   const list = $("why-not");
   list.replaceChildren(...lines.map(([what, why]) => {  // "what: why", each part one string of the tables
     const item = document.createElement("li");
@@ -368,7 +380,9 @@ function fillFields(fields, preferredText = "text") {
   const idSelect = $("id-field");
   const rowOption = new Option("", "");
   rowOption.dataset.i18n = "archive.row_number";
-  idSelect.replaceChildren(rowOption, ...fields.map((f) => fieldOption(f, f === "id")));
+  // "id", else a field named like one ("article_id", "post_id", "ma_bai"): the row number only when none is
+  const idGuess = fields.find((f) => f.toLowerCase() === "id") || fields.find((f) => /(^|_)(id|ma_bai|nid)$/i.test(f));
+  idSelect.replaceChildren(rowOption, ...fields.map((f) => fieldOption(f, f === idGuess)));
   $("field-pickers").hidden = false;
   $("fields-hint").hidden = false;
   say($("fields-hint"), "archive.fields_hint", {fields: fields.join(", ")});
@@ -429,6 +443,7 @@ async function startJob(signal) {
   if (job.resent) say($("job-note"), "archive.resent");
   follow(job);
   loadJobs();
+  return "archive.sent";
 }
 
 function renderJob(job) {
@@ -457,7 +472,7 @@ function renderJob(job) {
     show(label, (el) => { el.textContent = errorText({code}); });
     const counted = Object.assign(document.createElement("span"), {className: "count"});
     show(counted, (el) => { el.textContent = num(count, 0); });
-    item.append(label, ": ", counted);
+    item.append(counted, " — ", label);  // "2 — Dòng không đọc được.": the message stays a sentence
     return item;
   }));
   $("cancel-job").disabled = !["queued", "running"].includes(job.state);
