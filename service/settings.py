@@ -8,6 +8,20 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# CTranslate2's compute types (its documentation's "Quantization" page): a typo fails at start-up
+ComputeType = Literal[
+    "default",
+    "auto",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "int16",
+    "float16",
+    "bfloat16",
+    "float32",
+]
+
 
 class Settings(BaseSettings):
     """Every knob of the server; docs/settings.md is generated from these fields (scripts/settings_doc.py)."""
@@ -22,8 +36,10 @@ class Settings(BaseSettings):
     backend: Literal["auto", "transformers", "ctranslate2"] = Field(
         default="auto", description="auto (CTranslate2 where a converted model is found), transformers or ctranslate2"
     )
-    device: str = Field(default="auto", description="auto, cpu or cuda")
-    compute_type: str | None = Field(default=None, description="CTranslate2 compute type (default int8 on CPU)")
+    device: Literal["auto", "cpu", "cuda"] = Field(default="auto", description="auto, cpu or cuda")
+    compute_type: ComputeType | None = Field(
+        default=None, description="CTranslate2 compute type (default int8 on CPU, bfloat16 on a GPU that has it)"
+    )
     threads: int = Field(
         default=0, ge=0, description="CPU threads per backend (0: library default; CTranslate2: every core)"
     )

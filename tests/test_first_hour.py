@@ -225,6 +225,9 @@ def test_serve_refuses_a_taken_port_a_bad_port_and_a_misspelt_setting_in_one_lin
     assert bad_port.returncode == 2 and "99999 is not a port" in bad_port.stderr.decode()
     typo = tomtat("serve", env={**bare_env, "TOMTAT_BACKEND": "ctranslate"})
     assert typo.returncode == 2 and typo.stderr.decode().startswith("tomtat: error: TOMTAT_BACKEND:")
+    for name, value in (("TOMTAT_DEVICE", "gpu"), ("TOMTAT_COMPUTE_TYPE", "int4")):
+        wrong = tomtat("serve", env={**bare_env, name: value})
+        assert wrong.returncode == 2 and wrong.stderr.decode().startswith(f"tomtat: error: {name}:"), name
 
 
 def test_a_misspelt_checkpoint_dir_is_named(bare_env, tmp_path: Path) -> None:
