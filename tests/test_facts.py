@@ -158,3 +158,54 @@ def test_an_english_summary_of_a_vietnamese_article_is_checked_across_languages(
     assert check_summary(article, faithful, "vi", "en") == []  # "2 people" is "2 người", not out of context
     (flag,) = check_summary(article, "Le Van Thanh said 2 people died.", "vi", "en")
     assert (flag.kind, flag.reason, flag.source_match) == ("name", "changed", "Lê Trí Thanh")
+
+
+# ---- every number is a fact: ordinals, measurements, numbers in titles, impossible dates and times
+SOURCE_VI = (
+    "Ngày 27/2, lúc 6h30, kỳ họp thứ 5 của HĐND tỉnh Quảng Nam khai mạc. Cây cầu dài 2m, nặng 80 kg. "
+    "Phim Lật mặt 3 ra rạp. Đây là lần thứ 10 giải đấu được tổ chức với 12 đội. Vào thứ 5 tuần trước, trời mưa."
+)
+
+
+@pytest.mark.parametrize(
+    ("changed", "flagged"),
+    [
+        ("Kỳ họp thứ 12 của HĐND tỉnh Quảng Nam khai mạc.", "thứ 12"),  # an ordinal
+        ("Đây là lần thứ 17 giải đấu được tổ chức.", "lần thứ 17"),
+        ("Đây là lần thứ 12 giải đấu được tổ chức.", "lần thứ 12"),  # a 12 elsewhere is another fact
+        ("Cây cầu dài 9m.", "9m"),  # a measurement
+        ("Cây cầu nặng 12 kg.", "12 kg"),  # a 12 without the unit does not back it
+        ("Phim Lật mặt 23 ra rạp.", "23"),  # a number in a title
+        ("Ngày 34/2, kỳ họp khai mạc.", "Ngày 34/2"),  # a date impossible on its face
+        ("Lúc 26h30, kỳ họp khai mạc.", "26h30"),  # and a time
+    ],
+)
+def test_every_changed_number_is_flagged_in_a_summary(changed: str, flagged: str) -> None:
+    assert [f.text for f in check_summary(SOURCE_VI, changed)] == [flagged]
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "Kỳ họp thứ 5 của HĐND tỉnh Quảng Nam khai mạc.",
+        "Cây cầu dài 2 mét, nặng 80 kg.",  # the unit in another spelling
+        "Vào thứ 5 tuần trước, trời mưa.",  # a weekday, not an ordinal
+        SOURCE_VI,
+    ],
+)
+def test_faithful_numbers_of_every_kind_raise_nothing(kept: str) -> None:
+    assert check_summary(SOURCE_VI, kept) == []
+
+
+def test_ordinals_and_measurements_across_languages() -> None:
+    source = "Cây cầu dài 2m, kỳ họp thứ 5 bàn về nó. Năm 2019 xe chở 225 lit sữa."
+    assert check_translation(source, "The bridge is 2 metres long; the 5th session discussed it. In 2019 "
+                             "the truck carried 225 liters of milk.", "vi", "en") == []  # fmt: skip
+    changed = check_translation(source, "The bridge is 9 metres long; the 5th session discussed it. In 2019 "
+                                "the truck carried 225 liters of milk.", "vi", "en")  # fmt: skip
+    assert [(f.text, f.reason) for f in changed] == [("9 metres", "changed"), ("2m", "missing")]
+    english = "The 12th meeting approved a 3 km road. It opened on Feb. 30."
+    flags = check_translation(english, "Cuộc họp thứ 15 đã thông qua con đường dài 3 km.", "en", "vi")
+    assert [f.text for f in flags if f.reason != "missing"] == ["thứ 15"]
+    # rendered freely, an ordinal is not "missing": "thế kỷ 19" -> "the 1800s", "thứ 7" -> "Saturday"
+    assert check_translation("Bức tranh từ thế kỷ 19.", "A painting from the 1800s.", "vi", "en") == []

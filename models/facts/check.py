@@ -9,7 +9,9 @@ from typing import Any
 from tomtat.models.facts.dates import DateValue
 from tomtat.models.facts.extract import SMALL, Fact, Support, neighbour_words, read
 from tomtat.models.facts.names import equivalents
-from tomtat.models.facts.numbers import Quantity
+from tomtat.models.facts.numbers import MEASURE_UNITS, Quantity
+
+MEASURED = frozenset(MEASURE_UNITS.values())
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,17 @@ def _rounds_to(output: Quantity, source: Quantity) -> bool:
 
 
 def _compatible_units(a: Quantity, b: Quantity) -> bool:
+    """A currency or percentage may be left unwritten ("3,2 tỷ" for 3,2 tỷ đồng); a measurement is
+    backed only by the same unit ("9m" is not "9 người")."""
+    if a.unit in MEASURED:
+        return a.unit == b.unit
     return a.unit is None or b.unit is None or a.unit == b.unit
 
 
-def _quantity_supported(value: Quantity, support: Support) -> bool:
-    return any(_compatible_units(value, s) and _rounds_to(value, s) for s in support.quantities)
+def _quantity_supported(value: Quantity, support: Support, strict_units: bool = True) -> bool:
+    """``strict_units`` off: a source measurement kept by a translation in any unit or in words ("2mm" ->
+    "two-millimeter"): only the number must be there."""
+    return any((_compatible_units(value, s) or not strict_units) and _rounds_to(value, s) for s in support.quantities)
 
 
 def _date_supported(value: DateValue, support: Support) -> bool:
@@ -102,9 +110,10 @@ class _Source:
             self._windows = _joined_windows(self.support.words)
         return self._windows
 
-    def supports(self, fact: Fact, across_languages: bool = False, output: str = "") -> bool:
+    def supports(self, fact: Fact, across_languages: bool = False, output: str = "", strict_units: bool = True) -> bool:
         if isinstance(fact.value, Quantity):
-            if not any(_quantity_supported(q, self.support) for q in (fact.value, *fact.other_readings)):
+            readings = (fact.value, *fact.other_readings)
+            if not any(_quantity_supported(q, self.support, strict_units) for q in readings):
                 return False
             if across_languages or fact.value.unit or fact.value.value >= SMALL or not output:
                 return True
@@ -229,7 +238,9 @@ def check_translation(source: str, translation: str, source_lang: str, target_la
     source_side, output = _Source(source, source_lang), _Source(translation, target_lang)  # each read once
     flags = _unsupported(output, source_side, across_languages=True)
     for fact in source_side.facts:
-        if fact.kind in OMISSION_KINDS and not _spelled(fact) and not output.supports(fact, across_languages=True):
+        if fact.ordinal or fact.kind not in OMISSION_KINDS or _spelled(fact):
+            continue
+        if not output.supports(fact, across_languages=True, strict_units=False):
             flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
     return flags
 

@@ -45,6 +45,12 @@ class DateValue:
     def parts(self) -> dict[str, int]:
         return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
 
+    def impossible(self) -> bool:
+        """Written as a date or time but impossible on its face (``34/2``, ``26h30``): a fact no source
+        can back unless it says the same (an address ``34/2`` is supported by itself)."""
+        limits = {"month": 24, "day": 62, "hour": 48, "minute": 99}
+        return not self.valid() and all(v <= limits.get(k, 9999) for k, v in self.parts().items())
+
     def valid(self) -> bool:
         return (
             (self.month is None or 1 <= self.month <= 12)
@@ -141,8 +147,10 @@ def find_dates(text: str, lang: str = "vi") -> Iterator[DateMatch]:
             if any(start < b and a < end for a, b in taken):
                 continue
             value = _value(match, how, lang)
-            if not value.valid() or (how == "mdy" and groups_may_alone(match)):
+            if how == "mdy" and groups_may_alone(match):
                 continue
+            if not value.valid() and not (how in ("dm", "dmy", "hm") and value.impossible()):
+                continue  # not a date at all (a fraction "1/100", a score): maybe a number
             taken.append((start, end))
             found.append(DateMatch(start, end, value))
     yield from sorted(found, key=lambda m: m.start)

@@ -9,11 +9,15 @@ from tomtat.models.facts.dates import DateValue, find_dates
 from tomtat.models.facts.names import find_names, name_tokens, plain
 from tomtat.models.facts.numbers import (
     DECADE,
+    MEASURE,
+    MEASURE_UNITS,
     MULTIPLIERS,
     NUMERAL,
     ORDINAL,
+    ORDINAL_FACT,
     ORDINAL_WORDS,
     SUPPORT_ONLY,
+    WEEKDAY_LEADS,
     WORD_NUMBER,
     Quantity,
     readings,
@@ -30,6 +34,7 @@ class Fact:
     end: int
     value: Quantity | DateValue | tuple[str, ...]
     other_readings: tuple[Quantity, ...] = ()  # "10,000" in Vietnamese text: ten, or ten thousand
+    ordinal: bool = False  # "thứ 24", "thế kỷ 19": checked where written, free to be rendered ("1800s")
 
 
 @dataclass
@@ -63,6 +68,14 @@ def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
     return any(start < b and a < end for a, b in taken)
 
 
+def _is_weekday(text: str, ordinal: re.Match[str], rank: int) -> bool:
+    """``thứ 5`` after ``ngày``/``vào``/``sáng``… or opening a sentence is Thursday, not a fifth."""
+    if (ordinal.group("lead") or "").lower() != "thứ" or not 2 <= rank <= 7:
+        return False
+    before = re.findall(r"\w+", plain(text[max(0, ordinal.start() - 16) : ordinal.start()]))
+    return not before or before[-1] in WEEKDAY_LEADS or bool(re.search(r"[.!?:\n]\s*$", text[: ordinal.start()]))
+
+
 def read(text: str, lang: str) -> tuple[list[Fact], Support]:
     """The checked facts of ``text`` and the support it offers."""
     facts: list[Fact] = []
@@ -74,11 +87,30 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
             support.quantities.append(Quantity(float(value), None, 0, 1.0))
         support.dates.append(DateValue(year=1900 + number % 100 if number < 100 else number))
         taken.append(decade.span())
-    for ordinal in ORDINAL.finditer(text):  # "thế kỷ 21" = "21st century", "lần thứ 3" = "third": support only
+    for ordinal in ORDINAL.finditer(text):  # "thế kỷ 21" = "21st century", "lần thứ 3" = "third"
         digits = ordinal.group("digits") or ordinal.group("vi")
         rank = int(digits) if digits else ORDINAL_WORDS[ordinal.group("word").lower()]
         support.quantities.append(Quantity(float(rank), None, 0, 1.0))
-        taken.append(ordinal.span())
+        support.neighbours.setdefault(float(rank), set()).update(neighbour_words(text, *ordinal.span()))
+    for ordinal in ORDINAL_FACT.finditer(text):  # written ordinals are checked like any number
+        start, end = ordinal.span()
+        rank = int(ordinal.group("digits") or ordinal.group("vi"))
+        if _is_weekday(text, ordinal, rank):
+            taken.append((start, end))
+            continue
+        facts.append(Fact("number", ordinal.group(), start, end, Quantity(float(rank), None, 0, 1.0), ordinal=True))
+        taken.append((start, end))
+    for measure in MEASURE.finditer(text):
+        start, end = measure.span()
+        found = readings(measure.group("num"), lang)
+        if not found or _overlaps(start, end, taken):
+            continue
+        unit = MEASURE_UNITS[measure.group("unit")]
+        quantities = [Quantity(value, unit, decimals, 1.0) for value, decimals in found]
+        facts.append(Fact("number", measure.group(), start, end, quantities[0], tuple(quantities[1:])))
+        support.quantities.extend(quantities)
+        support.quantities.extend(Quantity(value, None, decimals, 1.0) for value, decimals in found)  # "2" alone
+        taken.append((start, end))
     for date in find_dates(text, lang):
         if _overlaps(date.start, date.end, taken):
             continue

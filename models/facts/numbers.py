@@ -71,6 +71,28 @@ ORDINAL = re.compile(
     r"|\b(?:thứ|lần thứ|thế kỷ|thế kỉ)\s+(?P<vi>\d+)\b",
     re.IGNORECASE,
 )
+# measurements: the number and its unit are one fact ("2m", "2 mét", "2 metres"), only backed by the same
+# unit; short unit symbols are case-sensitive ("5G" is a network, "2 M" nothing)
+MEASURE_UNITS = {
+    "km/h": "km/h", "km2": "km2", "km²": "km2", "m2": "m2", "m²": "m2", "m3": "m3", "m³": "m3",
+    "km": "km", "cm": "cm", "mm": "mm", "m": "m", "ha": "ha", "kg": "kg", "tấn": "t", "tạ": "100kg",
+    "lít": "l", "lit": "l", "MW": "MW", "kW": "kW", "GW": "GW", "kWh": "kWh", "°C": "°C", "độ C": "°C",
+    "mét": "m", "ki-lô-mét": "km", "cây số": "km", "héc-ta": "ha", "ki-lô-gam": "kg", "mét vuông": "m2",
+    "meter": "m", "meters": "m", "metre": "m", "metres": "m", "kilometer": "km", "kilometers": "km",
+    "kilometre": "km", "kilometres": "km", "hectare": "ha", "hectares": "ha", "kilogram": "kg",
+    "kilograms": "kg", "kilo": "kg", "kilos": "kg", "ton": "t", "tons": "t", "tonne": "t", "tonnes": "t",
+    "liter": "l", "liters": "l",
+    "litre": "l", "litres": "l", "square meters": "m2", "square metres": "m2", "degrees Celsius": "°C",
+}  # fmt: skip
+MEASURE = re.compile(rf"(?<![\w.,/:-])(?P<num>\d+(?:[.,]\d+)*)\s?(?P<unit>{_alternation(MEASURE_UNITS)})(?![\w²³/])")
+# "kỳ họp thứ 5", "lần thứ 10", "thế kỷ 21", "5th": an ordinal is a fact too; "thứ 2".."thứ 7" after these
+# words (or opening a sentence) is a weekday, not an ordinal
+ORDINAL_FACT = re.compile(
+    r"\b(?:(?P<digits>\d+)(?:st|nd|rd|th)|(?P<lead>lần thứ|thứ|thế kỷ|thế kỉ|khóa|khoá)\s+(?P<vi>\d+))\b",
+    re.IGNORECASE,
+)
+WEEKDAY_LEADS = frozenset("ngay hom vao sang chieu toi trua dem moi cac tu den va hay".split())
+
 ORDINAL_WORDS = {
     w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)
 }
