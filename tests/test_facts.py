@@ -209,3 +209,26 @@ def test_ordinals_and_measurements_across_languages() -> None:
     assert [f.text for f in flags if f.reason != "missing"] == ["thứ 15"]
     # rendered freely, an ordinal is not "missing": "thế kỷ 19" -> "the 1800s", "thứ 7" -> "Saturday"
     assert check_translation("Bức tranh từ thế kỷ 19.", "A painting from the 1800s.", "vi", "en") == []
+
+
+# ---- places across languages, from CLDR (babel) and Vietnam's provinces, old and merged
+@pytest.mark.parametrize(
+    ("source", "translation", "flagged"),
+    [
+        ("Mưa lớn ở Quảng Nam.", "Heavy rain in Quang Nam.", []),  # the province, without diacritics
+        ("Mưa lớn ở tỉnh Quảng Nam.", "Heavy rain in Quang Ngai province.", ["Quang Ngai"]),  # swapped
+        ("Lũ lụt ở Hà Nội.", "Floods in Da Nang.", ["Da Nang"]),  # swapped for a place sharing no word
+        ("Đoàn khách từ Bỉ và Kenya.", "Visitors from Belgium and Kenya.", []),  # CLDR names, not a hand list
+        ("Đoàn khách từ Bỉ.", "Visitors from Austria.", ["Austria"]),
+        ("Phụ nữ Libya lập hội.", "Libyan women founded a group.", []),  # an adjective of the place
+        ("Tàu đến Bà Rịa - Vũng Tàu.", "The ship reached Ba Ria-Vung Tau.", []),  # an old province's name
+    ],
+)
+def test_a_place_that_is_not_the_sources_counterpart_is_flagged(source: str, translation: str, flagged: list) -> None:
+    flags = check_translation(source, translation, "vi", "en")
+    assert [f.text for f in flags] == flagged
+
+
+def test_places_in_vietnamese_output_that_are_also_common_words_are_not_flagged() -> None:
+    # "Hòa Bình" is a province and "peace"; "Đức" Germany and "virtue": a Vietnamese output is not checked so
+    assert check_translation("The Platform for Peace met.", "Cương lĩnh vì Hòa Bình đã họp.", "en", "vi") == []

@@ -8,7 +8,7 @@ from typing import Any
 
 from tomtat.models.facts.dates import DateValue
 from tomtat.models.facts.extract import SMALL, Fact, Support, neighbour_words, read
-from tomtat.models.facts.names import equivalents
+from tomtat.models.facts.names import equivalents, is_known_place
 from tomtat.models.facts.numbers import MEASURE_UNITS, Quantity
 
 MEASURED = frozenset(MEASURE_UNITS.values())
@@ -99,7 +99,7 @@ class _Source:
     """A source read once, with the indexes name lookups need built on first use."""
 
     def __init__(self, text: str, lang: str) -> None:
-        self.text = text
+        self.text, self.lang = text, lang
         self.facts, self.support = read(text, lang)
         self._windows: set[str] | None = None
         self._word_set: set[str] | None = None
@@ -170,6 +170,15 @@ class _Source:
                 return fact.text
         return None
 
+    def has_demonym(self, tokens: tuple[str, ...]) -> bool:
+        """The source has the place's adjective or people ("Libyan", "người Kenya" -> "Kenyan")."""
+        forms = [f for f in equivalents(tokens) if len(f) >= 4]
+        return any(word.startswith(form) for word in self.support.words for form in forms if " " not in form)
+
+    def nearest_place(self) -> Fact | None:
+        """The source's first known place, which an unsupported place of the output may have replaced."""
+        return next((f for f in self.facts if isinstance(f.value, tuple) and is_known_place(f.value)), None)
+
     def nearest(self, fact: Fact) -> Fact | None:
         """A source fact of the same kind the output fact may have been made from (for ``changed``)."""
         for candidate in self.facts:
@@ -201,6 +210,12 @@ def _unsupported(output: _Source, source: _Source, across_languages: bool = Fals
             changed_from = source.changed_name(fact.value)
             if changed_from is not None:
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", changed_from))
+            elif output.lang == "en" and is_known_place(fact.value) and not source.has_demonym(fact.value):
+                # an English place name is named, not rendered ("Da Nang" for Hà Nội); in Vietnamese many
+                # are also common words ("Hòa Bình": peace, "Đức tin": faith), so only English is checked
+                near = source.nearest_place()
+                reason = "changed" if near else "unsupported"
+                flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, reason, near.text if near else None))
             continue
         near = source.nearest(fact)
         reason, match = ("changed", near.text) if near else ("unsupported", None)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from tomtat.models.facts.dates import DateValue, find_dates
-from tomtat.models.facts.names import find_names, name_tokens, plain
+from tomtat.models.facts.names import find_names, name_tokens
 from tomtat.models.facts.numbers import (
     DECADE,
     MEASURE,
@@ -24,6 +24,7 @@ from tomtat.models.facts.numbers import (
     unit_of,
     words_value,
 )
+from tomtat.models.facts.plain import plain
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ mid-sentence, or it starts a longer run (``Hà Nội``) that is not a common ope
 
 from __future__ import annotations
 
+import functools
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tomtat.models.facts.dates import MONTHS, WEEKDAYS
+from tomtat.models.facts.places import country_groups, known_places
+from tomtat.models.facts.plain import plain
 
 # a word; inner dots only before a capital (TP.HCM, U.S), hyphens before any letter (Il-Sung)
 _UPPER = "".join(re.escape(chr(c)) for c in [*range(0x41, 0x250), *range(0x1E00, 0x1F00)] if chr(c).isupper())
@@ -53,8 +55,8 @@ PRONOUNS = frozenset({"i", "ok", "okay", "tv", "ceo"})
 
 # one class per place or body, the same in Vietnamese and English (names written without diacritics)
 EQUIVALENTS: list[frozenset[str]] = [
-    frozenset(group.split("|"))
-    for group in """my|hoa ky|america|american|us|usa|united states|u.s|u.s.a|nuoc my
+    frozenset(form.strip() for form in group.split("|"))
+    for group in """my|mi|hoa ky|america|american|us|usa|united states|u.s|u.s.a|nuoc my
     trung quoc|trung|trung hoa|china|chinese
     trung|trung tam|central
     tay|west|western|tay phuong
@@ -104,12 +106,6 @@ EQUIVALENTS: list[frozenset[str]] = [
     trai dat|earth
     internet|mang""".split("\n")
 ]
-
-
-def plain(text: str) -> str:
-    """Lower case, no diacritics, ``đ`` = ``d``: the form names are compared in."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
 def name_tokens(text: str) -> tuple[str, ...]:
@@ -187,12 +183,37 @@ def find_names(text: str, lang: str) -> Iterator[NameMatch]:
     yield from close()
 
 
+@functools.cache
+def _equivalence_index() -> dict[str, frozenset[str]]:
+    """Every form (and its form without spaces) -> the union of the groups that hold it: the hand list's
+    variants ("mỹ", "hoa kỳ", "america") and CLDR's country names in both languages."""
+    index: dict[str, set[str]] = {}
+    for group in (*EQUIVALENTS, *country_groups()):
+        for form in group:
+            for key in {form, form.replace(" ", "")}:
+                index.setdefault(key, set()).update(group)
+    return {key: frozenset(forms) for key, forms in index.items()}
+
+
 def equivalents(tokens: tuple[str, ...]) -> set[str]:
     """The name's other written forms (``nhat ban`` -> japan, japanese, ...), spaces kept."""
     joined = " ".join(tokens)
     found = {joined}
     singular = {joined, joined[:-1]} if joined.endswith("s") else {joined}  # "North Koreans"
-    for group in EQUIVALENTS:
-        if singular & group or {f.replace(" ", "") for f in singular} & {g.replace(" ", "") for g in group}:
-            found |= group
+    index = _equivalence_index()
+    for form in singular:
+        for key in (form, form.replace(" ", "")):
+            found |= index.get(key, frozenset())
     return found
+
+
+def is_known_place(tokens: tuple[str, ...]) -> bool:
+    """A country, territory or Vietnamese province (either language): never a free rendering.
+    ``tỉnh Quảng Nam``, ``Quang Nam Province``: the generic word around the name is not needed."""
+    places = known_places()
+    core = tuple(t for t in tokens if t not in PLACE_WORDS)
+    return " ".join(tokens) in places or (bool(core) and " ".join(core) in places)
+
+
+# words before a place's name that are not part of it ("tỉnh Quảng Nam", "Province of ...")
+PLACE_WORDS = frozenset("tinh thanh pho tp province city nuoc".split())

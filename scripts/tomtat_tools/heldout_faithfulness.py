@@ -24,6 +24,7 @@ from pathlib import Path
 
 from tomtat.models.evaluation import detokenize
 from tomtat.models.facts import check_pair, extract_facts
+from tomtat.models.facts.plain import plain
 from tomtat.models.summarizer import ExtractiveSummarizer
 
 # the 63 provinces and cities before the 2025 merger (ISO 3166-2:VN, as the articles name them)
@@ -120,8 +121,6 @@ def province_swapped(pair: Pair, rng: random.Random) -> str | None:
 
 def province_dropped(pair: Pair, rng: random.Random) -> str | None:
     """A translation that leaves out a province its source names (written in English without diacritics)."""
-    from tomtat.models.facts.names import plain
-
     names = [p for p in PROVINCES if p in pair.source]
     spelled = [
         m
@@ -134,6 +133,22 @@ def province_dropped(pair: Pair, rng: random.Random) -> str | None:
     return re.sub(r"\s{2,}", " ", pair.output[: match.start()] + pair.output[match.end() :])
 
 
+OTHER_PLACES = ["Japan", "France", "Thailand", "Canada", "Brazil", "Germany", "Laos", "India", "Quang Ngai", "Ca Mau"]
+
+
+def place_swapped_in_english(pair: Pair, rng: random.Random) -> str | None:
+    """A translation naming another country or province than its source (``Quảng Nam`` -> "Quang Ngai")."""
+    from tomtat.models.facts.places import known_places
+
+    places = known_places()
+    facts = [f for f in extract_facts(pair.output, pair.output_lang) if f.kind == "name" and plain(f.text) in places]
+    if not facts:
+        return None
+    fact = rng.choice(facts)
+    other = rng.choice([p for p in OTHER_PLACES if p not in pair.output and plain(p) not in plain(pair.source)])
+    return pair.output[: fact.start] + other + pair.output[fact.end :]
+
+
 SUMMARY_ALTERATIONS = {
     "number: random value": random_value,
     "ordinal changed": ordinal,
@@ -141,7 +156,11 @@ SUMMARY_ALTERATIONS = {
     "impossible date or time": impossible_date,
     "province swapped": province_swapped,
 }
-TRANSLATION_ALTERATIONS = {"number: random value": random_value, "province dropped": province_dropped}
+TRANSLATION_ALTERATIONS = {
+    "number: random value": random_value,
+    "place swapped": place_swapped_in_english,
+    "province dropped": province_dropped,
+}
 
 
 def evaluate(pairs: list[Pair], alterations: dict[str, Callable[[Pair, random.Random], str | None]]) -> Outcome:

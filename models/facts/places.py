@@ -1,0 +1,49 @@
+"""Places known in both languages, from maintained data rather than a hand list: every country and
+territory in Vietnamese and English from CLDR (through ``babel``), and Vietnam's provinces and cities —
+the 63 before the 2025 merger (ISO 3166-2:VN, through ``pycountry``: the names of most stored news) and
+the 34 after it (``vietnam-provinces``). Names are compared without diacritics (``Đ`` -> ``D``), which
+is how English writes a Vietnamese name: ``Quảng Nam`` = ``Quang Nam``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from tomtat.models.facts.plain import plain
+
+_CITY = re.compile(r"^(?:thanh pho|tp\.?)\s+")
+
+
+def _forms(name: str) -> set[str]:
+    """``Bà Rịa - Vũng Tàu`` -> {"ba ria vung tau", "ba ria - vung tau" ...}; parentheses dropped."""
+    base = plain(re.sub(r"\s*\(.*?\)", "", name)).replace("&", "and").strip()
+    spaced = " ".join(re.split(r"[\s\-.]+", base)).strip()
+    return {f for f in (base, spaced, _CITY.sub("", spaced)) if f}
+
+
+@functools.cache
+def country_groups() -> tuple[frozenset[str], ...]:
+    """One group per CLDR territory: its Vietnamese and English names, as plain forms."""
+    from babel import Locale
+
+    vietnamese, english = Locale("vi").territories, Locale("en").territories
+    codes = [code for code in vietnamese if isinstance(code, str) and len(code) == 2 and code.isalpha()]
+    return tuple(frozenset(_forms(vietnamese[code]) | _forms(english[code])) for code in codes if code in english)
+
+
+@functools.cache
+def provinces() -> frozenset[str]:
+    """Vietnam's provinces and centrally governed cities, old and merged, as plain forms."""
+    import pycountry
+    from vietnam_provinces import Province
+
+    names = [s.name for s in pycountry.subdivisions.get(country_code="VN")]  # type: ignore[no-untyped-call]
+    names += [p.name for p in Province.iter_all()]
+    return frozenset(form for name in names for form in _forms(name))
+
+
+@functools.cache
+def known_places() -> frozenset[str]:
+    """Every plain form of a country, territory or province (a name no translator renders freely)."""
+    return frozenset(form for group in country_groups() for form in group) | provinces()
