@@ -203,8 +203,9 @@ def test_length_bucketing_keeps_results_with_their_ids(tmp_path: Path) -> None:
         "".join(json.dumps({"id": r.id, "text": r.text}, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
     )
     run_archive(source, tmp_path / "out.jsonl", local_processor(recording), window=10, batch_size=3, progress=False)
-    assert all(batch == sorted(batch) for batch in recording.batches)
-    assert [n for batch in recording.batches for n in batch] == sorted(len(r.text) for r in records)
+    lengths = sorted(len(r.text) for r in records)
+    # batches of similar lengths (two may be in flight at once: the order they reach the model varies)
+    assert sorted(recording.batches) == [lengths[i : i + 3] for i in range(0, len(lengths), 3)]
     rows = _extractive_rows(tmp_path / "out.jsonl")
     assert {k: r["summary"] for k, r in rows.items()} == {
         r.id: ExtractiveSummarizer().summarize([r.text])[0].summary for r in records

@@ -10,8 +10,9 @@ import hashlib
 import json
 import sys
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,6 +177,26 @@ class WindowResults:
         return self.written - head
 
 
+# batches in flight at once: while one is in the model (CTranslate2 and torch release the GIL), the
+# next one's preparation (HTML, sentence split, token counts) and the last one's flags run on the CPU
+PIPELINE_DEPTH = 2
+
+
+def _overlapped(
+    processor: RecordProcessor, batches: list[list[InputRecord]], pool: ThreadPoolExecutor
+) -> Iterator[tuple[list[InputRecord], list[dict[str, Any]]]]:
+    """Each batch with its results, in order, up to ``PIPELINE_DEPTH`` of them processed at once."""
+    pending: deque[tuple[list[InputRecord], Future[list[dict[str, Any]]]]] = deque()
+    for batch in batches:
+        pending.append((batch, pool.submit(processor.process, batch)))
+        if len(pending) >= PIPELINE_DEPTH:
+            done, future = pending.popleft()
+            yield done, future.result()
+    while pending:
+        done, future = pending.popleft()
+        yield done, future.result()
+
+
 def length_buckets(window: list[InputRecord], batch_size: int) -> list[list[InputRecord]]:
     """Sort a bounded window by length and cut it into batches: similar lengths pad little."""
     ordered = sorted(window, key=lambda r: len(r.text or ""))
@@ -234,12 +255,12 @@ def run_archive(
     total = None if is_url(str(input_path)) else count_records(input_path)
     bar = tqdm(total=total, unit="doc", disable=not progress, file=sys.stderr, dynamic_ncols=True)
     bar.update(len(writer.done) if total else 0)
+    pool = ThreadPoolExecutor(PIPELINE_DEPTH, thread_name_prefix="tomtat-batch")
     try:
         for chunk in windows(pending_records(records, set(writer.done), report), window):
             todo, repeats, firsts = same_text.split(chunk)
             results_of = WindowResults(chunk, repeats, same_text)
-            for batch in length_buckets(todo, batch_size):
-                results = processor.process(batch)
+            for batch, results in _overlapped(processor, length_buckets(todo, batch_size), pool):
                 results_of.by_id.update((str(r["id"]), r) for r in results)
                 for record in batch:
                     if record.id in firsts:
@@ -253,6 +274,7 @@ def run_archive(
             bar.update(results_of.write_head(writer))  # repeats of one another: nothing left to run
             assert results_of.written == len(chunk), "every record of a window has its line"
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         report.kept_existing = writer.kept_existing if isinstance(writer, SqlResultWriter) else 0
         writer.close()
         bar.close()
