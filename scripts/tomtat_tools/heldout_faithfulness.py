@@ -26,6 +26,7 @@ from tomtat.models.evaluation import detokenize
 from tomtat.models.facts import check_pair, extract_facts
 from tomtat.models.facts.plain import plain
 from tomtat.models.summarizer import ExtractiveSummarizer
+from tomtat_tools.faithfulness_eval import Pair
 
 # the 63 provinces and cities before the 2025 merger (ISO 3166-2:VN, as the articles name them)
 PROVINCES = """An Giang|Bà Rịa - Vũng Tàu|Bạc Liêu|Bắc Giang|Bắc Kạn|Bắc Ninh|Bến Tre|Bình Dương|Bình Định|
@@ -34,14 +35,6 @@ Hà Giang|Hà Nam|Hà Nội|Hà Tĩnh|Hải Dương|Hải Phòng|Hậu Giang|Hò
 Lai Châu|Lạng Sơn|Lào Cai|Lâm Đồng|Long An|Nam Định|Nghệ An|Ninh Bình|Ninh Thuận|Phú Thọ|Phú Yên|Quảng Bình|
 Quảng Nam|Quảng Ngãi|Quảng Ninh|Quảng Trị|Sóc Trăng|Sơn La|Tây Ninh|Thái Bình|Thái Nguyên|Thanh Hóa|
 Thừa Thiên Huế|Tiền Giang|Trà Vinh|Tuyên Quang|Vĩnh Long|Vĩnh Phúc|Yên Bái""".replace("\n", "").split("|")
-
-
-@dataclass
-class Pair:
-    source: str
-    output: str
-    source_lang: str
-    output_lang: str
 
 
 @dataclass
