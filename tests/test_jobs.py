@@ -183,8 +183,9 @@ def test_a_slow_database_call_never_stalls_the_event_loop(tmp_path: Path) -> Non
         release.set()
         waiting.join()
         store.get = plain_get
-    # (the job runner shares the store: its own reads may be in the list too, after the health answer)
-    assert order[0] == "healthz 200" and order[-1] == 200 and "database answered" in order
+    # (the job runner shares the store: its own stuck reads may be in the list too, in any place after
+    # the health answer, so only the health answer's place and the route's answer are asserted)
+    assert order[0] == "healthz 200" and 200 in order and "database answered" in order
 
 
 def test_every_write_to_a_job_tells_its_followers(tmp_path: Path) -> None:
