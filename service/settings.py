@@ -81,6 +81,17 @@ class Settings(BaseSettings):
         default=Path("~/.cache/tomtat/data").expanduser(), description="where the jobs database (SQLite) lives"
     )
     max_job_records: int = Field(default=1_000_000, ge=1, description="records per job")
+    max_stored_bytes_per_key: int | None = Field(
+        default=25_000_000_000,
+        ge=0,
+        description="bytes of job inputs, results and unread uploads one API key (without keys: everyone) may keep",
+    )
+    max_stored_bytes: int | None = Field(
+        default=100_000_000_000, ge=0, description="bytes of job inputs, results and unread uploads, all keys together"
+    )
+    job_retention_seconds: int = Field(
+        default=0, ge=0, description="a finished job (its results too) is deleted this long after it ends; 0: kept"
+    )
     result_cache: bool = Field(
         default=False, description="answer an article summarized before (same model and options) from a cache"
     )

@@ -6,6 +6,7 @@ import unicodedata
 
 from tomtat.models.engine_choice import Summarizer
 from tomtat.service.archive.core import RecordOptions, RecordProcessor
+from tomtat.service.jobs.store import JobOptions
 from tomtat.service.runtime.gateway import LocalGateway
 from tomtat.service.runtime.keys import ExtractiveKey, SummaryPlan
 
@@ -54,3 +55,8 @@ def windows_1258(text: str) -> bytes:
         base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in VIETNAMESE_TONES))
         out += (base + tones).encode("cp1258")
     return bytes(out)
+
+
+def extractive_job_options() -> JobOptions:
+    """A job's options as the store keeps them: extractive, 3 sentences (no model needed)."""
+    return JobOptions(SummaryPlan("extractive", ExtractiveKey(3)))

@@ -56,7 +56,8 @@ def test_a_file_from_before_schema_versions_is_migrated_once_and_keeps_its_jobs(
     job = store.get("j1")
     assert job is not None and (job.state, job.done, job.failed) == ("done", 3, 2)
     assert job.errors == {"empty_text": 2}  # counted from the stored results, once
-    assert [line for line in store.results("j1")]  # the results are still served
+    lines = list(store.results("j1"))  # the results are still served, and measured for the storage limits
+    assert lines and store.stored_bytes(None) == (sum(len(line.encode()) - 1 for line in lines),) * 2
     store.close()
     again = JobStore(path)  # opened again: nothing is applied twice
     assert again.get("j1").errors == {"empty_text": 2}  # type: ignore[union-attr]

@@ -28,10 +28,10 @@ def wait_read(client, job_id: str, timeout: float = 300) -> dict:
         time.sleep(0.05)
 
 
-def wait_done(client, job_id: str, timeout: float = 120) -> dict:
+def wait_done(client, job_id: str, timeout: float = 120, headers: dict[str, str] | None = None) -> dict:
     deadline = time.monotonic() + timeout
     while True:
-        job = client.get(f"/v1/jobs/{job_id}").json()
+        job = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
         if job["state"] in ("done", "cancelled", "failed"):
             return job
         assert time.monotonic() < deadline, job

@@ -22,6 +22,7 @@ from tomtat.service.api.openapi import install_openapi
 from tomtat.service.api.routers import check, extract, jobs, libretranslate, ops, summarize, translate
 from tomtat.service.jobs.changes import JobChanges
 from tomtat.service.jobs.runner import JobRunner
+from tomtat.service.jobs.storage import StorageLimits
 from tomtat.service.jobs.store import JobStore
 from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.gateway import WorkerGateway
@@ -47,7 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     gateway = WorkerGateway(pool, metrics, cache)
 
-    store = JobStore(settings.data_dir / "tomtat.db")
+    limits = StorageLimits(settings.max_stored_bytes_per_key, settings.max_stored_bytes)
+    store = JobStore(settings.data_dir / "tomtat.db", limits)
     changes = JobChanges()
     store.on_change = changes.notify
     guard = Guard(KeyStore(settings.data_dir / "tomtat.db"), settings.require_api_keys, settings.metrics_token)
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         chunk=settings.max_batch_size,
         max_records=settings.max_job_records,
         max_chars=settings.max_chars,
+        retention_seconds=settings.job_retention_seconds,
     )
 
     @asynccontextmanager

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from tomtat.service.runtime.pool import ModelPool
 log = logging.getLogger("tomtat.jobs")
 BACKGROUND = 1  # batch-worker priority: waits while interactive requests are queued
 LEASE_RETRY_SECONDS = 2.0  # how often a server without the runner lease tries to take it, and looks for jobs
+EXPIRY_CHECK_SECONDS = 60.0  # how often the lease holder deletes jobs past the retention setting
 
 
 class JobRunner:
@@ -33,6 +35,7 @@ class JobRunner:
         chunk: int,
         max_records: int | None = None,
         max_chars: int | None = None,
+        retention_seconds: int = 0,
     ) -> None:
         self.store = store
         self.pool = pool
@@ -40,6 +43,8 @@ class JobRunner:
         self.chunk = chunk
         self.max_records = max_records
         self.max_chars = max_chars  # the server's limit for one text holds for job records too
+        self.retention_seconds = retention_seconds  # 0: finished jobs are kept
+        self._expired_at = float("-inf")
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._readers: set[asyncio.Task[None]] = set()
@@ -142,6 +147,7 @@ class JobRunner:
                 await self._idle()
                 continue
             await self._resume_reading()
+            await self._expire()
             for job_id in await asyncio.to_thread(self.store.active):
                 if self._stopping:
                     return
@@ -155,6 +161,19 @@ class JobRunner:
             self._wake.clear()
             if not self._stopping and not await asyncio.to_thread(self.store.active):
                 await self._idle()
+
+    async def _expire(self) -> None:
+        """Delete finished jobs older than the retention setting (checked once a minute at most)."""
+        now = time.time()
+        if not self.retention_seconds or now - self._expired_at < EXPIRY_CHECK_SECONDS:
+            return
+        self._expired_at = now
+        if expired := await asyncio.to_thread(self.store.expire, now - self.retention_seconds):
+            log.info(
+                "deleted %d job(s) finished more than %d s ago (TOMTAT_JOB_RETENTION_SECONDS)",
+                expired,
+                self.retention_seconds,
+            )
 
     async def _idle(self) -> None:
         """Until woken (a job here), or a while (a job another server accepted, the lease freed)."""

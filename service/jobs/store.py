@@ -22,6 +22,8 @@ from tomtat.service.archive.articles import Format
 from tomtat.service.archive.core import RecordOptions
 from tomtat.service.archive.input_record import InputRecord
 from tomtat.service.database import Migration, add_missing_columns, connect
+from tomtat.service.jobs import storage
+from tomtat.service.jobs.storage import StorageLimits
 from tomtat.service.runtime.keys import SummaryPlan
 
 ACTIVE = ("queued", "running")
@@ -62,7 +64,22 @@ MIGRATIONS: list[Migration] = [
     INSERT OR IGNORE INTO job_errors SELECT job_id, json_extract(result, '$.error.code'), COUNT(*)
         FROM job_results WHERE failed = 1 GROUP BY 1, 2;
     """,
+    # bytes each job keeps on disk, for the storage limits; a file from before them is measured once
+    """
+    ALTER TABLE jobs ADD COLUMN input_bytes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN result_bytes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE jobs ADD COLUMN upload_bytes INTEGER NOT NULL DEFAULT 0;
+    UPDATE jobs SET
+        input_bytes = (SELECT COALESCE(SUM(length(CAST(text AS BLOB)) + COALESCE(length(CAST(meta AS BLOB)), 0)), 0)
+            FROM job_inputs WHERE job_id = jobs.id),
+        result_bytes = (SELECT COALESCE(SUM(length(CAST(result AS BLOB))), 0) FROM job_results WHERE job_id = jobs.id);
+    """,
 ]
+STORED = "input_bytes + result_bytes + upload_bytes"
+
+
+def _size(text: str | None) -> int:
+    return len(text.encode()) if text else 0
 
 
 @dataclass(frozen=True)
@@ -122,8 +139,9 @@ class ReadingStopped(Exception):
 class JobStore:
     """The SQLite file behind the jobs API; safe to use from the event loop and worker threads."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, limits: StorageLimits | None = None) -> None:
         self.path = Path(path)
+        self.limits = limits or StorageLimits()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = connect(self.path, "jobs", MIGRATIONS, wal=True)
@@ -138,6 +156,22 @@ class JobStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def stored_bytes(self, owner: str | None) -> tuple[int, int]:
+        """Bytes kept by ``owner``'s jobs, and by every job."""
+        with self._lock:
+            return self._stored_bytes(owner)
+
+    def _stored_bytes(self, owner: str | None) -> tuple[int, int]:
+        (by_owner,) = self._db.execute(
+            f"SELECT COALESCE(SUM({STORED}), 0) FROM jobs WHERE owner IS ?", (owner,)
+        ).fetchone()
+        (in_total,) = self._db.execute(f"SELECT COALESCE(SUM({STORED}), 0) FROM jobs").fetchone()
+        return int(by_owner), int(in_total)
+
+    def check_room(self, owner: str | None, adding: int) -> None:
+        """Raise ``StorageFull`` if ``owner`` may not store ``adding`` more bytes."""
+        storage.check(self.limits, *self.stored_bytes(owner), adding)
 
     def create(
         self,
@@ -192,11 +226,22 @@ class JobStore:
             if row is None:
                 job_id = uuid.uuid4().hex
                 kept = self.uploads / f"{job_id}{''.join(source.suffixes[-2:])}"
+                storage.check(self.limits, *self._stored_bytes(owner), source.stat().st_size)
                 source.replace(kept)
                 self._db.execute(
                     "INSERT INTO jobs (id, state, options, total, created, owner, name, upload_hash, "
-                    "idempotency_key, source) VALUES (?, 'reading', ?, 0, ?, ?, ?, ?, ?, ?)",
-                    (job_id, options.to_json(), time.time(), owner, name, upload_hash, idempotency_key, str(kept)),
+                    "idempotency_key, source, upload_bytes) VALUES (?, 'reading', ?, 0, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        job_id,
+                        options.to_json(),
+                        time.time(),
+                        owner,
+                        name,
+                        upload_hash,
+                        idempotency_key,
+                        str(kept),
+                        kept.stat().st_size,
+                    ),
                 )
                 row = self._db.execute(f"SELECT {JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if kept is None:
@@ -246,9 +291,13 @@ class JobStore:
         should_stop: Callable[[], bool] | None = None,
     ) -> None:
         """Insert a job's records, a chunk per transaction (the job's total grows as they go in), then
-        queue it. Raises what ``admit`` or ``max_records`` refuse, or ``ReadingStopped``."""
+        queue it. Raises what ``admit``, ``max_records`` or the storage limits refuse, or
+        ``ReadingStopped`` (also when the job was cancelled or deleted meanwhile)."""
         with self._lock:  # a restart reads an upload again from the start
             self._db.execute("DELETE FROM job_inputs WHERE job_id = ?", (job_id,))
+            self._db.execute("UPDATE jobs SET input_bytes = 0 WHERE id = ?", (job_id,))
+            row = self._db.execute("SELECT owner FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        owner = row[0] if row else None
         seq = duplicates = characters = 0
         pending = (r for r in records if r.skipped is None)  # a crawl's non-pages are no job records
         while chunk := list(itertools.islice(pending, INSERT_CHUNK)):
@@ -256,6 +305,7 @@ class JobStore:
                 raise ReadingStopped(job_id)
             with self._lock:
                 self._db.execute("BEGIN")
+                added = 0
                 for record in chunk:
                     error = json.dumps(record.error) if record.error else None
                     meta = json.dumps(record.meta, ensure_ascii=False) if record.meta else None
@@ -267,8 +317,20 @@ class JobStore:
                     seq += inserted
                     duplicates += 1 - inserted  # the id was there already: reported, never merged
                     characters += len(record.text or "") if inserted else 0
-                self._db.execute("UPDATE jobs SET total = ?, duplicates = ? WHERE id = ?", (seq, duplicates, job_id))
-                self._db.execute("COMMIT")
+                    added += _size(record.text) + _size(meta) if inserted else 0
+                try:
+                    storage.check(self.limits, *self._stored_bytes(owner), added)
+                except storage.StorageFull:
+                    self._db.execute("ROLLBACK")
+                    raise
+                updated = self._db.execute(
+                    "UPDATE jobs SET total = ?, duplicates = ?, input_bytes = input_bytes + ? "
+                    "WHERE id = ? AND state IN ('uploading', 'reading')",
+                    (seq, duplicates, added, job_id),
+                ).rowcount
+                self._db.execute("COMMIT" if updated else "ROLLBACK")
+            if not updated:  # cancelled or deleted while its records went in
+                raise ReadingStopped(job_id)
             self.on_change(job_id)
             if max_records is not None and seq > max_records:
                 raise TooManyRecords(max_records)
@@ -276,7 +338,7 @@ class JobStore:
             admit(seq, characters)
         with self._lock:
             self._db.execute(
-                "UPDATE jobs SET state = 'queued', total = ?, duplicates = ?, source = NULL "
+                "UPDATE jobs SET state = 'queued', total = ?, duplicates = ?, source = NULL, upload_bytes = 0 "
                 "WHERE id = ? AND state IN ('uploading', 'reading')",
                 (seq, duplicates, job_id),
             )
@@ -288,7 +350,8 @@ class JobStore:
             self._db.execute("BEGIN")
             self._db.execute("DELETE FROM job_inputs WHERE job_id = ?", (job_id,))
             self._db.execute(
-                "UPDATE jobs SET state = 'failed', finished = ?, error = ?, total = 0, source = NULL "
+                "UPDATE jobs SET state = 'failed', finished = ?, error = ?, total = 0, source = NULL, "
+                "input_bytes = 0, upload_bytes = 0 "
                 "WHERE id = ? AND state = 'reading'",
                 (time.time(), message, job_id),
             )
@@ -299,6 +362,35 @@ class JobStore:
         with self._lock:
             row = self._db.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return str(row[0]) if row else None
+
+    def drop_inputs(self, job_id: str) -> None:
+        """A cancelled job's inputs, which nothing will read again (its results are kept)."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            cancelled = "EXISTS (SELECT 1 FROM jobs WHERE id = ? AND state = 'cancelled')"
+            self._db.execute(f"DELETE FROM job_inputs WHERE job_id = ? AND {cancelled}", (job_id, job_id))
+            self._db.execute("UPDATE jobs SET input_bytes = 0 WHERE id = ? AND state = 'cancelled'", (job_id,))
+            self._db.execute("COMMIT")
+
+    def purge(self, job_id: str) -> None:
+        """The job gone: its inputs, results, counters and any upload file it kept."""
+        self.set_state(job_id, "cancelled")  # a reader or runner still at work on it stops
+        with self._lock:
+            row = self._db.execute("SELECT source FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        self.delete(job_id)
+        if row and row[0]:
+            Path(row[0]).unlink(missing_ok=True)
+        self.on_change(job_id)
+
+    def expire(self, finished_before: float) -> int:
+        """Purge jobs that ended before ``finished_before`` (a timestamp); returns how many."""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id FROM jobs WHERE state IN {TERMINAL} AND finished < ?", (finished_before,)
+            ).fetchall()
+        for (job_id,) in rows:
+            self.purge(job_id)
+        return len(rows)
 
     def delete(self, job_id: str) -> None:
         with self._lock:
@@ -400,22 +492,24 @@ class JobStore:
 
     def save(self, job_id: str, results: list[dict[str, Any]]) -> None:
         """Store a batch of results and the job's counters in one transaction (idempotent)."""
-        saved, codes = 0, Counter[str | None]()
+        saved, added, codes = 0, 0, Counter[str | None]()
         with self._lock:
             self._db.execute("BEGIN")
             for result in results:
+                line = json.dumps(result, ensure_ascii=False)
                 inserted = self._db.execute(
                     "INSERT OR IGNORE INTO job_results SELECT job_id, record_id, seq, ?, ? FROM job_inputs "
                     "WHERE job_id = ? AND record_id = ?",
-                    (json.dumps(result, ensure_ascii=False), int("error" in result), job_id, result["id"]),
+                    (line, int("error" in result), job_id, result["id"]),
                 ).rowcount
                 saved += inserted  # 0 for a result saved before (a rerun after a crash): counted once
+                added += _size(line) if inserted else 0
                 if inserted and "error" in result:
                     error = result["error"]
                     codes[error.get("code") if isinstance(error, dict) else None] += 1
             self._db.execute(
-                "UPDATE jobs SET done = done + ?, failed = failed + ? WHERE id = ?",
-                (saved, sum(codes.values()), job_id),
+                "UPDATE jobs SET done = done + ?, failed = failed + ?, result_bytes = result_bytes + ? WHERE id = ?",
+                (saved, sum(codes.values()), added, job_id),
             )
             self._db.executemany(
                 "INSERT INTO job_errors VALUES (?, ?, ?) "

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from tomtat.models.registry import translate_task
@@ -41,12 +41,14 @@ from tomtat.service.archive.records import (
 )
 from tomtat.service.jobs.changes import JobChanges
 from tomtat.service.jobs.export import csv_lines
+from tomtat.service.jobs.storage import StorageFull
 from tomtat.service.jobs.store import TERMINAL, Job, JobOptions, JobStore, TooManyRecords
 from tomtat.service.runtime.pool import ModelPool
 from tomtat.service.settings import Settings
 
 router = APIRouter(tags=["jobs"])
 ERRORS = error_responses(404, 415, 422, 503)
+CREATE_ERRORS = error_responses(404, 413, 415, 422, 503, 507)  # 413/507: the storage limits
 
 
 class JobSettings(Strict):
@@ -188,7 +190,7 @@ class JobUpload(BaseModel):
     "/v1/jobs",
     status_code=202,
     response_model=JobOut,
-    responses=ERRORS,
+    responses=CREATE_ERRORS,
     openapi_extra=request_body({"application/json": schema_of(JobRequest)}),
 )
 async def create_job(request: Request, pool: PoolDep, settings: SettingsDep, store: StoreDep, key: CallerDep) -> JobOut:
@@ -200,7 +202,7 @@ async def create_job(request: Request, pool: PoolDep, settings: SettingsDep, sto
     "/v1/uploads",
     status_code=202,
     response_model=JobOut,
-    responses=ERRORS,
+    responses=CREATE_ERRORS,
     # a route of its own: one content type per operation is what OpenAPI client generators handle
     openapi_extra=request_body({"multipart/form-data": schema_of(JobUpload)}),
 )
@@ -259,9 +261,18 @@ async def _queue(
     if submission.path is not None and submission.digest is not None:
         # an upload: answered at once, its records read into the job afterwards (with progress); the same
         # file with the same options, or the same Idempotency-Key, is the same job, even while it is read
-        job, kept = await asyncio.to_thread(
-            store.open_upload, job_options, owner, submission.name, submission.digest, idempotency_key, submission.path
-        )
+        try:
+            job, kept = await asyncio.to_thread(
+                store.open_upload,
+                job_options,
+                owner,
+                submission.name,
+                submission.digest,
+                idempotency_key,
+                submission.path,
+            )
+        except StorageFull as error:
+            raise storage_error(error) from None
         if kept is None:
             return job_out(job, f"this file was uploaded before with the same options: job {job.id}", True)
         request.app.state.job_runner.read_upload(job.id, kept, job_options, admit)
@@ -280,8 +291,16 @@ async def _queue(
         )
     except TooManyRecords as error:
         raise ApiError(422, "too_many_texts", str(error), "documents") from None
+    except StorageFull as error:
+        raise storage_error(error) from None
     request.app.state.job_runner.wake()
     return job_out(job, plan.note)
+
+
+def storage_error(error: StorageFull) -> ApiError:
+    if error.scope == "key":
+        return ApiError(413, "storage_quota", str(error), "documents")
+    return ApiError(507, "storage_full", str(error), "documents")
 
 
 async def _job(store: JobStore, job_id: str, key: ApiKey | None) -> Job:
@@ -376,9 +395,21 @@ async def job_events(job_id: str, request: Request, store: StoreDep, key: Caller
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
-@router.delete("/v1/jobs/{job_id}", response_model=JobOut, responses=ERRORS)
-async def cancel_job(job_id: str, store: StoreDep, key: CallerDep) -> JobOut:
-    """Cancel a queued or running job; results already written stay available."""
+PURGE = "also delete the job's results and the job itself (then 204; the id is unknown afterwards)"
+
+
+@router.delete(
+    "/v1/jobs/{job_id}", response_model=JobOut, responses={**ERRORS, 204: {"description": "purged: nothing is left"}}
+)
+async def cancel_job(
+    job_id: str, store: StoreDep, key: CallerDep, purge: Annotated[bool, Query(description=PURGE)] = False
+) -> JobOut | Response:
+    """Cancel a queued or running job and delete its stored input; results already written stay
+    available until ``purge=true`` (or the server's retention setting) deletes them."""
     await _job(store, job_id, key)
-    store.set_state(job_id, "cancelled")
+    if purge:
+        await asyncio.to_thread(store.purge, job_id)
+        return Response(status_code=204)
+    await asyncio.to_thread(store.set_state, job_id, "cancelled")
+    await asyncio.to_thread(store.drop_inputs, job_id)
     return job_out(await _job(store, job_id, key))
