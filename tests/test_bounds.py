@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
+import httpx
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -145,3 +147,41 @@ def test_a_tiny_parquet_of_huge_rows_is_stored_as_error_records(tmp_path: Path) 
         job = wait_done(client, sent.json()["id"])
     assert job["total"] == 200 and job["errors"] == {"text_too_long": 200}
     assert (data_dir / "tomtat.db").stat().st_size < 5_000_000  # the text was never stored
+
+
+def test_translate_file_holds_the_limit_for_one_text_and_charges_characters(model_dir: Path, tmp_path: Path) -> None:
+    """A file's paragraphs are texts like ``q``: one over the limit is refused; the key's quota is charged
+    the characters translated (a 40 kB .docx can hold 100k), and a document of more paragraphs than a
+    request may send is translated, a request's worth at a time."""
+    import docx
+
+    from tests.test_libretranslate_clients import _docx
+    from tomtat.service.api.auth import KeyStore
+
+    _, secret = KeyStore(tmp_path / "tomtat.db").add("desk", requests_per_minute=1000, chars_per_minute=60_000)
+    settings = {"checkpoint_dir": model_dir, "models": ["envit5"], "data_dir": tmp_path, "require_api_keys": True}
+    with client_for(**settings, max_chars=500, max_texts=4, max_queue=8) as client:
+
+        def send(paragraphs: list[str]) -> httpx.Response:
+            files = {"file": ("bai.docx", _docx(paragraphs))}
+            return client.post("/translate_file", files=files, data={"source": "vi", "target": "en", "api_key": secret})
+
+        too_long = send(["Giá vàng tăng. " * 40])  # 600 characters in one paragraph
+        assert too_long.status_code == 400
+        assert re.fullmatch(r"Invalid request: file\[0\] has 5\d\d characters; at most 500", too_long.json()["error"])
+
+        sentence = "Giá vàng trong nước tăng mạnh trong phiên sáng nay, người dân đổ xô đi mua. "
+        many = [sentence * 2] * 700  # 100k characters, 40 kB zipped
+        data = _docx(many)
+        assert len(data) < 60_000 < sum(map(len, many))
+        over_quota = send(many)
+        assert over_quota.status_code == 429, over_quota.text
+
+        paragraphs = [f"Đoạn {i}: giá vàng tăng." for i in range(12)]  # past the 4 a request and the queue's 8
+        answer = send(paragraphs)
+        assert answer.status_code == 200, answer.text
+        link = answer.json()["translatedFileUrl"].split("/download_file/")[1]
+        translated = docx.Document(io.BytesIO(client.get(f"/download_file/{link}").content)).paragraphs
+        assert len(translated) == 12 and all(
+            p.text and p.text != source for p, source in zip(translated, paragraphs, strict=True)
+        )

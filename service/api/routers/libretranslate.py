@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -343,8 +343,16 @@ async def translate_file(request: Request, gateway: GatewayDep, settings: Settin
         data = await upload.read()
         if not data:
             raise ApiError(400, "invalid_request", "Invalid request: empty file")
-        request.app.state.guard.charge(request.state.caller, len(data))
-        translated = await _translated_document(gateway, data, extension, source, target)
+        guard, caller = request.app.state.guard, request.state.caller
+
+        def admit(texts: list[str], fields: list[str]) -> None:  # the texts found in the file, as ``q`` would be
+            for text, field in zip(texts, fields, strict=True):
+                if len(text) > settings.max_chars:
+                    message = f"{field} has {len(text)} characters; at most {settings.max_chars}"
+                    raise ApiError(400, "text_too_long", f"Invalid request: {message}", field)
+            guard.charge(caller, sum(map(len, texts)))  # the characters translated, not the file's bytes
+
+        translated = await _translated_document(gateway, data, extension, source, target, admit, settings.max_texts)
     except (ApiError, TomtatError) as error:
         return _lt_failure(error)
     files = _translated_files(settings)
@@ -356,18 +364,34 @@ def _translated_files(settings: Settings) -> TranslatedFiles:
     return TranslatedFiles(settings.data_dir / "translated-files", settings.translated_file_ttl_seconds)
 
 
-async def _translated_document(gateway: WorkerGateway, data: bytes, extension: str, source: str, target: str) -> bytes:
-    """Run the format's handler in a thread; its texts go through the gateway on this event loop."""
+async def _translated_document(
+    gateway: WorkerGateway,
+    data: bytes,
+    extension: str,
+    source: str,
+    target: str,
+    admit: Callable[[list[str], list[str]], None],
+    per_request: int,
+) -> bytes:
+    """Run the format's handler in a thread; its texts go through the gateway on this event loop,
+    ``per_request`` at a time (a long document is several requests' worth of work, never more than a
+    queue can take, and interactive requests get in between them)."""
     loop = asyncio.get_running_loop()
 
     def translate(texts: list[str]) -> list[str]:
         if not texts:
             return []
+        fields = [f"file[{i}]" for i in range(len(texts))]
+        admit(texts, fields)
         language = source
         if source == "auto":  # the document's language, detected on its text at once
             language = resolve_source(" ".join(texts)[:5000], "auto")[0]
-        work = gateway.translate(texts, language, target, (), [f"file[{i}]" for i in range(len(texts))])
-        return [r.translation.translation for r in asyncio.run_coroutine_threadsafe(work, loop).result()]
+        translated: list[str] = []
+        for start in range(0, len(texts), per_request):
+            part = slice(start, start + per_request)
+            work = gateway.translate(texts[part], language, target, (), fields[part])
+            translated += [r.translation.translation for r in asyncio.run_coroutine_threadsafe(work, loop).result()]
+        return translated
 
     try:
         return await asyncio.to_thread(FORMATS[extension].translate, data, translate)
