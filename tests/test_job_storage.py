@@ -7,10 +7,13 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.builders import extractive_job_options
 from tests.service_helpers import client_for
 from tests.test_archive import article
 from tests.test_jobs import wait_done, wait_read
+from tomtat.service.api import auth
 from tomtat.service.api.auth import KeyStore
 from tomtat.service.archive.input_record import InputRecord
 from tomtat.service.jobs.store import JobStore
@@ -132,3 +135,30 @@ def test_retention_deletes_only_jobs_that_ended_before_it(tmp_path: Path) -> Non
     assert store.expire(cutoff) == 1
     assert store.get(old.id) is None
     assert store.get(recent.id) is not None and store.get(queued.id) is not None  # ended later / still queued
+
+
+def test_a_job_larger_than_its_keys_minute_is_paced_and_other_keys_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twice a key's characters per minute in one job: accepted (never an impossible Retry-After), run a
+    minute's worth at a time; another key's job, sent after it, finishes while it waits."""
+    monkeypatch.setattr(auth, "WINDOW_S", 1.0)  # a "minute" short enough for a test
+    keys = KeyStore(tmp_path / "tomtat.db")
+    _, slow = keys.add("slow", requests_per_minute=1000, chars_per_minute=3000)
+    _, other = keys.add("other", requests_per_minute=1000, chars_per_minute=1_000_000)
+    big = [{"id": f"a{i}", "text": ((article(i) + " ") * 8)[:650]} for i in range(10)]
+    assert sum(len(d["text"]) for d in big) > 2 * 3000 and all(len(d["text"]) < 3000 for d in big)
+    settings = {"checkpoint_dir": tmp_path / "none", "models": [], "data_dir": tmp_path, "require_api_keys": True}
+    with client_for(**settings, max_batch_size=2) as client:
+        headers = {"Authorization": f"Bearer {slow}"}
+        sent = time.monotonic()
+        paced = client.post("/v1/jobs", json={"documents": big, **EXTRACTIVE}, headers=headers)
+        assert paced.status_code == 202, paced.text  # 6,000 characters for a 3,000-a-minute key
+        headers_other = {"Authorization": f"Bearer {other}"}
+        quick = client.post("/v1/jobs", json={"documents": documents(2), **EXTRACTIVE}, headers=headers_other)
+        assert wait_done(client, quick.json()["id"], headers=headers_other)["state"] == "done"
+        assert client.get(f"/v1/jobs/{paced.json()['id']}", headers=headers).json()["state"] != "done"
+        finished = wait_done(client, paced.json()["id"], headers=headers)
+        took = time.monotonic() - sent
+    assert (finished["state"], finished["done"]) == ("done", 10)
+    assert took >= 2.0  # two windows waited (6,000 characters cannot go in one)

@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_records=settings.max_job_records,
         max_chars=settings.max_chars,
         retention_seconds=settings.job_retention_seconds,
+        pace=guard.pace,
     )
 
     @asynccontextmanager

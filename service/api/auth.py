@@ -76,6 +76,14 @@ class KeyStore:
             cursor = self._db.execute("DELETE FROM api_keys WHERE id = ? OR name = ?", (id_or_name, id_or_name))
         return cursor.rowcount > 0
 
+    def get(self, key_id: str) -> ApiKey | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id, name, requests_per_minute, chars_per_minute, created FROM api_keys WHERE id = ?",
+                (key_id,),
+            ).fetchone()
+        return ApiKey(*row) if row else None
+
     def find(self, secret: str) -> ApiKey | None:
         with self._lock:
             row = self._db.execute(
@@ -117,6 +125,23 @@ class Guard:
         """Count ``chars`` against the key's characters per minute (429 over it)."""
         if key is not None and chars:
             self._admit(key, chars, count_request=False)
+
+    def pace(self, owner: str | None, chars: int) -> float:
+        """A job's next batch of ``chars`` against its key's characters per minute: 0 when charged now,
+        else the seconds to wait before asking again. A batch larger than the whole budget is charged
+        once the window is empty, so a job bigger than a key's minute is paced, never refused."""
+        key = self.store.get(owner) if self.required and owner is not None and chars else None
+        if key is None:  # keys off, or the key was removed: its jobs are not held
+            return 0.0
+        now = time.monotonic()
+        with self._lock:
+            used = self._chars.setdefault(key.id, deque())
+            while used and now - used[0][0] > WINDOW_S:
+                used.popleft()
+            if used and sum(c for _, c in used) + chars > key.chars_per_minute:
+                return max(0.05, WINDOW_S - (now - used[0][0]))
+            used.append((now, chars))
+        return 0.0
 
     def _admit(self, key: ApiKey, chars: int, count_request: bool = True) -> None:
         now = time.monotonic()

@@ -19,6 +19,8 @@ from tomtat.service.runtime.gateway import Gateway
 from tomtat.service.runtime.pool import ModelPool
 
 log = logging.getLogger("tomtat.jobs")
+# a batch's characters against its key's budget: 0 when charged, else the seconds to wait first
+Pace = Callable[[str | None, int], float]
 BACKGROUND = 1  # batch-worker priority: waits while interactive requests are queued
 LEASE_RETRY_SECONDS = 2.0  # how often a server without the runner lease tries to take it, and looks for jobs
 EXPIRY_CHECK_SECONDS = 60.0  # how often the lease holder deletes jobs past the retention setting
@@ -36,6 +38,7 @@ class JobRunner:
         max_records: int | None = None,
         max_chars: int | None = None,
         retention_seconds: int = 0,
+        pace: Pace | None = None,
     ) -> None:
         self.store = store
         self.pool = pool
@@ -45,6 +48,7 @@ class JobRunner:
         self.max_chars = max_chars  # the server's limit for one text holds for job records too
         self.retention_seconds = retention_seconds  # 0: finished jobs are kept
         self._expired_at = float("-inf")
+        self.pace = pace or (lambda owner, characters: 0.0)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._readers: set[asyncio.Task[None]] = set()
@@ -148,18 +152,22 @@ class JobRunner:
                 continue
             await self._resume_reading()
             await self._expire()
+            self._wake.clear()  # before the pass: a job sent during it wakes the next one
+            waits: list[float | None] = []
             for job_id in await asyncio.to_thread(self.store.active):
                 if self._stopping:
                     return
                 try:
-                    await self._run(job_id)
+                    waits.append(await self._run(job_id))
                 except asyncio.CancelledError:
                     raise
                 except Exception as error:
                     log.exception("job %s failed", job_id)
                     await asyncio.to_thread(self.store.set_state, job_id, "failed", str(error))
-            self._wake.clear()
-            if not self._stopping and not await asyncio.to_thread(self.store.active):
+            if waits and None not in waits:  # every job waits for its key's budget: until the first may go
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=min(w for w in waits if w is not None))
+            elif not self._stopping and not await asyncio.to_thread(self.store.active):
                 await self._idle()
 
     async def _expire(self) -> None:
@@ -180,26 +188,32 @@ class JobRunner:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=LEASE_RETRY_SECONDS)
 
-    async def _run(self, job_id: str) -> None:
+    async def _run(self, job_id: str) -> float | None:
+        """Run the job's batches until it ends (None) or its key's characters per minute are spent:
+        then the seconds until it may go on, and the runner turns to the next job meanwhile."""
         job = await asyncio.to_thread(self.store.get, job_id, any_owner=True)
         if job is None or job.state not in ACTIVE:
-            return
+            return None
         options = job.options
         try:
             self.pool.summary_worker(options.plan)  # the model the job was accepted for is loaded here
         except ModelUnavailableError as error:
             await asyncio.to_thread(self.store.set_state, job_id, "failed", str(error))
-            return
+            return None
         await asyncio.to_thread(self.store.set_state, job_id, "running")
         while not self._stopping:
             current = await asyncio.to_thread(self.store.get, job_id, any_owner=True)
             if current is None or current.state not in ACTIVE:
-                return  # cancelled meanwhile
+                return None  # cancelled meanwhile
             records = await asyncio.to_thread(self.store.pending, job_id, self.chunk)
             if not records:
                 await asyncio.to_thread(self.store.set_state, job_id, "done")
-                return
+                return None
+            characters = sum(len(record.text or "") for record in records)
+            if wait := await asyncio.to_thread(self.pace, job.owner, characters):
+                return wait  # over the key's characters per minute: paced, never refused
             # the record core: page extraction and language checks in a thread, each record its own result
             record_options = options.record_options(self.max_chars)
             finished = await process_records(records, self.gateway, record_options, BACKGROUND)
             await asyncio.to_thread(self.store.save, job_id, finished)
+        return None  # stopping: the job is queued again

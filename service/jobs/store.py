@@ -125,6 +125,7 @@ class Job:
     options: JobOptions
     name: str | None = None  # the uploaded file's name, to tell jobs apart in a list
     errors: dict[str, int] = field(default_factory=dict)  # failed records by error code
+    owner: str | None = None  # the API key that created it
 
 
 class TooManyRecords(ValueError):
@@ -423,7 +424,7 @@ class JobStore:
         return [self._job(row) for row in rows]
 
     def _job(self, row: tuple[Any, ...]) -> Job:
-        job_id, state, total, done, failed, duplicates, created, started, finished, error, options, _, name = row
+        job_id, state, total, done, failed, duplicates, created, started, finished, error, options, owner, name = row
         job = Job(
             job_id,
             state,
@@ -437,6 +438,7 @@ class JobStore:
             error,
             JobOptions.from_json(options),
             name,
+            owner=owner,
         )
         if failed:  # counters kept as results are saved: one small read, whatever the job's size
             with self._lock:

@@ -93,7 +93,7 @@ class JobList(BaseModel):
 
 
 def job_out(job: Job, note: str | None = None, resent: bool = False) -> JobOut:
-    fields = {k: v for k, v in asdict(job).items() if k != "options"}
+    fields = {k: v for k, v in asdict(job).items() if k not in ("options", "owner")}
     rate = eta = None
     if job.started is not None and job.done:
         elapsed = (job.finished or time.time()) - job.started
@@ -251,12 +251,11 @@ async def _queue(
         plan, options.translate_to, options.allow_any_language, options.format, options.text_field, options.id_field
     )
     owner = key.id if key else None
-    guard = request.app.state.guard
 
-    def admit(count: int, characters: int) -> None:  # once every record is read: the key's quota
+    def admit(count: int, characters: int) -> None:  # once every record is read
+        # (the key's characters per minute are charged batch by batch as the job runs: paced, not refused)
         if not count:
             raise ApiError(422, "no_texts", "the job has no records", "documents")
-        guard.charge(key, characters)
 
     if submission.path is not None and submission.digest is not None:
         # an upload: answered at once, its records read into the job afterwards (with progress); the same
