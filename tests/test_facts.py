@@ -232,3 +232,43 @@ def test_a_place_that_is_not_the_sources_counterpart_is_flagged(source: str, tra
 def test_places_in_vietnamese_output_that_are_also_common_words_are_not_flagged() -> None:
     # "Hòa Bình" is a province and "peace"; "Đức" Germany and "virtue": a Vietnamese output is not checked so
     assert check_translation("The Platform for Peace met.", "Cương lĩnh vì Hòa Bình đã họp.", "en", "vi") == []
+
+
+def test_the_support_index_answers_what_a_scan_of_the_source_would() -> None:
+    """The index that keeps the checker linear (each output fact looked up, not scanned against the
+    whole source) finds exactly what scanning every source number, date, word and name finds."""
+    import random
+
+    from tomtat.models.facts.extract import read
+    from tomtat.models.facts.index import SupportIndex
+
+    rng = random.Random(7)
+    names = ["Nguyễn Văn An", "Hà Nội", "Tổ chức Y tế Thế giới", "WHO", "Libya", "Đà Nẵng"]
+    parts = [
+        f"{rng.choice(names)} ngày {rng.randint(1, 28)}/{rng.randint(1, 12)}/20{rng.randint(10, 25)} có "
+        f"{rng.randint(1, 999)},{rng.randint(0, 9)} tỷ đồng và {rng.randint(1, 99)} km."
+        for _ in range(300)
+    ]
+    _, support = read(" ".join(parts), "vi")
+    index = SupportIndex(support)
+    words = support.words
+    for value in [q.value for q in support.quantities[::7]] + [0.5, 3.14, 1e9, 12345.0]:
+        for tolerance in (0.0, 0.05, 0.5, 5e7):
+            scanned = sorted(q.value for q in support.quantities if abs(q.value - value) <= tolerance)
+            near = sorted(q.value for q in index.quantities_near(value, tolerance))
+            assert set(scanned) <= set(near) and all(abs(v - value) <= tolerance * 1.01 + 1e-6 for v in near)
+    for date in support.dates[::5]:
+        mine = {k: v for k, v in date.parts().items() if k != "year"}
+        scanned_dates = [d.parts() for d in support.dates if all(d.parts().get(k) == v for k, v in mine.items())]
+        assert list(index.date_candidates(date)) == scanned_dates
+    for start in range(0, len(words) - 3, 37):
+        for tokens in (tuple(words[start : start + 3]), (words[start], "không-có"), ("không-có",)):
+            scan = any(tuple(words[i : i + len(tokens)]) == tokens for i in range(len(words) - len(tokens) + 1))
+            assert index.contains(tokens) == scan
+    for letters in ("tcytt", "wn", "hn", "nva", "zz"):
+        scan = any(
+            "".join(w[0] for w in words[i : i + len(letters)]) == letters for i in range(len(words) - len(letters) + 1)
+        )
+        assert index.initials(letters) == scan
+    for prefix in ("liby", "đà", "nguy", "zzz"):
+        assert index.has_prefix(prefix) == any(w.startswith(prefix) for w in words)

@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tomtat.models.facts.dates import DateValue
-from tomtat.models.facts.extract import SMALL, Fact, Support, neighbour_words, read
+from tomtat.models.facts.extract import SMALL, Fact, neighbour_words, read
+from tomtat.models.facts.index import SupportIndex
 from tomtat.models.facts.names import equivalents, is_known_place
 from tomtat.models.facts.numbers import MEASURE_UNITS, Quantity
 
@@ -45,27 +46,30 @@ def _compatible_units(a: Quantity, b: Quantity) -> bool:
     return a.unit is None or b.unit is None or a.unit == b.unit
 
 
-def _quantity_supported(value: Quantity, support: Support, strict_units: bool = True) -> bool:
+def _quantity_supported(value: Quantity, support: SupportIndex, strict_units: bool = True) -> bool:
     """``strict_units`` off: a source measurement kept by a translation in any unit or in words ("2mm" ->
     "two-millimeter"): only the number must be there."""
-    return any((_compatible_units(value, s) or not strict_units) and _rounds_to(value, s) for s in support.quantities)
+    tolerance = 0.5 * 10.0 ** (-value.decimals) * value.multiplier
+    return any(
+        (_compatible_units(value, s) or not strict_units) and _rounds_to(value, s)
+        for s in support.quantities_near(value.value, tolerance)
+    )
 
 
-def _date_supported(value: DateValue, support: Support) -> bool:
-    years = {q.value for q in support.quantities}
-    parts = value.parts()
-    if set(parts) == {"year"} and value.year in years:  # "2000 dặm" = "2,000 miles"
+def _date_supported(value: DateValue, support: SupportIndex) -> bool:
+    years = support.years
+    mine = value.parts()
+    if set(mine) == {"year"} and value.year in years:  # "2000 dặm" = "2,000 miles"
         return True
-    if set(parts) <= {"hour", "minute"} and not parts.get("minute") and value.hour in years:  # "5 giờ" = "five"
+    if set(mine) <= {"hour", "minute"} and not mine.get("minute") and value.hour in years:  # "5 giờ" = "five"
         return True
-    for source in support.dates:
-        mine, theirs = value.parts(), source.parts()
-        if all(
+    return any(
+        all(
             theirs.get(part) == number or (part not in theirs and part == "year" and number in years)
             for part, number in mine.items()
-        ):
-            return True
-    return False
+        )
+        for theirs in support.date_candidates(value)
+    )
 
 
 def _expanded(tokens: tuple[str, ...]) -> set[str]:
@@ -74,11 +78,6 @@ def _expanded(tokens: tuple[str, ...]) -> set[str]:
     for form in equivalents(tokens) | {f for t in tokens for f in equivalents((t,))}:
         words.update(form.replace(".", " ").split())
     return words | {w.rstrip("s") for w in words}
-
-
-def _contains(words: list[str], tokens: tuple[str, ...]) -> bool:
-    n = len(tokens)
-    return any(tuple(words[i : i + n]) == tokens for i in range(len(words) - n + 1))
 
 
 def _is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
@@ -90,19 +89,15 @@ def _joined_windows(words: list[str], longest: int = 5) -> set[str]:
     return {"".join(words[i : i + n]) for n in range(2, longest + 1) for i in range(len(words) - n + 1)}
 
 
-def _initials(words: list[str], letters: str) -> bool:
-    n = len(letters)
-    return any("".join(w[0] for w in words[i : i + n]) == letters for i in range(len(words) - n + 1))
-
-
 class _Source:
     """A source read once, with the indexes name lookups need built on first use."""
 
     def __init__(self, text: str, lang: str) -> None:
         self.text, self.lang = text, lang
-        self.facts, self.support = read(text, lang)
+        self.facts, support = read(text, lang)
+        self.support = SupportIndex(support)
         self._windows: set[str] | None = None
-        self._word_set: set[str] | None = None
+        self._expanded_names: list[tuple[Fact, set[str]]] | None = None
 
     @property
     def windows(self) -> set[str]:
@@ -126,42 +121,39 @@ class _Source:
         return self._name_supported(fact.value, fact.text, across_languages)
 
     def _name_supported(self, tokens: tuple[str, ...], text: str, across_languages: bool) -> bool:
-        words = self.support.words
         for form in equivalents(tokens):
             parts = tuple(form.replace(".", " ").split())
-            if _contains(words, parts) or "".join(parts) in self.windows:
+            if self.support.contains(parts) or "".join(parts) in self.windows:
                 return True
-        if any(_is_subsequence(tokens, name) for name in self.support.names):
+        if tokens and any(_is_subsequence(tokens, name) for name in self.support.names_with(tokens[0])):
             return True
         if across_languages and all(self._word_known(token) for token in tokens):  # "Vogue Pháp" = "French Vogue"
             return True
         # across languages a name gains generic words ("Cao đẳng Harvard" -> "Harvard College")
         core = tuple(t for t in tokens if t not in GENERIC_NAME_WORDS)
-        if across_languages and core != tokens and core and (_contains(words, core) or self._known_name(core)):
+        if across_languages and core != tokens and core and (self.support.contains(core) or self._known_name(core)):
             return True
         letters = "".join(tokens)
-        return text.replace(".", "").replace(" ", "").isupper() and len(letters) >= 2 and _initials(words, letters)
+        return text.replace(".", "").replace(" ", "").isupper() and len(letters) >= 2 and self.support.initials(letters)
 
     def _word_known(self, token: str) -> bool:
-        if self._word_set is None:
-            self._word_set = set(self.support.words)
-        return token in self._word_set or any(
-            form in self._word_set if " " not in form else _contains(self.support.words, tuple(form.split()))
+        return self.support.has_word(token) or any(
+            self.support.has_word(form) if " " not in form else self.support.contains(tuple(form.split()))
             for form in equivalents((token,))
             if form != token
         )
 
     def _known_name(self, tokens: tuple[str, ...]) -> bool:
-        return any(_contains(self.support.words, tuple(form.split())) for form in equivalents(tokens))
+        return any(self.support.contains(tuple(form.split())) for form in equivalents(tokens))
 
     def changed_name(self, tokens: tuple[str, ...]) -> str | None:
         """The source name an output name (in the other language) was changed from: they share a word
         (directly or as a known equivalent), and each has a word the other lacks."""
         mine = _expanded(tokens)
-        for fact in self.facts:
-            if not isinstance(fact.value, tuple):
-                continue
-            theirs = _expanded(fact.value)
+        if self._expanded_names is None:  # once per source: equivalents are looked up for each name
+            self._expanded_names = [(f, _expanded(f.value)) for f in self.facts if isinstance(f.value, tuple)]
+        for fact, theirs in self._expanded_names:
+            assert isinstance(fact.value, tuple)
             if not (mine & theirs):
                 continue
             lacks_theirs = any(not ({t, t.rstrip("s")} & mine) for t in fact.value)
@@ -173,7 +165,7 @@ class _Source:
     def has_demonym(self, tokens: tuple[str, ...]) -> bool:
         """The source has the place's adjective or people ("Libyan", "người Kenya" -> "Kenyan")."""
         forms = [f for f in equivalents(tokens) if len(f) >= 4]
-        return any(word.startswith(form) for word in self.support.words for form in forms if " " not in form)
+        return any(self.support.has_prefix(form) for form in forms if " " not in form)
 
     def nearest_place(self) -> Fact | None:
         """The source's first known place, which an unsupported place of the output may have replaced."""

@@ -65,8 +65,17 @@ def _quantity(match: re.Match[str], value: float, decimals: int) -> Quantity:
     return Quantity(value * multiplier, unit_of(match), decimals, multiplier)
 
 
-def _overlaps(start: int, end: int, taken: list[tuple[int, int]]) -> bool:
-    return any(start < b and a < end for a, b in taken)
+class _Taken:
+    """The characters already read as a fact, one flag each: a check costs its span, not every fact."""
+
+    def __init__(self, length: int) -> None:
+        self._flags = bytearray(length)
+
+    def add(self, start: int, end: int) -> None:
+        self._flags[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self._flags.find(1, start, end) != -1
 
 
 def _is_weekday(text: str, ordinal: re.Match[str], rank: int) -> bool:
@@ -81,13 +90,13 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
     """The checked facts of ``text`` and the support it offers."""
     facts: list[Fact] = []
     support = Support(words=[w for w in re.split(r"[^\w]+", plain(text)) if w])
-    taken: list[tuple[int, int]] = []
+    taken = _Taken(len(text))
     for decade in DECADE.finditer(text):
         number = int(decade.group("vi") or decade.group("en"))
         for value in {number, number % 100, 1900 + number % 100 if number < 100 else number}:
             support.quantities.append(Quantity(float(value), None, 0, 1.0))
         support.dates.append(DateValue(year=1900 + number % 100 if number < 100 else number))
-        taken.append(decade.span())
+        taken.add(*decade.span())
     for ordinal in ORDINAL.finditer(text):  # "thế kỷ 21" = "21st century", "lần thứ 3" = "third"
         digits = ordinal.group("digits") or ordinal.group("vi")
         rank = int(digits) if digits else ORDINAL_WORDS[ordinal.group("word").lower()]
@@ -97,33 +106,33 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
         start, end = ordinal.span()
         rank = int(ordinal.group("digits") or ordinal.group("vi"))
         if _is_weekday(text, ordinal, rank):
-            taken.append((start, end))
+            taken.add(start, end)
             continue
         facts.append(Fact("number", ordinal.group(), start, end, Quantity(float(rank), None, 0, 1.0), ordinal=True))
-        taken.append((start, end))
+        taken.add(start, end)
     for measure in MEASURE.finditer(text):
         start, end = measure.span()
         found = readings(measure.group("num"), lang)
-        if not found or _overlaps(start, end, taken):
+        if not found or taken.overlaps(start, end):
             continue
         unit = MEASURE_UNITS[measure.group("unit")]
         quantities = [Quantity(value, unit, decimals, 1.0) for value, decimals in found]
         facts.append(Fact("number", measure.group(), start, end, quantities[0], tuple(quantities[1:])))
         support.quantities.extend(quantities)
         support.quantities.extend(Quantity(value, None, decimals, 1.0) for value, decimals in found)  # "2" alone
-        taken.append((start, end))
+        taken.add(start, end)
     for date in find_dates(text, lang):
-        if _overlaps(date.start, date.end, taken):
+        if taken.overlaps(date.start, date.end):
             continue
         facts.append(Fact("date", text[date.start : date.end], date.start, date.end, date.value))
         support.dates.append(date.value)
         for part in date.value.parts().values():
             support.quantities.append(Quantity(float(part), None, 0, 1.0))
-        taken.append((date.start, date.end))
+        taken.add(date.start, date.end)
     for match in NUMERAL.finditer(text):
         start, end = match.span()
         found = readings(match.group("num"), lang)
-        if not found or _overlaps(start, end, taken):
+        if not found or taken.overlaps(start, end):
             continue
         quantities = [_quantity(match, *reading) for reading in found]
         quantity = quantities[0]
@@ -135,11 +144,11 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
             support.neighbours.setdefault(quantity.value, set()).update(neighbour_words(text, start, end))
         if quantity.multiplier != 1.0:  # "3,2 tỷ" also supports a bare "3,2"
             support.quantities.extend(Quantity(value, None, decimals, 1.0) for value, decimals in found)
-        taken.append((start, end))
+        taken.add(start, end)
     for match in WORD_NUMBER.finditer(text):
         start, end = match.span()
         spelled = words_value(match.group("words"))
-        if spelled is None or _overlaps(start, end, taken):
+        if spelled is None or taken.overlaps(start, end):
             continue
         quantity = _quantity(match, float(spelled), 0)
         support.quantities.append(quantity)
@@ -152,9 +161,9 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
         kind = "amount" if quantity.unit else "number"
         end = match.end() if (match.group("mult") or match.group("unit")) else match.end("words")
         facts.append(Fact(kind, text[start:end].strip(), start, end, quantity))
-        taken.append((start, end))
+        taken.add(start, end)
     for name in find_names(text, lang):
-        if _overlaps(name.start, name.end, taken) or not name.tokens:
+        if taken.overlaps(name.start, name.end) or not name.tokens:
             continue
         facts.append(Fact("name", text[name.start : name.end], name.start, name.end, name.tokens))
         support.names.append(name.tokens)
