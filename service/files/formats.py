@@ -96,16 +96,22 @@ def _pptx(data: bytes, translate: Translate) -> bytes:
 def _odt(data: bytes, translate: Translate) -> bytes:
     from odf import opendocument, text
     from odf.element import Text
+    from odf.namespaces import TEXTNS
 
     document = opendocument.load(io.BytesIO(data))
+    paragraph_names = {(TEXTNS, "p"), (TEXTNS, "h")}
 
-    def leaves(node: object) -> list[object]:
+    def leaves(paragraph: object) -> list[object]:
+        """The paragraph's text nodes, in order, without those of a paragraph inside it (a note's or a
+        frame's: translated as its own paragraph, once): each node is visited once, whatever the nesting."""
         found: list[object] = []
-        for child in node.childNodes:  # type: ignore[attr-defined]
-            if isinstance(child, Text):
-                found.append(child)
-            else:
-                found += leaves(child)
+        stack = list(reversed(paragraph.childNodes))  # type: ignore[attr-defined]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, Text):
+                found.append(node)
+            elif getattr(node, "qname", None) not in paragraph_names:
+                stack.extend(reversed(node.childNodes))
         return found
 
     paragraphs = [leaves(p) for kind in (text.P, text.H) for p in document.getElementsByType(kind)]
