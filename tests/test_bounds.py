@@ -222,3 +222,43 @@ def test_an_odt_paragraph_inside_another_is_translated_once() -> None:
     FORMATS[".odt"].translate(data.getvalue(), lambda texts: sent.extend(texts) or texts)
     assert sent[1:] == ["Trong"] and sent[0].startswith("Ngoài") and "Trong" not in sent[0]
     assert sent[0].endswith("s499")
+
+
+def test_plain_records_over_the_limit_are_never_stored_and_html_ones_are_read() -> None:
+    """Plain text over the limit is an error before it is stored; HTML up to 20 times it is kept, as its
+    markup comes off when it is read (a 3,000-character page of 1,000 characters of text passes)."""
+    from tomtat.service.archive.core import bounded_records
+    from tomtat.service.archive.input_record import InputRecord
+
+    plain = "Giá vàng tăng. " * 200  # 3,000 characters
+    page = "<p>" + "<span class='x'>Giá vàng tăng.</span> " * 60 + "</p>"
+    records = [InputRecord("plain", plain), InputRecord("page", page), InputRecord("short", "Giá vàng tăng.")]
+    assert len(page) > 2_000
+    as_auto = {r.id: r for r in bounded_records(records, 2_000)}
+    assert as_auto["plain"].text is None and as_auto["plain"].error[0] == "text_too_long"  # type: ignore[index]
+    assert as_auto["page"].text == page and as_auto["short"].text == "Giá vàng tăng."
+    as_text = {r.id: r for r in bounded_records(records, 2_000, "text")}  # told it is text: markup or not
+    assert as_text["page"].text is None and as_text["short"].error is None
+    as_html = {r.id: r for r in bounded_records(records, 2_000, "html")}
+    assert as_html["plain"].text == plain  # told it is HTML: its text is measured once read
+
+
+def test_words_are_counted_the_same_on_the_fast_path() -> None:
+    """A text without letters of an unspaced script is counted by a regex: the same count as letter by
+    letter (a CJK letter appended sends the text down that path and adds one word), and every such
+    letter in Unicode falls in the blocks the fast path looks for."""
+    import random
+    import sys
+
+    from tomtat.models.text import UNSPACED_BLOCKS, UNSPACED_SCRIPTS, count_words, script_of
+
+    assert not [
+        i
+        for i in range(sys.maxunicode + 1)
+        if chr(i).isalpha() and script_of(chr(i)) in UNSPACED_SCRIPTS and not UNSPACED_BLOCKS.match(chr(i))
+    ]
+    rng = random.Random(3)
+    alphabet = "aăâbđêôơưáàảãạ ,.;:!?-–—“”()_\t\n\u00a0\u2003\u200b\x1c\u0301 012 _/@#"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert count_words(text) + 1 == count_words(text + " 一"), repr(text)

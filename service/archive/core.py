@@ -18,7 +18,7 @@ from typing import Any
 
 from tomtat.models.errors import InputError
 from tomtat.models.summarizer import check_article
-from tomtat.service.archive.articles import Article, ArticleFormatError, Format, article_of
+from tomtat.service.archive.articles import Article, ArticleFormatError, Format, article_of, looks_like_markup
 from tomtat.service.archive.input_record import InputRecord
 from tomtat.service.runtime.gateway import Gateway, SummaryResult, run_sync
 from tomtat.service.runtime.keys import SummaryPlan
@@ -53,15 +53,24 @@ def too_long(length: int, limit: int) -> tuple[str, str]:
     return "text_too_long", f"the record has {length:,} characters; at most {limit:,}"
 
 
-def bounded_records(records: Iterable[InputRecord], max_chars: int | None) -> Iterator[InputRecord]:
-    """Records whose text could never be processed (over ``MARKUP_PER_CHARACTER`` times the limit, HTML
-    included) become error records before they are stored anywhere: a few kB of dictionary-encoded
-    Parquet cannot become gigabytes of job store."""
+def bounded_records(
+    records: Iterable[InputRecord], max_chars: int | None, text_format: Format = "auto"
+) -> Iterator[InputRecord]:
+    """Records whose text could never be processed become error records before they are stored
+    anywhere: plain text over the limit, HTML over ``MARKUP_PER_CHARACTER`` times it (its markup is
+    taken off later). A few kB of dictionary-encoded Parquet cannot become gigabytes of job store."""
     for record in records:
-        if max_chars is not None and record.text is not None and len(record.text) > max_chars * MARKUP_PER_CHARACTER:
-            yield InputRecord(record.id, None, too_long(len(record.text), max_chars), record.meta)
+        text = record.text
+        if max_chars is None or text is None or len(text) <= max_chars:
+            yield record
+        elif len(text) > max_chars * MARKUP_PER_CHARACTER or not _may_be_markup(text, text_format):
+            yield InputRecord(record.id, None, too_long(len(text), max_chars), record.meta)
         else:
             yield record
+
+
+def _may_be_markup(text: str, text_format: Format) -> bool:
+    return text_format == "html" or (text_format == "auto" and looks_like_markup(text))
 
 
 def error_result(record_id: str, code: str, message: str) -> dict[str, Any]:

@@ -95,7 +95,9 @@ class JobRunner:
             return self._stopping or self.store.state_of(job_id) != "reading"  # shutting down, or cancelled
 
         def read() -> None:
-            records = bounded_records(read_records(source, options.text_field, options.id_field), self.max_chars)
+            records = bounded_records(
+                read_records(source, options.text_field, options.id_field), self.max_chars, options.text_format
+            )
             self.store.fill(job_id, records, max_records=self.max_records, admit=admit, should_stop=stop)
 
         try:
