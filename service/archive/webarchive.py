@@ -33,7 +33,9 @@ from tomtat.service.archive.input_record import InputRecord
 PAGE_SUFFIXES = (".html", ".htm")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 PAGE_RECORDS = ("response", "resource")  # the WARC record types that hold a page
-MAX_PAGE_BYTES = 20_000_000  # a capture's page as inflated; real news pages are well under 2 MB
+# a page as read (a capture's inflated): real news pages are well under 2 MB; extraction costs about 6 s
+# and 50 MB of memory per MB of page (scripts/attacks.py: 9 MB of HTML took 52 s and +441 MB)
+MAX_PAGE_BYTES = 4_000_000
 # what a cut-off or corrupt file raises while warcio reads it (zlib.error and warcio's parse errors too)
 READ_ERRORS = (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error)
 
@@ -59,9 +61,17 @@ def page_record(record_id: str, html: bytes | str, url: str | None = None) -> In
 def read_page(path: Path, root: Path) -> InputRecord:
     record_id = path.relative_to(root).as_posix()
     try:
-        return page_record(record_id, path.read_bytes())
+        with path.open("rb") as handle:
+            page = handle.read(MAX_PAGE_BYTES + 1)
     except OSError as error:
         return InputRecord(record_id, None, ("unreadable", str(error)))
+    if len(page) > MAX_PAGE_BYTES:
+        return InputRecord(record_id, None, _too_large())
+    return page_record(record_id, page)
+
+
+def _too_large() -> tuple[str, str]:
+    return "too_large", f"the page is larger than {MAX_PAGE_BYTES // 1_000_000} MB; news pages are well under 2 MB"
 
 
 @dataclass(frozen=True)
@@ -166,8 +176,7 @@ class CaptureIndex:
         else:
             payload = _payload_at(openers[place[0]], place[1])
         if len(payload) > MAX_PAGE_BYTES:  # inflated beyond any news page: never held whole
-            message = f"the page inflates to more than {MAX_PAGE_BYTES // 1_000_000} MB"
-            return InputRecord(record_id, None, ("too_large", message), meta)
+            return InputRecord(record_id, None, _too_large(), meta)
         found = page_record(record_id, payload, url)
         return InputRecord(found.id, found.text, found.error, {**meta, **(found.meta or {})})
 
