@@ -75,6 +75,12 @@ class Settings(BaseSettings):
     max_wait_ms: float = Field(default=10.0, ge=0, description="how long a worker waits to fill a batch")
     max_batch_size: int = Field(default=16, ge=1, description="texts per model batch")
     max_batch_tokens: int = Field(default=16384, ge=64, description="input tokens per model batch")
+    keep_lane_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="where batches run side by side: after a short request, one lane is kept for such "
+        "requests this long (0: never)",
+    )
 
     # jobs
     data_dir: Path = Field(

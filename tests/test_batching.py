@@ -315,3 +315,47 @@ def test_a_request_larger_than_the_queue_runs_when_the_queue_is_empty() -> None:
 
     assert asyncio.run(main()) == [f"k:T{i}" for i in range(10)]
     assert [len(texts) for texts, _ in calls] == [2] * 5
+
+
+def test_a_lane_is_kept_for_editors_while_they_keep_coming() -> None:
+    """Two lanes (batches at once): a 32-text request alone takes both; once an editor's short request
+    has been seen, bulk work takes one lane only and the next short request runs at once, beside it."""
+    in_model: list[list[str]] = []
+    entered = threading.Semaphore(0)
+    gates: dict[str, threading.Event] = {}
+
+    def run(texts: list[str], key: object) -> list[str]:
+        gate = gates.setdefault(texts[0], threading.Event())
+        in_model.append(list(texts))
+        entered.release()
+        assert gate.wait(30)
+        in_model.remove(texts)
+        return texts
+
+    async def main() -> None:
+        worker = BatchWorker(
+            "t", run, Metrics(), max_wait_ms=0, max_batch_size=8, max_batch_tokens=1000, max_queue=100, concurrency=2
+        )
+        worker.start()
+        bulk = asyncio.ensure_future(worker.submit([f"b{i}" for i in range(32)], "k", 32))
+        await inside(entered, 2)
+        assert sorted(batch[0] for batch in in_model) == ["b0", "b8"]  # no editor yet: both lanes are bulk
+        first_short = asyncio.ensure_future(worker.submit(["editor 1"], "k", 1))
+        gates.setdefault("b0", threading.Event()).set()  # a lane frees: the waiting short request takes it
+        await inside(entered)
+        assert sorted(batch[0] for batch in in_model) == ["b8", "editor 1"]
+        gates.setdefault("editor 1", threading.Event()).set()
+        await first_short
+        await settle()
+        assert sorted(batch[0] for batch in in_model) == ["b8"]  # the free lane waits for editors
+        second_short = asyncio.ensure_future(worker.submit(["editor 2"], "k", 1))
+        await inside(entered)  # at once: b8 is still in the model
+        assert sorted(batch[0] for batch in in_model) == ["b8", "editor 2"]
+        gates.setdefault("editor 2", threading.Event()).set()
+        await second_short
+        for name in ("b8", "b16", "b24"):
+            gates.setdefault(name, threading.Event()).set()
+        assert len((await bulk)[0]) == 32
+        await worker.stop()
+
+    asyncio.run(main())

@@ -248,6 +248,7 @@ def attacks(url: str) -> list[tuple[str, Callable[[httpx.Client], list[str]]]]:
             ],
         ),
         ("9 MB .html upload", lambda c: _upload(c, "page.html", _html_page(9))),
+        ("3.9 MB .html upload (under the 4 MB page cap)", lambda c: _upload(c, "page.html", _html_page(3.9))),
         *[
             (f"broken Parquet ({kind})", lambda c, data=data: _upload(c, "broken.parquet", data))
             for kind, data in broken.items()
@@ -264,10 +265,10 @@ def _json_job(client: httpx.Client, documents: list[dict[str, str]]) -> list[str
     return ["202", _job_end(client, sent.json()["id"])]
 
 
-def _html_page(megabytes: int) -> bytes:
-    return (
-        "<html><body>" + "<p>Giá vàng trong nước tăng mạnh trong phiên sáng nay.</p>" * (megabytes * 17_000)
-    ).encode()
+def _html_page(megabytes: float) -> bytes:
+    paragraph = "<p>Giá vàng trong nước tăng mạnh trong phiên sáng nay.</p>".encode()
+    page = b"<html><body>" + paragraph * int(megabytes * 1_000_000 / len(paragraph))
+    return page[: int(megabytes * 1_000_000)]
 
 
 def _gzip_body(client: httpx.Client) -> list[str]:

@@ -9,6 +9,11 @@ into pieces that fit, and the worker takes next the piece of the request it has 
 request before the rest of one in progress; among equals, the oldest), interactive requests before
 background ones, so a short request waits for the batches already in the model, not for the rest of a
 64-text request or of an archive job (CTranslate2 has no step-level API: fairness comes from here).
+
+Where several batches run at once (CTranslate2 on CPU: one per core), the last free one is kept for
+short interactive requests (ones that fit one batch) while they keep coming (one was seen in the last
+``keep_lane_seconds``): an editor's request then starts at once instead of waiting for a 16-text batch
+to end. Without short requests every lane serves bulk work, so archive throughput alone is unchanged.
 """
 
 from __future__ import annotations
@@ -65,6 +70,7 @@ class WorkItem(Generic[Key, Result]):
 class QueuedRequest(Generic[Key, Result]):
     pieces: deque[WorkItem[Key, Result]]  # not taken yet, in order
     served: int = 0  # pieces already taken: the least served request goes first
+    short: bool = False  # an editor's request: may take the lane kept for them
 
 
 @dataclass
@@ -90,13 +96,15 @@ class BatchWorker(Generic[Key, Result]):
         concurrency: int = 1,
         shared_slots: asyncio.Semaphore | None = None,
         executor: Executor | None = None,
+        keep_lane_seconds: float = 60.0,
     ) -> None:
         """``concurrency``: batches in the model at once; more than one when the backend runs
         batches in parallel (CTranslate2 on CPU: one per core), so no core idles at a batch's tail.
         ``shared_slots``: a limit shared with the other models' workers, so that a summarizer and a
         translator busy at once do not run twice as many batches as there are cores (each running
         batch holds its own buffers: on CPU, hundreds of MB). ``executor``: where batches run (the
-        pool's own threads, so no check or file parsing on the default pool can delay them)."""
+        pool's own threads, so no check or file parsing on the default pool can delay them).
+        ``keep_lane_seconds``: how long after a short request the last lane stays kept for them (0: never)."""
         self.name = name
         self.run_batch = run_batch
         self.metrics = metrics
@@ -114,6 +122,9 @@ class BatchWorker(Generic[Key, Result]):
         self.queued_texts = 0
         self._task: asyncio.Task[None] | None = None
         self._carry: WorkItem[Key, Result] | None = None  # an item that did not fit the last batch
+        self.keep_lane_seconds = keep_lane_seconds
+        self._last_short = float("-inf")  # when a short interactive request last arrived
+        self._lane_freed = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._loop(), name=f"batcher-{self.name}")
@@ -151,10 +162,13 @@ class BatchWorker(Generic[Key, Result]):
             offset = sum(len(piece.texts) for piece in pieces)
             future = loop.create_future()
             pieces.append(WorkItem(part, key, part_tokens, future, priority=priority, on_delta=on_delta, offset=offset))
+        short = priority == 0 and len(pieces) == 1  # an editor's or a reader's request: one batch's worth
+        if short:
+            self._last_short = time.monotonic()
         if priority == 0:
             self.queued_texts += len(texts)
             self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
-        self._queues[min(priority, 1)].append(QueuedRequest(deque(pieces)))
+        self._queues[min(priority, 1)].append(QueuedRequest(deque(pieces), short=short))
         self._available.set()
         try:
             answers = await asyncio.gather(*(piece.future for piece in pieces))
@@ -186,45 +200,49 @@ class BatchWorker(Generic[Key, Result]):
         pieces.append((part, part_tokens))
         return pieces
 
-    def _pop(self) -> WorkItem[Key, Result] | None:
+    def _pop(self, short_only: bool = False) -> WorkItem[Key, Result] | None:
         # a piece whose caller left is still taken here: the loop drops it after collecting, and so
         # releases the model slots it took (an idle worker must never sit on a shared slot)
-        for queue in self._queues:
+        for all_requests in self._queues:
+            queue = [r for r in all_requests if r.short] if short_only else all_requests
             if queue:
                 request = min(queue, key=lambda queued: queued.served)  # the first of the least served
                 item = request.pieces.popleft()
                 request.served += 1
                 if not request.pieces:
-                    queue.remove(request)
+                    all_requests.remove(request)
                 if item.priority == 0:
                     self.queued_texts -= len(item.texts)
                     self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
                 return item
         return None
 
-    async def _wait_item(self) -> WorkItem[Key, Result]:
+    async def _wait_item(self, short_only: bool = False) -> WorkItem[Key, Result]:
         while True:
-            item = self._pop()
+            item = self._pop(short_only)
             if item is not None:
                 return item
             self._available.clear()
             await self._available.wait()
 
-    async def _next(self, timeout: float | None) -> WorkItem[Key, Result] | None:
-        if self._carry is not None:
+    async def _next(self, timeout: float | None, short_only: bool = False) -> WorkItem[Key, Result] | None:
+        if self._carry is not None and not short_only:
             carried, self._carry = self._carry, None
             return carried
-        item = self._pop()
+        item = self._pop(short_only)
         if item is not None:
             return item
         if timeout is None:
-            return await self._wait_item()
+            return await self._wait_item(short_only)
         if timeout <= 0:
             return None
         try:
-            return await asyncio.wait_for(self._wait_item(), timeout)
+            return await asyncio.wait_for(self._wait_item(short_only), timeout)
         except TimeoutError:
             return None
+
+    def _has_short(self) -> bool:
+        return any(request.short for queue in self._queues for request in queue)
 
     async def _wait_ready(self) -> None:
         """Until an item waits, without taking it: an idle worker must not hold a shared slot."""
@@ -232,14 +250,36 @@ class BatchWorker(Generic[Key, Result]):
             self._available.clear()
             await self._available.wait()
 
-    async def _collect(self) -> list[WorkItem[Key, Result]]:
-        first = await self._next(None)
+    def _keeping_lane(self) -> bool:
+        """This batch would take the last free lane while editors' short requests keep coming."""
+        recent = time.monotonic() - self._last_short < self.keep_lane_seconds
+        return self.concurrency > 1 and len(self._running) >= self.concurrency - 1 and recent
+
+    async def _wait_short_or_lane(self) -> bool:
+        """On the last lane: until a short request waits (True: the batch takes only short ones) or
+        another lane frees (False), or the short requests stop coming."""
+        while self._keeping_lane():
+            if self._has_short():
+                return True
+            self._available.clear()
+            self._lane_freed.clear()
+            waits = [asyncio.ensure_future(event.wait()) for event in (self._available, self._lane_freed)]
+            left = self.keep_lane_seconds - (time.monotonic() - self._last_short)
+            try:
+                await asyncio.wait(waits, timeout=max(0.0, left), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiting in waits:
+                    waiting.cancel()
+        return False
+
+    async def _collect(self, short_only: bool = False) -> list[WorkItem[Key, Result]]:
+        first = await self._next(None, short_only)
         assert first is not None
         batch = [first]
         texts, tokens = len(first.texts), first.tokens
         deadline = time.perf_counter() + self.max_wait
         while texts < self.max_batch_size and tokens < self.max_batch_tokens:
-            item = await self._next(deadline - time.perf_counter())
+            item = await self._next(deadline - time.perf_counter(), short_only)
             if item is None:
                 break
             if texts + len(item.texts) > self.max_batch_size or tokens + item.tokens > self.max_batch_tokens:
@@ -261,11 +301,14 @@ class BatchWorker(Generic[Key, Result]):
         while True:
             taken: list[asyncio.Semaphore] = []
             try:
+                short_only = False
                 for slot in slots:
                     await self._wait_ready()  # requests queue up meanwhile: the batch takes them all
+                    # decided before the slot is taken: a worker waiting for short work holds none
+                    short_only = short_only or (slot is own and await self._wait_short_or_lane())
                     await slot.acquire()
                     taken.append(slot)
-                collected = await self._collect()
+                collected = await self._collect(short_only)
                 batch = [item for item in collected if not item.future.done()]  # callers that left are dropped
                 if left := sum(len(item.texts) for item in collected if item.future.done()):
                     self.metrics.dropped.labels(self.name).inc(left)
@@ -280,6 +323,7 @@ class BatchWorker(Generic[Key, Result]):
         self._running.discard(task)
         for slot in taken:
             slot.release()
+        self._lane_freed.set()
 
     async def _run_batch(self, batch: list[WorkItem[Key, Result]]) -> None:
         groups: dict[Key, list[WorkItem[Key, Result]]] = {}

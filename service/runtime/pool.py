@@ -112,6 +112,7 @@ class ModelPool:
             concurrency=_parallel_batches(models),
             shared_slots=self._model_slots if models else None,
             executor=self.executor,
+            keep_lane_seconds=s.keep_lane_seconds,
         )
         worker.start()
         return worker
