@@ -197,6 +197,31 @@ def raw_ct2(model: Seq2SeqModel, texts: list[str], new_tokens: int) -> None:
     )
 
 
+def raw_ct2_batches(model: Seq2SeqModel, texts: list[str], new_tokens: int, records_per_batch: int) -> None:
+    """The fair baseline for the archive path: CTranslate2's ``translate_batch`` on the same token ids
+    grouped as tomtat groups them (``records_per_batch`` records in file order, each group planned by
+    length under the backend's budgets), every batch submitted at once (``asynchronous``) so the model
+    never waits: what the model alone needs for tomtat's batches."""
+    from tomtat.models.batch_plan import plan_batches
+
+    backend = model.backend
+    assert isinstance(backend, CTranslate2Backend)
+    ids = [model.input_ids(SUMMARIZE, t) for t in texts]
+    pending = []
+    for start in range(0, len(ids), records_per_batch):
+        group = ids[start : start + records_per_batch]
+        for batch in plan_batches([len(i) for i in group], backend.max_batch_size, backend.batch_tokens):
+            pending += backend.translator.translate_batch(
+                backend.to_tokens([group[i] for i in batch]),
+                asynchronous=True,
+                beam_size=1,
+                min_decoding_length=new_tokens,
+                max_decoding_length=new_tokens,
+            )
+    for result in pending:
+        result.result()
+
+
 def article_sentences(texts: list[str]) -> list[str]:
     return [s for t in texts for p in sentences_by_paragraph(t) for s in p]
 
