@@ -127,5 +127,8 @@ class Settings(BaseSettings):
         default=1000, ge=1, description="connections and requests at once; beyond it uvicorn answers 503 at once"
     )
     keep_alive_seconds: int = Field(default=5, ge=1, description="an idle keep-alive connection is closed after this")
+    body_stall_seconds: float = Field(
+        default=60.0, gt=0, description="a request body that stops arriving this long is answered 408"
+    )
     host: str = Field(default="127.0.0.1", description="listen address (--host)")
     port: int = Field(default=8000, ge=0, le=65535, description="listen port (--port)")

@@ -217,3 +217,30 @@ def test_broken_checkpoint_is_not_ready_and_others_serve(model_dir: Path, tmp_pa
 def test_keys_cli_errors(tmp_path: Path) -> None:
     result = subprocess.run([*COMMAND, "keys", "remove", "ghost", "--data-dir", str(tmp_path)], capture_output=True)
     assert result.returncode == 2 and "no key" in result.stderr.decode()
+
+
+def test_a_body_that_stops_arriving_is_answered_408_and_streams_are_not_cut(tmp_path: Path) -> None:
+    """A client that sends 60 bytes of a promised 10 kB and stalls gets 408 once the stall passes the
+    setting, over a real socket; a request whose body came whole is not timed (its answer streams)."""
+    import socket
+    import time
+    from urllib.parse import urlparse
+
+    env = {"TOMTAT_CHECKPOINT_DIR": str(tmp_path / "none"), "TOMTAT_BODY_STALL_SECONDS": "1"}
+    with running_server(env) as url:
+        where = urlparse(url)
+        with socket.create_connection((where.hostname, where.port), timeout=10) as stalled:
+            stalled.sendall(
+                b"POST /v1/summarize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 10000\r\n\r\n" + b'{"text": "' + b"a" * 50
+            )
+            started = time.monotonic()
+            answer = stalled.recv(4096).decode()
+            waited = time.monotonic() - started
+        assert answer.startswith("HTTP/1.1 408") and "body_timeout" in answer, answer
+        assert 0.9 <= waited < 8
+        body = {"text": "Giá vàng tăng mạnh. Người dân mua vàng. Ngân hàng can thiệp.", "engine": "extractive"}
+        with httpx.stream("POST", url + "/v1/summarize", json={**body, "stream": True}, timeout=30) as streamed:
+            time.sleep(1.5)  # past the stall setting: the body was whole, nothing times out
+            events = streamed.read().decode()
+        assert streamed.status_code == 200 and "event: done" in events, events

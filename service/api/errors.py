@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -174,12 +175,15 @@ UPLOAD_PATHS = frozenset({"/v1/uploads", "/v1/jobs"})  # archive files, streamed
 
 class BodySizeLimit:
     """Refuse bodies over ``max_bytes`` with 413 before anything parses them (Content-Length or streamed);
-    a multipart archive upload to a job has ``max_upload_bytes`` instead (it is streamed to disk)."""
+    a multipart archive upload to a job has ``max_upload_bytes`` instead (it is streamed to disk). A
+    body that stops arriving for ``stall_seconds`` is answered 408 (uvicorn has no body read timeout:
+    a client that sends 60 bytes of a promised 10 MB would otherwise hold its request forever)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int, stall_seconds: float = 60.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_upload_bytes = max_upload_bytes
+        self.stall_seconds = stall_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -195,18 +199,33 @@ class BodySizeLimit:
             return
         received = 0
         response_started = False
+        body_done = False
+        answered = False  # this middleware answered (a stalled body): the app's own answer is dropped
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done, answered
+            if body_done:  # later calls wait for the client's disconnect (a stream's whole length)
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=self.stall_seconds)
+            except TimeoutError:
+                # answered here: the framework turns an error raised while it reads a body into a 400
+                if not response_started and not answered:
+                    stalled = f"the request body stopped arriving for {self.stall_seconds:g} s"
+                    await self._refuse(send, libretranslate, limit, 408, "body_timeout", stalled)
+                answered = True
+                return {"type": "http.disconnect"}
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
                 if received > limit:
                     raise _TooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal response_started
+            if answered:
+                return
             response_started = response_started or message["type"] == "http.response.start"
             await send(message)
 
@@ -216,14 +235,22 @@ class BodySizeLimit:
             if not response_started:
                 await self._refuse(send, libretranslate, limit)
 
-    async def _refuse(self, send: Send, libretranslate: bool, limit: int) -> None:
-        message = f"request body over {limit} bytes"
-        error = message if libretranslate else {"code": "body_too_large", "message": message, "field": None}
+    async def _refuse(
+        self,
+        send: Send,
+        libretranslate: bool,
+        limit: int,
+        status: int = 413,
+        code: str = "body_too_large",
+        message: str | None = None,
+    ) -> None:
+        message = message or f"request body over {limit} bytes"
+        error = message if libretranslate else {"code": code, "message": message, "field": None}
         body = json.dumps({"error": error}).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
             }
         )
