@@ -51,7 +51,7 @@ class SupportIndex:
     def quantities_near(self, value: float, tolerance: float) -> Iterator[Quantity]:
         """The source's numbers within ``tolerance`` of ``value`` (and a hair more, for float error:
         the caller applies its exact test)."""
-        margin = tolerance + 1e-8 * abs(value) + 1e-9
+        margin = tolerance * (1 + 1e-8) + 1e-8 * abs(value) + 1e-9  # covers the caller's 1e-9 of the source
         start = bisect.bisect_left(self._values, value - margin)
         end = bisect.bisect_right(self._values, value + margin)
         return iter(self._quantities[start:end])
