@@ -127,6 +127,9 @@ class Settings(BaseSettings):
         default=1000, ge=1, description="connections and requests at once; beyond it uvicorn answers 503 at once"
     )
     keep_alive_seconds: int = Field(default=5, ge=1, description="an idle keep-alive connection is closed after this")
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="a connection whose request header has not arrived within this is closed"
+    )
     body_stall_seconds: float = Field(
         default=60.0, gt=0, description="a request body that stops arriving this long is answered 408"
     )

@@ -244,3 +244,24 @@ def test_a_body_that_stops_arriving_is_answered_408_and_streams_are_not_cut(tmp_
             time.sleep(1.5)  # past the stall setting: the body was whole, nothing times out
             events = streamed.read().decode()
         assert streamed.status_code == 200 and "event: done" in events, events
+
+
+def test_a_connection_whose_header_never_comes_is_closed(tmp_path: Path) -> None:
+    """Half a request header, then nothing: the server closes the connection at the header deadline
+    (uvicorn alone keeps it forever); a keep-alive client's next request within it is served."""
+    import socket
+    import time
+    from urllib.parse import urlparse
+
+    env = {"TOMTAT_CHECKPOINT_DIR": str(tmp_path / "none"), "TOMTAT_HEADER_TIMEOUT_SECONDS": "1"}
+    with running_server(env) as url:
+        where = urlparse(url)
+        with socket.create_connection((where.hostname, where.port), timeout=15) as half_open:
+            half_open.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # the header's end never sent
+            started = time.monotonic()
+            assert half_open.recv(100) == b""  # closed, not answered
+            assert 0.9 <= time.monotonic() - started < 10
+        with httpx.Client(base_url=url) as client:  # one connection, kept alive between requests
+            assert client.get("/healthz").status_code == 200
+            time.sleep(0.5)
+            assert client.get("/healthz").status_code == 200

@@ -361,6 +361,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from tomtat.service.api.app import create_app
+    from tomtat.service.api.protocol import header_deadline_protocol
     from tomtat.service.database import NewerSchemaError
     from tomtat.service.settings import Settings
 
@@ -402,6 +403,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=grace,
         limit_concurrency=settings.max_connections,  # beyond it: 503 at once, not file descriptors run out
         timeout_keep_alive=settings.keep_alive_seconds,  # an idle connection is closed after this
+        http=header_deadline_protocol(settings.header_timeout_seconds),  # and one whose header never comes
     )
     if app.state.abandoned_batches:  # a model call cannot be interrupted: exit without joining its thread
         log.warning("exiting with a batch still in the model after the grace; its records run at the next start")
