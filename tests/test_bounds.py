@@ -262,3 +262,25 @@ def test_words_are_counted_the_same_on_the_fast_path() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert count_words(text) + 1 == count_words(text + " 一"), repr(text)
+
+
+def test_translate_file_refuses_a_zipped_document_that_inflates_past_its_cap(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A .docx of a few kB whose XML inflates past the cap (declared honestly, or hidden by a lying
+    header) is a 400 naming the size before python-docx unzips it whole."""
+    from tomtat.service.files import formats
+
+    monkeypatch.setattr(formats, "MAX_INFLATED_BYTES", 5_000_000)
+    honest = bomb_docx(6_000_000)
+    liar = bytearray(honest)  # the central directory's uncompressed size of document.xml set to 100 bytes
+    at = liar.rfind(b"PK\x01\x02")
+    liar[at + 24 : at + 28] = (100).to_bytes(4, "little")
+    with client_for(checkpoint_dir=model_dir, models=["envit5"]) as client:
+        answers = [
+            client.post("/translate_file", files={"file": ("b.docx", data)}, data={"source": "vi", "target": "en"})
+            for data in (honest, bytes(liar))
+        ]
+    assert [a.status_code for a in answers] == [400, 400]
+    assert answers[0].json()["error"] == "Invalid request: the document inflates to more than 5 MB"
+    assert "inflates to more than" in answers[1].json()["error"] or "could not be read" in answers[1].json()["error"]

@@ -5,6 +5,7 @@ kept: a paragraph is translated whole and its translation spread over its runs (
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.util import find_spec
@@ -14,6 +15,31 @@ from tomtat.models.markup import spread, translatable_texts, translate_markup
 
 Translate = Callable[[list[str]], list[str]]
 R = TypeVar("R")
+MAX_INFLATED_BYTES = 50_000_000  # a .docx/.pptx/.odt's parts together, unzipped (news documents: a few MB)
+
+
+class DocumentTooLarge(ValueError):
+    """A zipped document (.docx/.pptx/.odt) that would inflate past ``MAX_INFLATED_BYTES``."""
+
+    def __init__(self) -> None:
+        super().__init__(f"the document inflates to more than {MAX_INFLATED_BYTES // 1_000_000} MB")
+
+
+def check_inflated_size(data: bytes, limit: int | None = None) -> None:
+    """Before a library unzips a document whole: the members' declared sizes, then their actual ones
+    (read a block at a time, N+1 bytes at most: a zip bomb may lie in its header)."""
+    limit = MAX_INFLATED_BYTES if limit is None else limit
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        if sum(member.file_size for member in members) > limit:
+            raise DocumentTooLarge
+        left = limit
+        for member in members:
+            with archive.open(member) as handle:
+                while block := handle.read(min(1 << 20, left + 1)):
+                    left -= len(block)
+                    if left < 0:
+                        raise DocumentTooLarge
 
 
 def _worth(text: str) -> bool:
@@ -63,6 +89,7 @@ def _set_data(node: Any, text: str) -> None:
 def _docx(data: bytes, translate: Translate) -> bytes:
     import docx
 
+    check_inflated_size(data)
     document = docx.Document(io.BytesIO(data))
     paragraphs = list(document.paragraphs)
     for table in document.tables:
@@ -79,6 +106,7 @@ def _docx(data: bytes, translate: Translate) -> bytes:
 def _pptx(data: bytes, translate: Translate) -> bytes:
     import pptx
 
+    check_inflated_size(data)
     presentation = pptx.Presentation(io.BytesIO(data))
     runs = []
     for slide in presentation.slides:
@@ -98,6 +126,7 @@ def _odt(data: bytes, translate: Translate) -> bytes:
     from odf.element import Text
     from odf.namespaces import TEXTNS
 
+    check_inflated_size(data)
     document = opendocument.load(io.BytesIO(data))
     paragraph_names = {(TEXTNS, "p"), (TEXTNS, "h")}
 
@@ -166,4 +195,4 @@ def supported() -> list[str]:
     return [ext for ext, f in FORMATS.items() if f.available]
 
 
-__all__ = ["FORMATS", "Format", "supported", "translatable_texts"]
+__all__ = ["FORMATS", "DocumentTooLarge", "Format", "check_inflated_size", "supported", "translatable_texts"]

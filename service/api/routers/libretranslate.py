@@ -46,7 +46,7 @@ from tomtat.service.api.schemas import (
     LTTranslateResponse,
     clean_value,
 )
-from tomtat.service.files.formats import FORMATS, supported
+from tomtat.service.files.formats import FORMATS, DocumentTooLarge, supported
 from tomtat.service.files.store import TranslatedFiles
 from tomtat.service.runtime.gateway import WorkerGateway
 from tomtat.service.runtime.keys import overrides_of
@@ -397,6 +397,8 @@ async def _translated_document(
         return await asyncio.to_thread(FORMATS[extension].translate, data, translate)
     except (ApiError, TomtatError):
         raise
+    except DocumentTooLarge as error:
+        raise ApiError(400, "too_large", f"Invalid request: {error}") from None
     except Exception as error:  # noqa: BLE001 - a broken document is the sender's problem, said plainly
         message = f"Invalid request: the file could not be read as {extension} ({type(error).__name__})"
         raise ApiError(400, "invalid_file", message) from None
