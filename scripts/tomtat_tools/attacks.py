@@ -236,6 +236,18 @@ def attacks(url: str) -> list[tuple[str, Callable[[httpx.Client], list[str]]]]:
             ],
         ),
         (
+            "/translate_file, .docx inflating to 100 MB",
+            lambda c: [
+                str(
+                    c.post(
+                        "/translate_file",
+                        files={"file": ("z.docx", docx_of("<w:p/>" * 16_000_000))},
+                        data={"source": "vi", "target": "en"},
+                    ).status_code
+                )
+            ],
+        ),
+        (
             "/translate_file, 600 paragraphs",
             lambda c: [
                 str(
