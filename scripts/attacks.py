@@ -9,25 +9,14 @@ attack ran (polled every 0.2 s), seconds. Exit 1 when anything answered 5xx or a
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from pathlib import Path
-
-import httpx
 
 from tomtat_tools.attacks import healthy, run_attacks
+from tomtat_tools.bench import _server
+from tomtat_tools.latency import _free_port
 from tomtat_tools.testmodels import cached_test_models
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main() -> int:
@@ -39,30 +28,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as models, tempfile.TemporaryDirectory() as data:
         port = _free_port()
         env = {
-            **os.environ,
             "TOMTAT_CHECKPOINT_DIR": str(cached_test_models(models)),
             "TOMTAT_MODELS": '["vit5-base-vietnews", "envit5"]',
             "TOMTAT_DATA_DIR": data,
         }
-        script = Path(sys.executable).parent / "tomtat"
-        command = [str(script)] if script.exists() else [sys.executable, "-m", "tomtat"]
-        log = Path(data) / "serve.log"
-        with log.open("w") as out:
-            server = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, stdout=out, stderr=out)
-        url = f"http://127.0.0.1:{port}"
+        server, _ = _server(env, port)  # started, and ready
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(url + "/readyz", timeout=2).json()["loading"] is False:
-                        break
-                if server.poll() is not None or time.monotonic() > deadline:
-                    print(log.read_text(errors="replace"), file=sys.stderr)
-                    return 2
-                time.sleep(0.2)
             print("| attack | answers | peak RSS, MB above before | slowest /healthz, ms | seconds |")
             print("|---|---|---|---|---|")
-            outcomes = run_attacks(url, server.pid, args.only)
+            outcomes = run_attacks(f"http://127.0.0.1:{port}", server.pid, args.only)
         finally:
             server.terminate()
             try:
