@@ -170,10 +170,6 @@ class JobStore:
         (in_total,) = self._db.execute(f"SELECT COALESCE(SUM({STORED}), 0) FROM jobs").fetchone()
         return int(by_owner), int(in_total)
 
-    def check_room(self, owner: str | None, adding: int) -> None:
-        """Raise ``StorageFull`` if ``owner`` may not store ``adding`` more bytes."""
-        storage.check(self.limits, *self.stored_bytes(owner), adding)
-
     def create(
         self,
         options: JobOptions,
