@@ -135,9 +135,7 @@ class Guard:
             return 0.0
         now = time.monotonic()
         with self._lock:
-            used = self._chars.setdefault(key.id, deque())
-            while used and now - used[0][0] > WINDOW_S:
-                used.popleft()
+            used = self._chars_in_window(key.id, now)
             if used and sum(c for _, c in used) + chars > key.chars_per_minute:
                 return max(0.05, WINDOW_S - (now - used[0][0]))
             used.append((now, chars))
@@ -147,11 +145,9 @@ class Guard:
         now = time.monotonic()
         with self._lock:
             requests = self._requests.setdefault(key.id, deque())
-            used = self._chars.setdefault(key.id, deque())
+            used = self._chars_in_window(key.id, now)
             while requests and now - requests[0] > WINDOW_S:
                 requests.popleft()
-            while used and now - used[0][0] > WINDOW_S:
-                used.popleft()
             if count_request and len(requests) >= key.requests_per_minute:
                 retry = max(1, int(WINDOW_S - (now - requests[0])) + 1)
                 raise ApiError(429, "rate_limited", f"over {key.requests_per_minute} requests per minute", None, retry)
@@ -162,6 +158,13 @@ class Guard:
                 requests.append(now)
             if chars:
                 used.append((now, chars))
+
+    def _chars_in_window(self, key_id: str, now: float) -> deque[tuple[float, int]]:
+        """The key's charges of the last minute, older ones dropped (called under the lock)."""
+        used = self._chars.setdefault(key_id, deque())
+        while used and now - used[0][0] > WINDOW_S:
+            used.popleft()
+        return used
 
     def check_metrics(self, request: Request) -> None:
         if self.metrics_token and not hmac.compare_digest(self.bearer(request) or "", self.metrics_token):
