@@ -237,6 +237,8 @@ def test_a_body_that_stops_arriving_is_answered_408_and_streams_are_not_cut(tmp_
             started = time.monotonic()
             answer = stalled.recv(4096).decode()
             waited = time.monotonic() - started
+            while "body_timeout" not in answer and (more := stalled.recv(4096)):  # the body may come apart
+                answer += more.decode()
         assert answer.startswith("HTTP/1.1 408") and "body_timeout" in answer, answer
         assert 0.9 <= waited < 8
         body = {"text": "Giá vàng tăng mạnh. Người dân mua vàng. Ngân hàng can thiệp.", "engine": "extractive"}
