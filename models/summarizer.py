@@ -11,7 +11,7 @@ from typing import Any
 
 from tomtat.models.errors import InputError
 from tomtat.models.extractive import MAX_WORDS, lead, select_sentences
-from tomtat.models.langdetect import detect_language
+from tomtat.models.langdetect import detect_language, surely_vietnamese
 from tomtat.models.model import Seq2SeqModel
 from tomtat.models.registry import SUMMARIZE
 from tomtat.models.streaming import Delta, DocumentStream, OnDelta
@@ -67,7 +67,7 @@ def check_article(
             field=field_name,
             code="not_vietnamese",
         )
-    if not allow_any_language:
+    if not allow_any_language and not surely_vietnamese(clean):
         detected = detect_language(clean)
         if detected.language != "vi" and detected.probability >= NOT_VIETNAMESE_CONFIDENCE:
             raise InputError(

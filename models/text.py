@@ -184,7 +184,7 @@ def script_of(character: str) -> str:
     return name.split(" ", 1)[0] if name else "UNKNOWN"
 
 
-def letters_by_script(text: str, limit: int = 4000) -> dict[str, int]:
+def letters_by_script(text: str, limit: int) -> dict[str, int]:
     """How many letters of each script the first ``limit`` characters hold."""
     counts: dict[str, int] = {}
     for character in text[:limit]:
@@ -194,9 +194,18 @@ def letters_by_script(text: str, limit: int = 4000) -> dict[str, int]:
     return counts
 
 
+# a letter outside the Latin blocks (ASCII, Latin-1, Latin Extended-A/B, Latin Extended Additional, which
+# hold only Latin letters: tests/test_text.py checks each code point); a text with none is all Latin,
+# known by one regex instead of a Unicode name looked up per letter
+_NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
+SCRIPT_SAMPLE = 4000  # the characters whose letters decide a text's script
+
+
 def latin_share(text: str) -> float:
     """The share of letters that are Latin (Vietnamese is written in Latin letters); 1.0 with no letters."""
-    counts = letters_by_script(text)
+    if not _NON_LATIN_LETTER.search(text, 0, SCRIPT_SAMPLE):
+        return 1.0
+    counts = letters_by_script(text, SCRIPT_SAMPLE)
     total = sum(counts.values())
     return counts.get("LATIN", 0) / total if total else 1.0
 

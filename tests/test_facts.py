@@ -272,3 +272,29 @@ def test_the_support_index_answers_what_a_scan_of_the_source_would() -> None:
         assert index.initials(letters) == scan
     for prefix in ("liby", "đà", "nguy", "zzz"):
         assert index.has_prefix(prefix) == any(w.startswith(prefix) for w in words)
+
+
+def test_the_plain_form_of_latin_text_is_the_general_one() -> None:
+    """The fast path of ``plain`` gives what decomposing and dropping every mark gives, for every
+    character and for random mixes of Latin letters, marks and other scripts' characters."""
+    import random
+    import sys
+    import unicodedata
+
+    from tomtat.models.facts.plain import _OUTSIDE, plain
+
+    def general(text: str) -> str:
+        decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+        return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+    assert all(unicodedata.category(chr(c)) == "Mn" for c in range(0x300, 0x370))
+    inside = [chr(c) for c in range(sys.maxunicode + 1) if not _OUTSIDE.match(chr(c))]
+    assert [c for c in inside if unicodedata.category(c) == "Mn" and not "\u0300" <= c <= "\u036f"] == []
+    assert [c for c in range(sys.maxunicode + 1) if plain(chr(c)) != general(chr(c))] == []
+    rng = random.Random(5)
+    alphabet = [chr(c) for c in [*range(0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00)]]
+    alphabet += ["İ", "Σ", "ς", "東", "“", "–", "\u0483", "ǅ", "\u1dc0", "\u0e31"]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+        assert plain(text) == general(text), repr(text)
+    assert plain("Đà Nẵng, “Quảng Nam”") == "da nang, “quang nam”"

@@ -16,11 +16,11 @@ from tomtat.models.errors import (
     UnsupportedTaskError,
 )
 from tomtat.models.extractive import lead, select_sentences
-from tomtat.models.langdetect import detect_language
+from tomtat.models.langdetect import detect_language, surely_vietnamese
 from tomtat.models.model import load_model
 from tomtat.models.registry import REGISTRY, SUMMARIZE, get_checkpoint, translate_task
 from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer, check_article
-from tomtat.models.text import sentences_by_paragraph
+from tomtat.models.text import latin_share, letters_by_script, sentences_by_paragraph, split_sentences
 from tomtat.models.translator import Translator
 
 
@@ -133,6 +133,59 @@ def test_language_detection_is_deterministic(sample_article: str) -> None:
     assert len({detect_language(mixed) for _ in range(10)}) == 1
     assert detect_language("The weather is nice today in London.").language == "en"
     assert detect_language("1234 !!").language == "und"
+
+
+ENGLISH_SENTENCES = [
+    "The city council approved the new budget for schools and hospitals on Monday afternoon.",
+    "Officials said the bridge would reopen next month after repairs to its main span.",
+    "Prime Minister Phạm Minh Chính met investors in Hà Nội to discuss the new rail line.",
+    "Exports of rice and coffee rose sharply in the first quarter, the ministry reported.",
+    "Heavy rain flooded several districts of Đà Nẵng, and thousands of people were moved to safety.",
+    "The company plans to hire two thousand workers at its factory in Bắc Ninh province.",
+]
+
+
+def test_only_vietnamese_text_skips_language_detection(sample_article: str) -> None:
+    """The shortcut past langdetect fires only where langdetect itself answers Vietnamese: over English
+    and Vietnamese sentences mixed in every proportion and order, never on a text it would refuse."""
+    import random
+
+    vietnamese = split_sentences(sample_article)
+    shuffle = random.Random(0)
+    fired = 0
+    for _ in range(300):
+        parts = shuffle.choices(ENGLISH_SENTENCES, k=shuffle.randint(0, 12)) + shuffle.sample(
+            vietnamese, k=shuffle.randint(0, min(6, len(vietnamese)))
+        )
+        if shuffle.random() < 0.5:
+            shuffle.shuffle(parts)
+        text = " ".join(parts)
+        if text and surely_vietnamese(text):
+            fired += 1
+            assert detect_language(text).language == "vi", text
+    assert fired > 50  # the shortcut does fire on mostly Vietnamese text
+    assert surely_vietnamese(sample_article)
+    assert not surely_vietnamese(" ".join(ENGLISH_SENTENCES))  # English naming Vietnamese places
+    with pytest.raises(InputError, match="not Vietnamese"):
+        check_article(" ".join(ENGLISH_SENTENCES))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Giá vàng tăng", "Tokyo 東京 と 大阪", "ª º and ² ½", "Ελληνικά και Latin", "Привет, Hà Nội", "x" * 5000 + "東京"],
+)
+def test_latin_share_fast_path_matches_the_letter_by_letter_count(text: str) -> None:
+    """Every letter the fast path takes for Latin is one by its Unicode name, and shares agree."""
+    import sys
+
+    from tomtat.models.text import _NON_LATIN_LETTER, script_of
+
+    if text == "Giá vàng tăng":  # once: the whole of Unicode
+        taken = (chr(i) for i in range(sys.maxunicode + 1) if not _NON_LATIN_LETTER.match(chr(i)))
+        assert not [c for c in taken if c.isalpha() and script_of(c) != "LATIN"]
+    counts = letters_by_script(text, 4000)
+    slow = counts.get("LATIN", 0) / sum(counts.values()) if counts else 1.0
+    assert latin_share(text) == slow
 
 
 def test_unknown_model_and_missing_checkpoint(no_checkpoints: Path) -> None:

@@ -171,13 +171,13 @@ def find_names(text: str, lang: str) -> Iterator[NameMatch]:
 
     previous_end = None
     for match in tokens:
-        word = match.group()
-        joined = previous_end is not None and re.fullmatch(r" |-", text[previous_end : match.start()]) is not None
-        if _capitalised(word) and (not run or joined):
+        capitalised = match.group()[0].isupper()
+        if capitalised and (not run or text[previous_end : match.start()] in (" ", "-")):
             run.append(match)
         else:
-            yield from close()
-            if _capitalised(word):
+            if run:  # most words are lower case: nothing to close
+                yield from close()
+            if capitalised:
                 run.append(match)
         previous_end = match.end()
     yield from close()
