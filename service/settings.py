@@ -49,6 +49,13 @@ class Settings(BaseSettings):
         description="CTranslate2: batches run at once, all models together "
         "(0: one per CPU thread, at most 4, on CPU; 1 on GPU)",
     )
+    cpu_workers: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="processes that read articles and check facts beside the models "
+        "(0: threads of the server process; worth it where the models leave cores free, as on a GPU host)",
+    )
     extractive_sentences: int | None = Field(
         default=None,
         ge=1,

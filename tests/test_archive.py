@@ -338,3 +338,42 @@ def test_what_a_run_finished_before_a_crash_is_on_disk_in_input_order(tmp_path: 
     processor.process = plain  # type: ignore[method-assign]
     run_archive(source, output, processor, window=12, batch_size=3, progress=False)
     assert [r["id"] for r in read_output(output)] == order
+
+
+@pytest.mark.slow  # not in the fast tier
+def test_worker_processes_give_the_lines_threads_give(tmp_path: Path, model_dir: Path) -> None:
+    """``--cpu-workers 2`` (articles read and facts checked in two processes) writes the same lines,
+    errors and flags included, as ``--cpu-workers 0`` (threads of the one process)."""
+    source = tmp_path / "in.jsonl"
+    write_mixed_jsonl(source, 120)
+    lines = {}
+    for workers in ("0", "2"):
+        output = tmp_path / f"out-{workers}.jsonl"
+        command = [*COMMAND, "batch", str(source), "-o", str(output), "--no-progress", "--cpu-workers", workers]
+        command += ["--model", str(model_dir / "vit5-base-vietnews"), "--batch-size", "8", "--window", "32"]
+        result = subprocess.run(command, capture_output=True, timeout=300, check=False)
+        assert result.returncode == 5, result.stderr.decode()  # some records fail, as written
+        lines[workers] = [{k: v for k, v in row.items() if k != "batch_seconds"} for row in read_output(output)]
+    assert lines["0"] == lines["2"] and len(lines["0"]) == 120
+    assert sum("flags" in row for row in lines["2"]) > 50
+
+
+def test_cpu_work_runs_in_another_process_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from tomtat.service.runtime import cpu_work
+
+    async def pids(work: cpu_work.CpuWork) -> set[int]:
+        return set(await asyncio.gather(*(work.run(os.getpid) for _ in range(4))))
+
+    assert asyncio.run(pids(cpu_work.IN_THREADS)) == {os.getpid()}
+    pool = cpu_work.CpuWork(2)
+    try:
+        found = asyncio.run(pids(pool))
+        assert os.getpid() not in found and 1 <= len(found) <= 2
+    finally:
+        pool.close()
+    monkeypatch.setattr(cpu_work, "usable_cores", lambda: 2)
+    assert cpu_work.auto_workers(2) == 0 and cpu_work.auto_workers(1) == 0  # a 2-core box runs as before
+    monkeypatch.setattr(cpu_work, "usable_cores", lambda: 16)
+    assert cpu_work.auto_workers(1) == 8 and cpu_work.auto_workers(12) == 3 and cpu_work.auto_workers(16) == 0

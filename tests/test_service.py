@@ -41,6 +41,21 @@ def test_embedded_default_summarizes_extractively(bare, sample_article: str) -> 
     assert "tomtat fetch vit5-base-vietnews" in body["note"]
 
 
+def test_a_server_with_cpu_workers_answers_as_one_without(bare, tmp_path: Path, sample_article: str) -> None:
+    """TOMTAT_CPU_WORKERS=1: facts are checked in a worker process; the answer is the same, flags too."""
+    body = {"texts": [sample_article, *ARTICLES], "engine": "extractive"}
+    with client_for(checkpoint_dir=tmp_path, cpu_workers=1) as pooled:
+        with_workers = pooled.post("/v1/summarize", json=body)
+        assert pooled.app.state.gateway.cpu.workers == 1  # type: ignore[attr-defined]
+    without = bare.post("/v1/summarize", json=body)
+
+    def untimed(response) -> list[dict]:
+        return [{k: v for k, v in result.items() if k != "timings"} for result in response.json()["results"]]
+
+    assert with_workers.status_code == 200 and untimed(with_workers) == untimed(without)
+    assert all(result["flags"] == [] for result in untimed(without))  # extractive: faithful by construction
+
+
 def test_embedded_default_readyz_and_translation_503(bare) -> None:
     ready = bare.get("/readyz").json()
     assert ready["capabilities"]["summarize:extractive"]["ready"] is True

@@ -14,6 +14,7 @@ class Backend(Protocol):
 
     name: str
     parallel_batches: int  # batches it runs at once (CTranslate2 on CPU: one per core; else 1)
+    device: str  # where it runs, resolved: "cpu" or "cuda"
 
     def generate(self, inputs: list[list[int]], decoding: Decoding, on_token: OnToken | None = None) -> list[list[int]]:
         """Output ids (no start, pad or eos tokens) for each input id list, in input order. With greedy

@@ -25,6 +25,7 @@ from tomtat.service.jobs.runner import JobRunner
 from tomtat.service.jobs.storage import StorageLimits
 from tomtat.service.jobs.store import JobStore
 from tomtat.service.metrics import Metrics
+from tomtat.service.runtime.cpu_work import CpuWork
 from tomtat.service.runtime.gateway import WorkerGateway
 from tomtat.service.runtime.pool import ModelPool
 from tomtat.service.runtime.result_cache import ResultCache
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else None
     )
     gateway = WorkerGateway(pool, metrics, cache)
+    gateway.cpu = CpuWork(settings.cpu_workers)
 
     limits = StorageLimits(settings.max_stored_bytes_per_key, settings.max_stored_bytes)
     store = JobStore(settings.data_dir / "tomtat.db", limits)
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # a batch still in the model past the grace is abandoned: ``tomtat serve`` exits without it
         app.state.abandoned_batches = not await pool.stop(grace=left)
         store.close()
+        gateway.cpu.close()
         if cache is not None:
             cache.close()
 

@@ -162,7 +162,7 @@ async def process_records(
     records: list[InputRecord], gateway: Gateway, options: RecordOptions, priority: int = 0
 ) -> list[dict[str, Any]]:
     """One result per record, in order (with the record's ``meta``); never raises for a record's sake."""
-    results, ready = await asyncio.to_thread(prepare_records, records, options)
+    results, ready = await gateway.cpu.run(prepare_records, records, options)
     if ready:
 
         async def summarize(items: list[Prepared]) -> None:

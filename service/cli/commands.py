@@ -199,7 +199,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from tomtat.service.archive.core import RecordOptions, RecordProcessor
     from tomtat.service.archive.pipeline import run_archive
     from tomtat.service.archive.records import InputFormatError, MissingFieldError
-    from tomtat.service.runtime.local import summarizing_gateway
+    from tomtat.service.runtime.local import cpu_work_for, summarizing_gateway
 
     try:
         check_batch_locations(args)  # before any model loads
@@ -259,6 +259,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     options = RecordOptions(
         plan, args.translate_to, args.allow_any_language, not args.no_flags, args.format, args.keep_text, args.max_chars
     )
+    gateway.cpu = cpu_work_for(gateway, placement(args), args.cpu_workers)
     processor = RecordProcessor(gateway, options)
     try:
         report = run_archive(
@@ -283,6 +284,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
         if type(error).__module__.startswith("sqlalchemy"):  # the database went away, a constraint, …
             return fail(f"database: {error.__class__.__name__}: {getattr(error, 'orig', None) or error}", EXIT_INPUT)
         raise
+    finally:
+        gateway.cpu.close()
     print(report.line(), file=sys.stderr)
     if gateway.cache is not None:
         print(

@@ -168,6 +168,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--batch-size", type=positive_int, default=16, help="records per model batch (default: 16)")
     batch.add_argument(
+        "--cpu-workers",
+        type=non_negative_int,
+        help="processes that read articles and check facts beside the model (default: the cores the model "
+        "leaves free, less one; 0: threads of this process)",
+    )
+    batch.add_argument(
         "--window",
         type=positive_int,
         default=256,

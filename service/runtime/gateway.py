@@ -26,6 +26,7 @@ from tomtat.models.summarizer import Summary, check_article
 from tomtat.models.translator import Translation, Translator, as_language, resolve_source
 from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.batch_worker import BatchTiming
+from tomtat.service.runtime.cpu_work import IN_THREADS, CpuWork
 from tomtat.service.runtime.keys import Overrides, SummaryPlan, TranslateKey
 from tomtat.service.runtime.pool import ModelPool
 from tomtat.service.runtime.result_cache import ResultCache
@@ -68,6 +69,7 @@ class Gateway(ABC):
     """What callers ask of the models; subclasses say how a batch reaches them."""
 
     cache: ResultCache | None = None  # opt-in: summaries seen before come from SQLite, not the model
+    cpu: CpuWork = IN_THREADS  # where reading articles and checking facts run (worker processes: CpuWork(n))
 
     def _count_cache(self, hits: int, misses: int) -> None:  # noqa: B027 - optional hook, not abstract
         """Where a gateway reports cache use (the server: Prometheus counters); nowhere by default."""
@@ -137,7 +139,7 @@ class Gateway(ABC):
         if not check_facts:
             rows = zip(all_summaries, all_translated, cached, strict=True)
             return [SummaryResult(s, en, timing, cached=c) for s, en, c in rows]
-        flags = await asyncio.to_thread(_summary_flags, texts, all_summaries, all_translated, target)
+        flags = await self.cpu.run(_summary_flags, texts, all_summaries, all_translated, target)
         return [
             SummaryResult(s, en, timing, *f, cached=c)
             for s, en, f, c in zip(all_summaries, all_translated, flags, cached, strict=True)

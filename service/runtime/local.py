@@ -12,6 +12,7 @@ from tomtat.models.model import load_model
 from tomtat.models.registry import Task, translate_task
 from tomtat.models.summarizer import AbstractiveSummarizer
 from tomtat.models.translator import Translator, as_language
+from tomtat.service.runtime.cpu_work import CpuWork, auto_workers, usable_cores
 from tomtat.service.runtime.gateway import LocalGateway
 from tomtat.service.runtime.keys import AbstractiveKey, ExtractiveKey, Overrides, SummaryPlan
 
@@ -90,3 +91,16 @@ def translating_gateway(model: str | None, source: str, target: str, placement: 
         source = "en" if target_language == "vi" else "vi"
     task = translate_task(as_language(source, "source"), target_language)
     return LocalGateway(translator=load_translator(task, model, placement))
+
+
+def cpu_work_for(gateway: LocalGateway, placement: Placement, workers: int | None) -> CpuWork:
+    """Where the gateway's CPU work runs: ``workers`` processes, or (None) as many as the cores its models
+    leave free allow: a model on a GPU needs one core to feed it, one on the CPU its threads (every core
+    by default, which leaves none)."""
+    if workers is None:
+        models = list(gateway.translator.by_task.values()) if gateway.translator else []
+        if isinstance(gateway.summarizer, AbstractiveSummarizer):
+            models.append(gateway.summarizer.model)
+        on_gpu = any(model.backend.device != "cpu" for model in models)
+        workers = auto_workers(1 if on_gpu else placement.threads or usable_cores())
+    return CpuWork(workers)

@@ -1,0 +1,70 @@
+"""Where the CPU work around the model runs: reading articles, language checks, faithfulness flags.
+
+By default in threads of this process (``asyncio.to_thread``): under its GIL, so it shares one core with
+the tokenizing, detokenizing and writing this process also does. With ``workers`` it runs in a pool of
+worker processes instead, on the cores the model leaves free (a GPU host has many; the model needs
+one), while this process keeps feeding the model. The work itself is the same functions either way:
+their results are identical, only where they run changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+
+MAX_AUTO_WORKERS = 8  # past this the main process feeding the model is the limit, not the CPU work
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity: a container's or taskset's limit)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def auto_workers(model_cores: int) -> int:
+    """Worker processes for the CPU work: the cores the model leaves free, less one for this process
+    (it tokenizes and writes); none when the model uses every core (CTranslate2's default on CPU), so a
+    machine with no core to spare runs as before."""
+    return max(0, min(MAX_AUTO_WORKERS, usable_cores() - model_cores - 1))
+
+
+def _warm() -> None:
+    """Import what the work needs once per worker, so the first batch does not pay for it."""
+    from tomtat.models import facts, langdetect
+    from tomtat.service.archive import articles
+
+    del articles, facts
+    langdetect.detect_language("xin chào các bạn")  # loads langdetect's profiles
+
+
+class CpuWork:
+    """Runs a module-level function with picklable arguments, in a thread or in a worker process."""
+
+    def __init__(self, workers: int = 0) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        if workers > 0:
+            # spawn, not fork: this process runs model threads (CTranslate2, torch), which a fork copies
+            # in whatever state they are in
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm)
+            for _ in range(workers):  # started now (each warms up), not on the first batch
+                self._pool.submit(int)
+
+    async def run(self, function: Callable[..., T], *args: object) -> T:
+        if self._pool is None:
+            return await asyncio.to_thread(function, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+IN_THREADS = CpuWork()  # the default: threads of this process, nothing to close
