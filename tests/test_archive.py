@@ -374,6 +374,6 @@ def test_cpu_work_runs_in_another_process_only_when_asked(monkeypatch: pytest.Mo
     finally:
         pool.close()
     monkeypatch.setattr(cpu_work, "usable_cores", lambda: 2)
-    assert cpu_work.auto_workers(2) == 0 and cpu_work.auto_workers(1) == 0  # a 2-core box runs as before
+    assert cpu_work.auto_workers(2) == 0 and cpu_work.auto_workers(1) == 1  # a model on every core: as before
     monkeypatch.setattr(cpu_work, "usable_cores", lambda: 16)
-    assert cpu_work.auto_workers(1) == 8 and cpu_work.auto_workers(12) == 3 and cpu_work.auto_workers(16) == 0
+    assert cpu_work.auto_workers(1) == 8 and cpu_work.auto_workers(12) == 4 and cpu_work.auto_workers(16) == 0

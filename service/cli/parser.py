@@ -171,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--cpu-workers",
         type=non_negative_int,
         help="processes that read articles and check facts beside the model (default: the cores the model "
-        "leaves free, less one; 0: threads of this process)",
+        "leaves free, at most 8; 0: threads of this process)",
     )
     batch.add_argument(
         "--window",

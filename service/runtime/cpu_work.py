@@ -13,7 +13,7 @@ import asyncio
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -27,10 +27,10 @@ def usable_cores() -> int:
 
 
 def auto_workers(model_cores: int) -> int:
-    """Worker processes for the CPU work: the cores the model leaves free, less one for this process
-    (it tokenizes and writes); none when the model uses every core (CTranslate2's default on CPU), so a
-    machine with no core to spare runs as before."""
-    return max(0, min(MAX_AUTO_WORKERS, usable_cores() - model_cores - 1))
+    """Worker processes for the CPU work: the cores the model leaves free (scripts/pipeline_benchmark.py:
+    one beside a model on one of two cores is a little faster than threads); none when the model uses
+    every core (CTranslate2's default on CPU), so a machine with no core to spare runs as before."""
+    return max(0, min(MAX_AUTO_WORKERS, usable_cores() - model_cores))
 
 
 def _warm() -> None:
@@ -48,13 +48,19 @@ class CpuWork:
     def __init__(self, workers: int = 0) -> None:
         self.workers = workers
         self._pool: ProcessPoolExecutor | None = None
+        self._started: list[Future[int]] = []
         if workers > 0:
             # spawn, not fork: this process runs model threads (CTranslate2, torch), which a fork copies
             # in whatever state they are in
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm)
-            for _ in range(workers):  # started now (each warms up), not on the first batch
-                self._pool.submit(int)
+            # started now (each warms up), not on the first batch
+            self._started = [self._pool.submit(int) for _ in range(workers)]
+
+    def wait_started(self) -> None:
+        """Block until the worker processes have started and warmed up (benchmarks time work, not that)."""
+        for future in self._started:
+            future.result()
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
         if self._pool is None:
