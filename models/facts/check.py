@@ -3,6 +3,7 @@ number, date and name of its source. Flags say what and why; the output is never
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -232,11 +233,18 @@ def _spelled(fact: Fact) -> bool:
     return not any(ch.isdigit() for ch in fact.text)
 
 
+@functools.lru_cache(maxsize=4)
+def _article(text: str, lang: str) -> _Source:
+    """An article read once for the checks of its summary and of that summary's translation, which come
+    one after the other (reading is most of a check's time); a few kept, as they may be long."""
+    return _Source(text, lang)
+
+
 def check_summary(article: str, summary: str, lang: str = "vi", summary_lang: str | None = None) -> list[Flag]:
     """Facts of ``summary`` that ``article`` does not support (a summary may leave facts out)."""
     output_lang = summary_lang or lang
     # an English summary of a Vietnamese article is checked with the translation's cross-language rules
-    return _unsupported(_Source(summary, output_lang), _Source(article, lang), across_languages=output_lang != lang)
+    return _unsupported(_Source(summary, output_lang), _article(article, lang), across_languages=output_lang != lang)
 
 
 def check_translation(source: str, translation: str, source_lang: str, target_lang: str) -> list[Flag]:
