@@ -4,4 +4,5 @@ import sys
 
 from tomtat.service.cli.main import main
 
-sys.exit(main())
+if __name__ == "__main__":  # a worker process (--cpu-workers) may import this module: it must not run the CLI
+    sys.exit(main())
