@@ -195,7 +195,7 @@ def letters_by_script(text: str, limit: int) -> dict[str, int]:
 
 
 # a letter outside the Latin blocks (ASCII, Latin-1, Latin Extended-A/B, Latin Extended Additional, which
-# hold only Latin letters: tests/test_text.py checks each code point); a text with none is all Latin,
+# hold only Latin letters: tests/test_model_layer.py checks each code point); a text with none is all Latin,
 # known by one regex instead of a Unicode name looked up per letter
 _NON_LATIN_LETTER = re.compile(r"[^\W\d_A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 SCRIPT_SAMPLE = 4000  # the characters whose letters decide a text's script

@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--no-flags",
         action="store_true",
-        help="skip the faithfulness flags (~3 ms of CPU per article: worth it on a GPU run)",
+        help="skip the faithfulness flags (~9 ms of CPU per article: worth it on a GPU run)",
     )
     batch.add_argument("--batch-size", type=positive_int, default=16, help="records per model batch (default: 16)")
     batch.add_argument(

@@ -10,6 +10,7 @@ their results are identical, only where they run changes.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -35,11 +36,11 @@ def auto_workers(model_cores: int) -> int:
 
 def _warm() -> None:
     """Import what the work needs once per worker, so the first batch does not pay for it."""
-    from tomtat.models import facts, langdetect
-    from tomtat.service.archive import articles
+    for module in ("tomtat.models.facts", "tomtat.service.archive.articles"):
+        importlib.import_module(module)
+    from tomtat.models.langdetect import detect_language
 
-    del articles, facts
-    langdetect.detect_language("xin chào các bạn")  # loads langdetect's profiles
+    detect_language("The first batch need not load langdetect's profiles.")
 
 
 class CpuWork:
