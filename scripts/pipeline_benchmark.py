@@ -47,10 +47,16 @@ def main() -> int:
     )
     parser.add_argument("--repeats", type=int, default=3, help="runs of each mode, interleaved (median; default 3)")
     parser.add_argument("--cpu-workers", type=int, default=1, help="worker processes of the last two rows (default: 1)")
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="a CTranslate2 summarization model to use instead of the tiny one (e.g. the true ViT5-base shape "
+        "that scripts/benchmark.py builds: ~/.cache/tomtat/bench/true-shape/vit5-base-vietnews-ct2)",
+    )
     args = parser.parse_args()
     articles = B.vietnews_articles(B.SHARED_DATA) or B.generated_articles(300)
     root = Path(tempfile.gettempdir()) / "tomtat-pipeline-bench"
-    converted = convert(build(root, articles, quick=True))
+    converted = args.checkpoint.expanduser() if args.checkpoint else convert(build(root, articles, quick=True))
     limits = {"max_batch_size": args.batch_size, "max_batch_tokens": args.batch_size * 512}
     model = load_model(str(converted), backend="ctranslate2", device="cpu", threads=args.model_threads, **limits)
     fitted = B.fit_to_one_pass(model, articles, len(articles))
@@ -105,7 +111,7 @@ def main() -> int:
         for flags in (False, True)
     )
     print(
-        f"{len(docs)} articles, {args.new_tokens} forced tokens, batches of {args.batch_size}, CT2 int8 tiny model "
+        f"{len(docs)} articles, {args.new_tokens} forced tokens, batches of {args.batch_size}, CT2 int8 {model.name} "
         f"on {args.model_threads} thread(s); median of {args.repeats} interleaved runs"
     )
     print("| mode | seconds | docs/s | ÷ raw CT2 |")
