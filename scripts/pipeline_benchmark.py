@@ -117,7 +117,7 @@ def main() -> int:
     print("| mode | seconds | docs/s | ÷ raw CT2 |")
     print("| --- | --- | --- | --- |")
     for label, seconds in rows.items():
-        print(f"| {label} | {seconds:.1f} | {len(docs) / seconds:.0f} | {raw_ct2 / seconds:.2f} |")
+        print(f"| {label} | {seconds:.1f} | {len(docs) / seconds:.3g} | {raw_ct2 / seconds:.2f} |")
     print(f"outputs byte-identical with 1 and 2 batches in flight, threads and worker processes: {same}")
     return 0
 
