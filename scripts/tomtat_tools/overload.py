@@ -125,7 +125,10 @@ async def run_overload(url: str, clients: int = 64, seconds: float = 30.0, text:
     """Flood ``url`` with ``clients`` concurrent clients for ``seconds``; clients never back off."""
     mix = request_mix(text or SAMPLE.read_text(encoding="utf-8"))
     report = OverloadReport(clients, seconds)
-    limits = httpx.Limits(max_connections=clients + 1, max_keepalive_connections=clients + 1)
+    # idle connections dropped by the client before the server's keep-alive (5 s) closes them: with both at
+    # 5 s, a request sent on a connection the server is closing that instant fails (a ReadError), which is
+    # the client's race, not an accepted request left unanswered
+    limits = httpx.Limits(max_connections=clients + 1, max_keepalive_connections=clients + 1, keepalive_expiry=2.0)
     async with (
         httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http,
         httpx.AsyncClient(base_url=url, timeout=2) as health,
