@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Protocol
 
 from tomtat.models.registry import Decoding
 from tomtat.models.streaming import OnToken
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (a container's cpuset, not the whole host)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 class Backend(Protocol):

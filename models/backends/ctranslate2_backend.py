@@ -13,12 +13,12 @@ from __future__ import annotations
 import ctypes
 import functools
 import json
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tomtat.models.backends import usable_cores
 from tomtat.models.registry import Decoding
 from tomtat.models.streaming import OnToken
 
@@ -36,13 +36,6 @@ def _vocabulary(directory: Path) -> list[str]:
 
 CPU_BATCH_TOKENS = 2048  # per parallel batch on CPU: bigger was slower and costs memory (README, Performance)
 MAX_DEFAULT_PARALLEL = 4  # each parallel batch has its own buffers: a 64-core host should not get 64 by default
-
-
-def _usable_cores() -> int:
-    """Cores this process may run on (a container's cpuset, not the whole host)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
 
 
 @functools.cache
@@ -99,7 +92,7 @@ class CTranslate2Backend:
             raise ValueError("float16 gives NaN outputs with T5 models; use int8_float16 or bfloat16")
         self.device, self.compute_type = device, compute_type
         if device == "cpu":
-            cores = threads or _usable_cores()
+            cores = threads or usable_cores()
             self.parallel_batches = min(parallel_batches or min(cores, MAX_DEFAULT_PARALLEL), cores)
             intra_threads = max(1, cores // self.parallel_batches)
             self.batch_tokens = min(max_batch_tokens, CPU_BATCH_TOKENS)

@@ -12,19 +12,15 @@ from __future__ import annotations
 import asyncio
 import importlib
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TypeVar
 
+from tomtat.models.backends import usable_cores
+
 T = TypeVar("T")
 
 MAX_AUTO_WORKERS = 8  # past this the main process feeding the model is the limit, not the CPU work
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity: a container's or taskset's limit)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def auto_workers(model_cores: int) -> int:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from tomtat.models.backends import usable_cores
 from tomtat.models.engine_choice import choose_model, choose_summarizer
 from tomtat.models.extractive import extractive_length
 from tomtat.models.model import load_model
 from tomtat.models.registry import Task, translate_task
 from tomtat.models.summarizer import AbstractiveSummarizer
 from tomtat.models.translator import Translator, as_language
-from tomtat.service.runtime.cpu_work import CpuWork, auto_workers, usable_cores
+from tomtat.service.runtime.cpu_work import CpuWork, auto_workers
 from tomtat.service.runtime.gateway import LocalGateway
 from tomtat.service.runtime.keys import AbstractiveKey, ExtractiveKey, Overrides, SummaryPlan
 
