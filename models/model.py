@@ -73,18 +73,22 @@ class Seq2SeqModel:
         texts: list[str],
         overrides: Mapping[str, Any] | None = None,
         on_text: OnText | None = None,
+        stop: threading.Event | None = None,
     ) -> list[Generated]:
         """One flat batch of ``texts`` for ``task`` with the card's decoding (plus overrides); input order kept.
 
         ``on_text(i, text so far, finished)``: text ``i``'s output as generated, cleaned as its final
         text is (greedy decoding; called from the backend's threads). True from it: nobody waits for it.
+        ``stop``: once set, every input's decoding ends at its next token (greedy decoding), so the batch
+        returns early with partial outputs, which its caller discards (the server's batch worker sets it
+        to free a model lane for an editor's request).
         """
         decoding = self.checkpoint.convention(task).decoding.merged(**(overrides or {}))
         inputs = [self.input_ids(task, text) for text in texts]
         if not inputs:
             return []
         if decoding.num_return_sequences == 1:
-            on_token = self._token_handler(task, len(inputs), on_text) if on_text else None
+            on_token = self._token_handler(task, len(inputs), on_text, stop) if on_text or stop else None
             outputs = [[out] for out in self.backend.generate(inputs, decoding, on_token)]
         else:
             outputs = self.backend.hypotheses(inputs, decoding)
@@ -96,13 +100,15 @@ class Seq2SeqModel:
             results.append(Generated(best, len(inp), len(hypotheses[0]), alternatives))
         return results
 
-    def _token_handler(self, task: Task, count: int, on_text: OnText) -> OnToken:
+    def _token_handler(self, task: Task, count: int, on_text: OnText | None, stop: threading.Event | None) -> OnToken:
         generated: list[list[int]] = [[] for _ in range(count)]
         special = {self.tokenizer.eos_id, self.tokenizer.pad_id}
         lock = threading.Lock()  # CTranslate2 calls back from one thread per parallel batch
 
         def on_token(index: int, token: int | None) -> bool:
-            if token in special:
+            if stop is not None and stop.is_set():
+                return True
+            if on_text is None or token in special:
                 return False
             with lock:
                 if token is not None:

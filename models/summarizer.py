@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -140,10 +141,15 @@ class AbstractiveSummarizer:
         return self._chunks(self._sentences(text), self.model.input_budget(SUMMARIZE))
 
     def summarize(
-        self, texts: list[str], overrides: Mapping[str, Any] | None = None, on_delta: OnDelta | None = None
+        self,
+        texts: list[str],
+        overrides: Mapping[str, Any] | None = None,
+        on_delta: OnDelta | None = None,
+        stop: threading.Event | None = None,
     ) -> list[Summary]:
         """``on_delta``: text as it is generated (see ``models.streaming``); a document's final pass is
-        stage ``final``, its summary; the passes of a chunked article before it say which they are."""
+        stage ``final``, its summary; the passes of a chunked article before it say which they are.
+        ``stop``: once set, generation ends early and the summaries are partial (see ``Seq2SeqModel.run``)."""
         started = time.perf_counter()
         budget = self.model.input_budget(SUMMARIZE)
         pending = {i: self._sentences(text) for i, text in enumerate(texts)}
@@ -153,11 +159,11 @@ class AbstractiveSummarizer:
         ]
         for round_number in range(1, self.max_rounds + 1):
             jobs = [(i, chunk) for i, sentences in pending.items() for chunk in self._chunks(sentences, budget)]
-            if not jobs:
+            if not jobs or (stop is not None and stop.is_set()):
                 break
             streams = _pass_streams(jobs, round_number, on_delta) if on_delta else []
             on_text = functools.partial(_to_stream, streams) if streams else None
-            outputs = self.model.run(SUMMARIZE, [chunk for _, chunk in jobs], overrides, on_text)
+            outputs = self.model.run(SUMMARIZE, [chunk for _, chunk in jobs], overrides, on_text, stop)
             for stream, output in zip(streams, outputs, strict=False):
                 stream.finish(0, output.text)  # what a part's last token did not report (no eos)
             partials: dict[int, list[str]] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -87,9 +88,11 @@ class Translator:
         target: str = "en",
         overrides: Mapping[str, Any] | None = None,
         on_delta: OnDelta | None = None,
+        stop: threading.Event | None = None,
     ) -> list[Translation]:
         """Translate every text; all segments of all texts in one direction go through one batch.
-        ``on_delta``: each text's translation as it is generated, in order (see ``models.streaming``)."""
+        ``on_delta``: each text's translation as it is generated, in order (see ``models.streaming``).
+        ``stop``: once set, generation ends early and the translations are partial (see ``Seq2SeqModel.run``)."""
         target_language = as_language(target, "target")
         started = time.perf_counter()
         results: list[Translation] = []
@@ -131,7 +134,7 @@ class Translator:
             model = self.by_task[task]
             parts = _part_numbers(items)
             on_text = functools.partial(_to_document, streams, items, parts) if streams else None
-            outputs = model.run(task, [segment for _, _, segment in items], overrides, on_text)
+            outputs = model.run(task, [segment for _, _, segment in items], overrides, on_text, stop)
             for k, output in enumerate(outputs):
                 if streams:
                     streams[items[k][0]].finish(parts[k], output.text)

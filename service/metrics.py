@@ -40,3 +40,9 @@ class Metrics:
         self.dropped = Counter(
             "tomtat_dropped_texts", "texts dropped before the model: their caller went away", ["worker"], registry=r
         )
+        self.preempted = Counter(
+            "tomtat_preempted_batches",
+            "bulk batches stopped early to free a lane for an editor's request, then run again",
+            ["worker"],
+            registry=r,
+        )

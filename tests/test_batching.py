@@ -24,7 +24,7 @@ async def inside(entered: threading.Semaphore, batches: int = 1) -> None:
 
 
 def make_worker(calls: list, **limits: object) -> BatchWorker:
-    def run(texts: list[str], key: object) -> list[str]:
+    def run(texts: list[str], key: object, *_: object) -> list[str]:
         calls.append((list(texts), key))
         return [f"{key}:{t.upper()}" for t in texts]
 
@@ -82,7 +82,7 @@ def test_caller_that_left_is_dropped_before_the_model() -> None:
     calls: list = []
     gate, entered = threading.Event(), threading.Semaphore(0)
 
-    def run(texts: list[str], key: object) -> list[str]:
+    def run(texts: list[str], key: object, *_: object) -> list[str]:
         calls.append(list(texts))
         entered.release()
         gate.wait(30)
@@ -113,7 +113,7 @@ def test_full_queue_refuses_with_retry_after() -> None:
     async def main() -> None:
         worker = BatchWorker(
             "t",
-            lambda texts, key: (entered.release(), gate.wait(30), texts)[2],
+            lambda texts, key, *_: (entered.release(), gate.wait(30), texts)[2],
             Metrics(),
             max_wait_ms=0,
             max_batch_size=1,
@@ -138,7 +138,7 @@ def test_full_queue_refuses_with_retry_after() -> None:
 
 
 def test_model_error_reaches_every_caller_of_the_batch() -> None:
-    def run(texts: list[str], key: object) -> list[str]:
+    def run(texts: list[str], key: object, *_: object) -> list[str]:
         raise RuntimeError("boom")
 
     async def main() -> list:
@@ -155,7 +155,7 @@ def test_interactive_requests_go_before_background_jobs() -> None:
     order: list[str] = []
     gate, entered = threading.Event(), threading.Semaphore(0)
 
-    def run(texts: list[str], key: object) -> list[str]:
+    def run(texts: list[str], key: object, *_: object) -> list[str]:
         entered.release()
         gate.wait(30)
         order.extend(texts)
@@ -183,7 +183,7 @@ def test_interactive_requests_go_before_background_jobs() -> None:
 def test_a_worker_keeps_as_many_batches_in_the_model_as_its_backend_runs_in_parallel(concurrency: int) -> None:
     gate, entered = threading.Event(), threading.Semaphore(0)
 
-    def run(texts: list[str], key: object) -> list[str]:
+    def run(texts: list[str], key: object, *_: object) -> list[str]:
         entered.release()
         gate.wait(30)
         return texts
@@ -216,7 +216,7 @@ def test_a_worker_keeps_as_many_batches_in_the_model_as_its_backend_runs_in_para
 def _gated_worker(
     name: str, entered: threading.Semaphore, gate: threading.Event, shared: asyncio.Semaphore
 ) -> BatchWorker:
-    def run(texts: list[str], key: object) -> list[str]:
+    def run(texts: list[str], key: object, *_: object) -> list[str]:
         entered.release()
         gate.wait(30)
         return texts
@@ -273,7 +273,7 @@ def test_a_big_request_is_cut_into_bounded_batches_and_a_short_one_waits_only_fo
     batches: list[list[str]] = []
     entered, gate = threading.Event(), threading.Event()
 
-    def run(texts: list[str], key: object) -> list[str]:
+    def run(texts: list[str], key: object, *_: object) -> list[str]:
         entered.set()
         gate.wait(10)
         batches.append(list(texts))
@@ -317,45 +317,100 @@ def test_a_request_larger_than_the_queue_runs_when_the_queue_is_empty() -> None:
     assert [len(texts) for texts, _ in calls] == [2] * 5
 
 
-def test_a_lane_is_kept_for_editors_while_they_keep_coming() -> None:
-    """Two lanes (batches at once): a 32-text request alone takes both; once an editor's short request
-    has been seen, bulk work takes one lane only and the next short request runs at once, beside it."""
-    in_model: list[list[str]] = []
-    entered = threading.Semaphore(0)
-    gates: dict[str, threading.Event] = {}
+class GatedModel:
+    """A model whose batches stay in until their gate (named by the first text) opens, or until the
+    worker stops them (``stop``: they return partial outputs at once, as a real model does)."""
 
-    def run(texts: list[str], key: object) -> list[str]:
-        gate = gates.setdefault(texts[0], threading.Event())
-        in_model.append(list(texts))
-        entered.release()
-        assert gate.wait(30)
-        in_model.remove(texts)
+    def __init__(self) -> None:
+        self.in_model: list[list[str]] = []
+        self.calls: list[list[str]] = []
+        self.entered = threading.Semaphore(0)
+        self.gates: dict[str, threading.Event] = {}
+
+    def gate(self, name: str) -> threading.Event:
+        return self.gates.setdefault(name, threading.Event())
+
+    def __call__(
+        self, texts: list[str], key: object, on_delta: object = None, stop: threading.Event | None = None
+    ) -> list[str]:
+        gate = self.gate(texts[0])
+        self.calls.append(list(texts))
+        self.in_model.append(list(texts))
+        self.entered.release()
+        try:
+            while not gate.wait(0.005):
+                if stop is not None and stop.is_set():
+                    return ["partial"] * len(texts)
+        finally:
+            self.in_model.remove(texts)
         return texts
+
+    def first_texts(self) -> list[str]:
+        return sorted(batch[0] for batch in self.in_model)
+
+
+def test_a_lane_is_kept_for_editors_while_they_keep_coming() -> None:
+    """Two lanes (batches at once): a 32-text request alone takes both; the first editor's request stops
+    the bulk batch that started last (it runs again later, whole); then bulk work takes one lane only and
+    the next short request runs at once, beside it."""
+    model = GatedModel()
+    metrics = Metrics()
 
     async def main() -> None:
         worker = BatchWorker(
-            "t", run, Metrics(), max_wait_ms=0, max_batch_size=8, max_batch_tokens=1000, max_queue=100, concurrency=2
+            "t", model, metrics, max_wait_ms=0, max_batch_size=8, max_batch_tokens=1000, max_queue=100, concurrency=2
         )
         worker.start()
         bulk = asyncio.ensure_future(worker.submit([f"b{i}" for i in range(32)], "k", 32))
-        await inside(entered, 2)
-        assert sorted(batch[0] for batch in in_model) == ["b0", "b8"]  # no editor yet: both lanes are bulk
+        await inside(model.entered, 2)
+        assert model.first_texts() == ["b0", "b8"]  # no editor yet: both lanes are bulk
         first_short = asyncio.ensure_future(worker.submit(["editor 1"], "k", 1))
-        gates.setdefault("b0", threading.Event()).set()  # a lane frees: the waiting short request takes it
-        await inside(entered)
-        assert sorted(batch[0] for batch in in_model) == ["b8", "editor 1"]
-        gates.setdefault("editor 1", threading.Event()).set()
-        await first_short
+        await inside(model.entered)  # no bulk batch ended: b8's was stopped for it
+        assert model.first_texts() == ["b0", "editor 1"]
+        model.gate("editor 1").set()
+        assert (await first_short)[0] == ["editor 1"]
         await settle()
-        assert sorted(batch[0] for batch in in_model) == ["b8"]  # the free lane waits for editors
+        assert model.first_texts() == ["b0"]  # the free lane waits for editors
         second_short = asyncio.ensure_future(worker.submit(["editor 2"], "k", 1))
-        await inside(entered)  # at once: b8 is still in the model
-        assert sorted(batch[0] for batch in in_model) == ["b8", "editor 2"]
-        gates.setdefault("editor 2", threading.Event()).set()
+        await inside(model.entered)  # at once: b0 is still in the model
+        assert model.first_texts() == ["b0", "editor 2"]
+        model.gate("editor 2").set()
         await second_short
-        for name in ("b8", "b16", "b24"):
-            gates.setdefault(name, threading.Event()).set()
-        assert len((await bulk)[0]) == 32
+        for name in ("b0", "b8", "b16", "b24"):
+            model.gate(name).set()
+        results, _ = await bulk
+        assert results == [f"b{i}" for i in range(32)]  # the stopped batch's partial output was not used
         await worker.stop()
 
     asyncio.run(main())
+    assert [call[0] for call in model.calls].count("b8") == 2  # stopped once, then run whole
+    assert metrics.preempted.labels("t")._value.get() == 1
+
+
+@pytest.mark.parametrize(("concurrency", "stream"), [(2, True), (1, False)])
+def test_streaming_and_single_lane_batches_are_never_stopped(concurrency: int, stream: bool) -> None:
+    """What was streamed cannot be taken back, and with one lane nothing is kept: there the editor's
+    request waits for the batch in the model."""
+    model = GatedModel()
+    metrics = Metrics()
+
+    async def main() -> None:
+        limits = {"max_wait_ms": 0, "max_batch_size": 8, "max_batch_tokens": 1000, "max_queue": 100}
+        worker = BatchWorker("t", model, metrics, **limits, concurrency=concurrency)
+        worker.start()
+        on_delta = (lambda delta: None) if stream else None
+        bulk = asyncio.ensure_future(worker.submit([f"b{i}" for i in range(16)], "k", 16, on_delta=on_delta))
+        await inside(model.entered, concurrency)
+        short = asyncio.ensure_future(worker.submit(["editor"], "k", 1))
+        await settle()
+        await asyncio.sleep(0.05)  # a stopped batch would have ended by now (it polls every 5 ms)
+        assert "editor" not in model.first_texts()  # it waits: no batch was stopped for it
+        for name in ("b0", "b8", "editor"):
+            model.gate(name).set()
+        assert (await short)[0] == ["editor"]
+        assert (await bulk)[0] == [f"b{i}" for i in range(16)]
+        await worker.stop()
+
+    asyncio.run(main())
+    assert metrics.preempted.labels("t")._value.get() == 0
+    assert len(model.calls) == 3

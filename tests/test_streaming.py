@@ -4,6 +4,7 @@ from inside batched generation on both backends, equal to the answer without str
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -16,6 +17,7 @@ from tests.service_helpers import metric, models_env, running_server
 from tomtat.models.checkpoints import locate
 from tomtat.models.convert import convert_to_ctranslate2
 from tomtat.models.model import load_model
+from tomtat.models.registry import SUMMARIZE
 from tomtat.models.streaming import Delta, DocumentStream
 from tomtat.models.summarizer import AbstractiveSummarizer
 from tomtat.models.translator import Translator
@@ -67,6 +69,26 @@ def test_batched_generation_streams_text_that_adds_up_to_the_result(
         assert {d.stage for d in deltas[index]} == {"final"}
         assert "".join(d.text for d in deltas[index]) == summary.summary
     assert [s.summary for s in summaries] == [s.summary for s in summarizer.summarize(ARTICLES)]
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_a_stopped_batch_ends_at_its_next_token(backend: str, model_dir: Path, tmp_path: Path) -> None:
+    """The batch worker stops a bulk batch to free a lane for an editor: generation must end at once
+    (at most a step later) on both backends, not after the forced 24 tokens."""
+    name = "vit5-base-vietnews"
+    if backend == "transformers":
+        model = load_model(str(model_dir / name))
+    else:
+        model = load_model(str(convert_to_ctranslate2(locate(str(model_dir / name)), tmp_path / name)))
+    forced = {"min_new_tokens": 24, "max_length": 25}
+    whole = model.run(SUMMARIZE, ARTICLES, forced)
+    assert {output.output_tokens for output in whole} == {24}
+    stop = threading.Event()
+    stop.set()
+    stopped = model.run(SUMMARIZE, ARTICLES, forced, None, stop)
+    assert len(stopped) == len(ARTICLES) and max(output.output_tokens for output in stopped) <= 2
+    summaries = AbstractiveSummarizer(model).summarize(ARTICLES, forced, None, stop)
+    assert len(summaries) == len(ARTICLES) and max(summary.output_tokens for summary in summaries) <= 2
 
 
 def _events(client: httpx.Client, url: str, body: dict, headers: dict | None = None) -> list[tuple[str, dict]]:

@@ -147,7 +147,7 @@ def test_a_request_whose_caller_left_is_dropped_and_counted(model_dir: Path) -> 
 
     entered, gate = threading.Semaphore(0), threading.Event()
 
-    def run_batch(texts: list[str], _key: object) -> list[str]:
+    def run_batch(texts: list[str], _key: object, *_: object) -> list[str]:
         ran.append(texts)
         entered.release()
         gate.wait(30)

@@ -14,12 +14,14 @@ from tomtat.models.streaming import OnToken
 class _RowStreamer:
     """A transformers streamer (``put``/``end``) that hands each row's new token to ``on_token``, in the
     batch's own indices: ``rows[i]`` is row i's index in the caller's inputs. The first ``put`` is the
-    decoder's start tokens; a row is finished at its eos (padding follows it)."""
+    decoder's start tokens; a row is finished at its eos (padding follows it), or stopped when
+    ``on_token`` answers True (as a stopping criterion, it then ends that row's generation)."""
 
     def __init__(self, rows: list[int], on_token: OnToken, eos_id: int) -> None:
         self.rows, self.on_token, self.eos_id = rows, on_token, eos_id
         self.started = False
         self.finished = [False] * len(rows)
+        self.stopped = [False] * len(rows)
 
     def put(self, value: Any) -> None:
         if not self.started:
@@ -32,10 +34,16 @@ class _RowStreamer:
                 self.finished[row] = True
                 self.on_token(self.rows[row], None)
                 continue
-            self.on_token(self.rows[row], token)
+            self.stopped[row] = bool(self.on_token(self.rows[row], token)) or self.stopped[row]
 
     def end(self) -> None:
         pass
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        """As a transformers stopping criterion: true for the rows whose listener said stop."""
+        import torch
+
+        return torch.tensor(self.stopped, dtype=torch.bool, device=input_ids.device)
 
 
 class TransformersBackend:
@@ -101,6 +109,8 @@ class TransformersBackend:
     def _generate_batch(
         self, inputs: list[list[int]], decoding: Decoding, streamer: _RowStreamer | None = None
     ) -> list[list[list[int]]]:
+        from transformers import StoppingCriteriaList
+
         torch = self._torch
         width = max(len(ids) for ids in inputs)
         input_ids = torch.full((len(inputs), width), self.pad_id, dtype=torch.long)
@@ -123,6 +133,7 @@ class TransformersBackend:
                 repetition_penalty=decoding.repetition_penalty,
                 early_stopping=True if beams > 1 else False,
                 streamer=streamer,
+                stopping_criteria=StoppingCriteriaList([streamer]) if streamer else None,
             )
         rows = [self._strip(row) for row in output.tolist()]
         return [rows[i * count : (i + 1) * count] for i in range(len(inputs))]

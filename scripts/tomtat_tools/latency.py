@@ -37,6 +37,7 @@ class LatencyReport:
     archive_loaded_dps: float
     bulk_requests: int
     loaded_timings: list[dict[str, float]]  # the server's own account of each loaded short request
+    preempted_batches: float  # bulk batches stopped to free a lane for a short request (server metric)
 
     def figures(self) -> dict[str, float]:
         idle = statistics.median(self.idle_ms)
@@ -54,6 +55,7 @@ class LatencyReport:
             "archive_alone_docs_s": self.archive_alone_dps,
             "archive_loaded_docs_s": self.archive_loaded_dps,
             "bulk_requests_answered": self.bulk_requests,
+            "bulk_batches_stopped_for_editors": self.preempted_batches,
             # where a loaded short request's time went: waiting for a batch, in the model, the whole
             # request inside the server (the rest of the client's latency is HTTP and the event loop)
             **{
@@ -135,7 +137,13 @@ async def _measure(url: str, seconds: float, interval: float, bulk_clients: int,
         stop.set()
         await asyncio.gather(*workers)
         await client.delete(f"/v1/jobs/{job}")
-    return LatencyReport(idle, loaded, alone, loaded_rate, answered, timings)
+        metrics = (await client.get("/metrics")).text
+    return LatencyReport(idle, loaded, alone, loaded_rate, answered, timings, _preempted(metrics))
+
+
+def _preempted(metrics: str) -> float:
+    samples = [line.split()[-1] for line in metrics.splitlines() if line.startswith("tomtat_preempted_batches_total")]
+    return sum(float(value) for value in samples)
 
 
 def _free_port() -> int:

@@ -14,6 +14,10 @@ Where several batches run at once (CTranslate2 on CPU: one per core), the last f
 short interactive requests (ones that fit one batch) while they keep coming (one was seen in the last
 ``keep_lane_seconds``): an editor's request then starts at once instead of waiting for a 16-text batch
 to end. Without short requests every lane serves bulk work, so archive throughput alone is unchanged.
+The first short request after a quiet spell finds every lane busy with bulk work: the bulk batch that
+started last is then stopped at its next token (``stop``) and its texts go back to the queue, so that
+request waits one decoding step instead of a whole batch (batches that stream or carry short requests
+are never stopped: what was streamed cannot be taken back).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import threading
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -39,9 +44,12 @@ ResultOut = TypeVar("ResultOut", covariant=True)
 
 
 class RunBatch(Protocol[KeyIn, ResultOut]):
-    """(texts, the batch's key[, where generated text goes]) -> one result per text, in order."""
+    """(texts, the batch's key, where generated text goes, an event that ends generation early; or None)
+    -> one result per text, in order (partial ones once ``stop`` is set: the worker discards them)."""
 
-    def __call__(self, texts: list[str], key: KeyIn, on_delta: OnDelta | None = None, /) -> Sequence[ResultOut]: ...
+    def __call__(
+        self, texts: list[str], key: KeyIn, on_delta: OnDelta | None, stop: threading.Event | None, /
+    ) -> Sequence[ResultOut]: ...
 
 
 class QueueFullError(Exception):
@@ -64,6 +72,7 @@ class WorkItem(Generic[Key, Result]):
     priority: int = 0
     on_delta: OnDelta | None = None  # the request's text as generated (on the event loop)
     offset: int = 0  # where the piece's texts start in its request (for ``on_delta``'s indices)
+    short: bool = False  # the whole of an interactive request that fits one batch (an editor's)
 
 
 @dataclass
@@ -71,6 +80,17 @@ class QueuedRequest(Generic[Key, Result]):
     pieces: deque[WorkItem[Key, Result]]  # not taken yet, in order
     served: int = 0  # pieces already taken: the least served request goes first
     short: bool = False  # an editor's request: may take the lane kept for them
+
+
+@dataclass
+class RunningBatch(Generic[Key, Result]):
+    items: list[WorkItem[Key, Result]]
+    stop: threading.Event = field(default_factory=threading.Event)  # set: it ends early and is run again
+
+    @property
+    def stoppable(self) -> bool:
+        """Bulk work only: nothing streamed (it cannot be taken back) and no editor's request in it."""
+        return not any(item.short or item.on_delta for item in self.items)
 
 
 @dataclass
@@ -115,7 +135,7 @@ class BatchWorker(Generic[Key, Result]):
         self.concurrency = max(1, concurrency)
         self.shared_slots = shared_slots
         self.executor = executor
-        self._running: set[asyncio.Task[None]] = set()
+        self._running: dict[asyncio.Task[None], RunningBatch[Key, Result]] = {}
         # interactive requests first, archive jobs (priority 1) only when no interactive one waits
         self._queues: tuple[list[QueuedRequest[Key, Result]], list[QueuedRequest[Key, Result]]] = ([], [])
         self._available = asyncio.Event()
@@ -164,12 +184,15 @@ class BatchWorker(Generic[Key, Result]):
             pieces.append(WorkItem(part, key, part_tokens, future, priority=priority, on_delta=on_delta, offset=offset))
         short = priority == 0 and len(pieces) == 1  # an editor's or a reader's request: one batch's worth
         if short:
+            pieces[0].short = True
             self._last_short = time.monotonic()
         if priority == 0:
             self.queued_texts += len(texts)
             self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
         self._queues[min(priority, 1)].append(QueuedRequest(deque(pieces), short=short))
         self._available.set()
+        if short:
+            self._make_room()
         try:
             answers = await asyncio.gather(*(piece.future for piece in pieces))
         except BaseException:
@@ -181,6 +204,31 @@ class BatchWorker(Generic[Key, Result]):
         return results, BatchTiming(
             timings[0].queue_ms, sum(t.model_ms for t in timings), max(t.batch_texts for t in timings)
         )
+
+    def _make_room(self) -> None:
+        """A short request while every lane serves bulk work (no lane was kept: the first after a quiet
+        spell): the bulk batch that started last ends at its next token and goes back to the queue."""
+        running = list(self._running.values())
+        if self.concurrency < 2 or len(running) < self.concurrency:
+            return  # one lane is all there is (nothing is kept), or a lane is free
+        if any(batch.stop.is_set() or any(item.short for item in batch.items) for batch in running):
+            return  # a lane is being freed, or serves editors already (their batches are short)
+        stoppable = [batch for batch in running if batch.stoppable]
+        if stoppable:
+            stoppable[-1].stop.set()  # the last started: the least work to redo
+
+    def _requeue(self, items: list[WorkItem[Key, Result]]) -> None:
+        """A stopped batch's pieces, back at the head of their queues (as once served: a waiting short
+        request still goes first); nobody's answer is lost or reordered (each piece has its future)."""
+        for priority in (0, 1):
+            pieces = [item for item in items if min(item.priority, 1) == priority and not item.future.done()]
+            if not pieces:
+                continue
+            if priority == 0:
+                self.queued_texts += sum(len(item.texts) for item in pieces)
+                self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
+            self._queues[priority].insert(0, QueuedRequest(deque(pieces), served=1))
+        self._available.set()
 
     def _pieces(self, texts: list[str], tokens: int) -> list[tuple[list[str], int]]:
         """``texts`` cut into runs within the batch budgets; ``tokens`` shared out by length."""
@@ -308,6 +356,8 @@ class BatchWorker(Generic[Key, Result]):
                     short_only = short_only or (slot is own and await self._wait_short_or_lane())
                     await slot.acquire()
                     taken.append(slot)
+                # a short request that came while this waited for a lane (one it may have freed)
+                short_only = short_only or (self._keeping_lane() and self._has_short())
                 collected = await self._collect(short_only)
                 batch = [item for item in collected if not item.future.done()]  # callers that left are dropped
                 if left := sum(len(item.texts) for item in collected if item.future.done()):
@@ -315,24 +365,30 @@ class BatchWorker(Generic[Key, Result]):
             except BaseException:
                 release(taken)
                 raise
-            task = asyncio.get_running_loop().create_task(self._run_batch(batch))
-            self._running.add(task)
+            running = RunningBatch(batch)
+            task = asyncio.get_running_loop().create_task(self._run_batch(running))
+            self._running[task] = running
             task.add_done_callback(functools.partial(self._batch_done, taken=taken))
 
     def _batch_done(self, task: asyncio.Task[None], taken: list[asyncio.Semaphore]) -> None:
-        self._running.discard(task)
+        self._running.pop(task, None)
         for slot in taken:
             slot.release()
         self._lane_freed.set()
 
-    async def _run_batch(self, batch: list[WorkItem[Key, Result]]) -> None:
+    async def _run_batch(self, batch: RunningBatch[Key, Result]) -> None:
         groups: dict[Key, list[WorkItem[Key, Result]]] = {}
-        for item in batch:
+        for item in batch.items:
             groups.setdefault(item.key, []).append(item)
         for key, items in groups.items():
-            await self._run_group(key, items)
+            if batch.stop.is_set():
+                self._requeue(items)
+                continue
+            await self._run_group(key, items, batch.stop)
+        if batch.stop.is_set():
+            self.metrics.preempted.labels(self.name).inc()
 
-    async def _run_group(self, key: Key, items: list[WorkItem[Key, Result]]) -> None:
+    async def _run_group(self, key: Key, items: list[WorkItem[Key, Result]], stop: threading.Event) -> None:
         # a caller may have left while an earlier group of the same batch was in the model
         if left := sum(len(item.texts) for item in items if item.future.done()):
             self.metrics.dropped.labels(self.name).inc(left)
@@ -344,13 +400,17 @@ class BatchWorker(Generic[Key, Result]):
         self.metrics.in_model.labels(self.name).inc(len(texts))
         try:
             loop = asyncio.get_running_loop()
-            if any(item.on_delta for item in items):
-                on_delta = self._deltas_to_callers(items, loop)
-                call = functools.partial(self.run_batch, texts, key, on_delta)
-            else:
-                call = functools.partial(self.run_batch, texts, key)
+            on_delta = self._deltas_to_callers(items, loop) if any(item.on_delta for item in items) else None
+            # a stop event costs a callback per token: given only where a batch may be stopped
+            call = functools.partial(self.run_batch, texts, key, on_delta, stop if self.concurrency > 1 else None)
             results = await loop.run_in_executor(self.executor, call)
+            if stop.is_set():  # stopped for an editor's request: partial outputs, run again later
+                self._requeue(items)
+                return
         except Exception as error:  # noqa: BLE001 - handed to every caller of the batch
+            if stop.is_set():  # a partial output may fail where the whole would not: run it again
+                self._requeue(items)
+                return
             for item in items:
                 if not item.future.done():
                     item.future.set_exception(error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -64,13 +65,17 @@ SummaryWorker = BatchWorker[SummaryKey, Summary]
 TranslationWorker = BatchWorker[TranslateKey, Translation]
 
 
-def _extractive_batch(texts: list[str], key: SummaryKey, on_delta: OnDelta | None = None) -> list[Summary]:
+def _extractive_batch(
+    texts: list[str], key: SummaryKey, on_delta: OnDelta | None, stop: threading.Event | None
+) -> list[Summary]:
     # sentences are chosen at once: nothing to stream (the answer's result event carries the summary)
     assert isinstance(key, ExtractiveKey)
     return ExtractiveSummarizer(max_sentences=key.sentences, max_words=key.max_words).summarize(texts)
 
 
-def _lead_batch(texts: list[str], key: SummaryKey, on_delta: OnDelta | None = None) -> list[Summary]:
+def _lead_batch(
+    texts: list[str], key: SummaryKey, on_delta: OnDelta | None, stop: threading.Event | None
+) -> list[Summary]:
     assert isinstance(key, ExtractiveKey)
     return LeadSummarizer(k=key.sentences).summarize(texts)
 
@@ -155,18 +160,20 @@ class ModelPool:
 
     @staticmethod
     def _summarize_batch(summarizer: AbstractiveSummarizer) -> RunBatch[SummaryKey, Summary]:
-        def run(texts: list[str], key: SummaryKey, on_delta: OnDelta | None = None) -> list[Summary]:
+        def run(
+            texts: list[str], key: SummaryKey, on_delta: OnDelta | None, stop: threading.Event | None
+        ) -> list[Summary]:
             assert isinstance(key, AbstractiveKey)
-            return summarizer.summarize(texts, dict(key.overrides), on_delta)
+            return summarizer.summarize(texts, dict(key.overrides), on_delta, stop)
 
         return run
 
     def _translate_batch(
-        self, texts: list[str], key: TranslateKey, on_delta: OnDelta | None = None
+        self, texts: list[str], key: TranslateKey, on_delta: OnDelta | None, stop: threading.Event | None
     ) -> list[Translation]:
         assert self.translator is not None
         overrides = dict(key.overrides)
-        return self.translator.translate(texts, key.source, key.target, overrides, on_delta)
+        return self.translator.translate(texts, key.source, key.target, overrides, on_delta, stop)
 
     def _load_one(self, name: str) -> Seq2SeqModel | None:
         status = self.statuses[name]
