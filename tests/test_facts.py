@@ -234,6 +234,51 @@ def test_places_in_vietnamese_output_that_are_also_common_words_are_not_flagged(
     assert check_translation("The Platform for Peace met.", "Cương lĩnh vì Hòa Bình đã họp.", "en", "vi") == []
 
 
+NEWS_VI = "Ông Nguyễn Văn Bình, Chủ tịch UBND tỉnh Quảng Nam, cho biết Tổ Chức Y Tế Thế Giới sẽ hỗ trợ."
+
+
+@pytest.mark.parametrize(
+    ("translation", "flagged"),
+    [
+        ("Mr. Nguyen Van Binh, chairman of the Quang Nam People's Committee, said the World Health "
+         "Organization would help.", []),  # the names, and a body's name translated word by word
+        ("Today Tran Quoc Hung, chairman of the Quang Nam People's Committee, said the World Health "
+         "Organization would help.", [("Tran Quoc Hung", "Nguyễn Văn Bình")]),  # a person swapped whole
+        ("Yesterday Margaret Holloway, chairman of the Quang Nam People's Committee, said the WHO would help.",
+         [("Margaret Holloway", "Nguyễn Văn Bình")]),
+    ],
+)  # fmt: skip
+def test_a_name_swapped_for_another_in_an_english_translation_is_flagged(translation: str, flagged: list) -> None:
+    flags = [f for f in check_translation(NEWS_VI, translation, "vi", "en") if f.kind == "name"]
+    assert [(f.text, f.source_match) for f in flags] == flagged
+    assert all(f.reason == "changed" for f in flags)
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("Ông Bình nói các bác sĩ sẽ giúp.", "Mr. Binh said Doctors Without Borders will help."),  # nothing gone
+        ("Như Anh-xtanh đã nói, hãy đơn giản.", "As Albert Einstein said, keep it simple."),  # transliterated
+        ("Nga gia nhập Liên Bang Nga năm ấy.", "Russia joined the Russian Federation that year."),  # a body
+        ("Tôi nhớ những tấm thảm Thổ Nhĩ Kỳ.", "I remember those Turkish carpets."),  # the adjective
+        ("Cô ấy gặp Jenifer Egan ở New York.", "She met Jennifer Egan in New York."),  # spelt a letter apart
+        ("Ở đây trời lạnh.", "Here in Central Park it is cold."),  # the source names nothing that is gone
+    ],
+)
+def test_names_rendered_across_languages_are_not_taken_for_swaps(source: str, translation: str) -> None:
+    assert [f for f in check_translation(source, translation, "vi", "en") if f.kind == "name"] == []
+
+
+def test_a_vietnamese_translation_may_render_english_names_freely() -> None:
+    """Vietnamese transliterates and translates English names ("Einstein" -> "Anh-xtanh"): a swap is
+    flagged there only when the name keeps a word of the source's and changes another."""
+    assert (
+        check_translation("As Einstein said, keep it simple.", "Như Anh-xtanh đã nói, hãy đơn giản.", "en", "vi") == []
+    )
+    (flag,) = check_translation("Yesterday Barack Obama spoke.", "Hôm qua Barack Holloway phát biểu.", "en", "vi")
+    assert (flag.reason, flag.source_match) == ("changed", "Barack Obama")
+
+
 def test_the_support_index_answers_what_a_scan_of_the_source_would() -> None:
     """The index that keeps the checker linear (each output fact looked up, not scanned against the
     whole source) finds exactly what scanning every source number, date, word and name finds."""

@@ -104,6 +104,8 @@ EQUIVALENTS: list[frozenset[str]] = [
     bac my|north america
     nam my|south america|latin america
     trai dat|earth
+    a rap|arab|arabic|arabian|arabia
+    la tinh|latin|latino
     internet|mang""".split("\n")
 ]
 
@@ -217,3 +219,77 @@ def is_known_place(tokens: tuple[str, ...]) -> bool:
 
 # words before a place's name that are not part of it ("tỉnh Quảng Nam", "Province of ...")
 PLACE_WORDS = frozenset("tinh thanh pho tp province city nuoc".split())
+
+
+# one Vietnamese syllable written without its marks: onset, vowels, final
+_VI_SYLLABLE = re.compile(
+    r"^(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$"
+)
+
+
+# a body's name is translated word by word ("Tổ Chức Y Tế Thế Giới" = "World Health Organization"):
+# without a dictionary no name of the other language can be told apart from its translation
+BODY_WORDS_EN = frozenset(
+    """organization organisation court department committee commission company corporation hospital center
+    centre convention council ministry office agency association union federation conference institute
+    university college school academy bank party army navy fleet chamber assembly congress parliament
+    government foundation fund programme program project award awards prize church congregation tower
+    bridge park street road avenue square district province county city state republic kingdom empire age
+    ages day festival war revolution movement platform initiative act law treaty constitution declaration
+    board bureau service police witnesses chairman president minister spokesperson director""".split()
+)
+# the first words of a Vietnamese body's name (Bộ Ngoại giao, Sở Y tế, Uỷ ban Nhân dân, Toà án ...)
+BODY_OPENINGS_VI = frozenset(
+    opening.strip()
+    for opening in """to chuc|toa|toa an|hoi dong|bo|so|uy ban|benh vien|cong ty|trung tam|vien|hoi|quoc hoi|chinh phu|
+    dai hoc|giai|giai thuong|thap|cau|cong vien|lien bang|lien hiep|lien minh|cao uy|cong uoc|hien phap|
+    nhan chung|tap doan|ngan hang|quan doi|cuc|chi cuc|chien tranh|cach mang|kinh|thoi|le|ngay|thanh|
+    pho chu|chu tich|thu tuong|bo truong|giam doc|thong doc|tong thong|hang|dai|nha|mien|su""".split("|")
+)
+
+
+def unmatchable(text: str, tokens: tuple[str, ...], lang: str) -> bool:
+    """A name no name of the other language can be told apart from a rendering of: a short acronym, a
+    body's name (its words are translated), and in Vietnamese one syllable that names no country or
+    province (the capitalised first word of a title: ``Công viên``, ``Uỷ ban``) or a hyphenated
+    transliteration (``Anh-xtanh``: Einstein)."""
+    letters = text.replace(".", "").replace(" ", "")
+    if letters.isupper() and len(letters) <= 4:
+        return True  # a short acronym is its own language's (UN: LHQ, TW: "central")
+    if lang != "vi":
+        return any(token in BODY_WORDS_EN for token in tokens)
+    if tokens[0] in BODY_OPENINGS_VI or " ".join(tokens[:2]) in BODY_OPENINGS_VI:
+        return True
+    # one syllable may name a country or province (Nga, Mỹ: Russia, America), else it is a word
+    one_syllable = len(tokens) == 1 and bool(_VI_SYLLABLE.match(tokens[0]))
+    if one_syllable and any(is_known_place(tuple(form.split())) for form in equivalents(tokens)):
+        return False
+    return one_syllable or "-" in text
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 5:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def variant_of(tokens: tuple[str, ...], words: set[str]) -> bool:
+    """A name derived from a word of ``words`` (``Libyan``, ``Zambians``, ``Portuguese`` from Portugal)
+    or spelt one letter apart from one (``Connor`` for ``Conor``): a rendering of it, not another name."""
+    joined = "".join(tokens)
+    for word in words:
+        if len(tokens) == 1 and len(word) >= 4 and _common_prefix(joined, word) >= max(4, len(word) - 3):
+            return True
+        if any(_one_edit_apart(token, word) for token in tokens):
+            return True
+    return False

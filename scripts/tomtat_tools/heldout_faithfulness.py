@@ -6,8 +6,9 @@ was tuned on the test split in ``../shared/data``), summarized by the extractive
 sentences: faithful by construction), and PhoMT test pairs (human vi->en translations). Alterations, one
 per pair and kind where the output allows it: a number replaced by a random other value, an ordinal
 changed, a measurement's number changed, a date or time made impossible, a province swapped for another,
-a province dropped from a translation. A pair counts as detected when the altered output raises a flag
-the faithful one did not.
+a province dropped from a translation; and, on PhoMT pairs whose translation names someone or something
+(both directions), a name replaced whole by a name of another PhoMT translation, or dropped. A pair
+counts as detected when the altered output raises a flag the faithful one did not.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tomtat.models.evaluation import detokenize
-from tomtat.models.facts import check_pair, extract_facts
+from tomtat.models.facts import Fact, check_pair, extract_facts
 from tomtat.models.facts.plain import plain
 from tomtat.models.summarizer import ExtractiveSummarizer
 from tomtat_tools.faithfulness_eval import Pair
@@ -156,6 +157,36 @@ TRANSLATION_ALTERATIONS = {
 }
 
 
+def _names(text: str, lang: str) -> list[Fact]:
+    """Names that are not countries or provinces (those have kinds of their own above)."""
+    from tomtat.models.facts.places import known_places
+
+    places = known_places()
+    return [f for f in extract_facts(text, lang) if f.kind == "name" and plain(f.text) not in places]
+
+
+def name_swapper(pool: list[str]) -> Callable[[Pair, random.Random], str | None]:
+    """Replaces one name of the translation by a name of another translation (``pool``)."""
+
+    def name_swapped(pair: Pair, rng: random.Random) -> str | None:
+        facts = _names(pair.output, pair.output_lang)
+        if not facts:
+            return None
+        fact = rng.choice(facts)
+        other = rng.choice([n for n in pool if plain(n) not in plain(pair.source) and n not in pair.output])
+        return pair.output[: fact.start] + other + pair.output[fact.end :]
+
+    return name_swapped
+
+
+def name_dropped(pair: Pair, rng: random.Random) -> str | None:
+    facts = _names(pair.output, pair.output_lang)
+    if not facts:
+        return None
+    fact = rng.choice(facts)
+    return re.sub(r"\s{2,}", " ", pair.output[: fact.start] + pair.output[fact.end :])
+
+
 def evaluate(pairs: list[Pair], alterations: dict[str, Callable[[Pair, random.Random], str | None]]) -> Outcome:
     rng = random.Random(2026)
     outcome = Outcome()
@@ -210,6 +241,27 @@ def phomt_pairs(data: Path, count: int) -> list[Pair]:
     return pairs[:count]
 
 
+def phomt_name_pairs(data: Path, count: int, source_lang: str) -> tuple[list[Pair], list[str]]:
+    """``count`` PhoMT pairs from the file's last quarter whose translation has a name, and the names of
+    the other translations there (what a swapped name is drawn from). The name rules were tuned on
+    IWSLT and on the file's first half (``phomt_pairs`` reads its first lines)."""
+    vi = (data / "phomt-test" / "vi.txt").read_text(encoding="utf-8").splitlines()
+    en = (data / "phomt-test" / "en.txt").read_text(encoding="utf-8").splitlines()
+    quarter = 3 * len(vi) // 4
+    pairs: list[Pair] = []
+    pool: list[str] = []
+    for v, e in zip(vi[quarter:], en[quarter:], strict=True):
+        pair = Pair(v, e, "vi", "en") if source_lang == "vi" else Pair(e, v, "en", "vi")
+        names = _names(pair.output, pair.output_lang)
+        if names and len(pairs) < count:
+            pairs.append(pair)
+        elif names:
+            pool.extend(f.text for f in names)
+        if len(pairs) >= count and len(pool) >= 500:
+            break
+    return pairs, sorted(set(pool))
+
+
 def run(vietnews_git: Path, data: Path, count: int) -> list[dict[str, object]]:
     articles = vietnews_train(vietnews_git, count)
     summaries = ExtractiveSummarizer().summarize(articles)
@@ -217,4 +269,8 @@ def run(vietnews_git: Path, data: Path, count: int) -> list[dict[str, object]]:
     rows = [evaluate(summary_pairs, SUMMARY_ALTERATIONS).row("Vietnews train: extractive summaries")]
     if (data / "phomt-test").is_dir():
         rows.append(evaluate(phomt_pairs(data, count * 4), TRANSLATION_ALTERATIONS).row("PhoMT test vi->en"))
+        for source_lang, name in (("vi", "vi->en"), ("en", "en->vi")):
+            pairs, pool = phomt_name_pairs(data, count * 2, source_lang)
+            kinds = {"name swapped": name_swapper(pool), "name dropped": name_dropped}
+            rows.append(evaluate(pairs, kinds).row(f"PhoMT test {name}, translations with a name"))
     return rows
