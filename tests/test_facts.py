@@ -271,12 +271,17 @@ def test_names_rendered_across_languages_are_not_taken_for_swaps(source: str, tr
 
 def test_a_vietnamese_translation_may_render_english_names_freely() -> None:
     """Vietnamese transliterates and translates English names ("Einstein" -> "Anh-xtanh"): a swap is
-    flagged there only when the name keeps a word of the source's and changes another."""
+    flagged there when the name keeps a word of the source's and changes another, or is a Vietnamese
+    person's name put in for a source name that is gone."""
     assert (
         check_translation("As Einstein said, keep it simple.", "Như Anh-xtanh đã nói, hãy đơn giản.", "en", "vi") == []
     )
     (flag,) = check_translation("Yesterday Barack Obama spoke.", "Hôm qua Barack Holloway phát biểu.", "en", "vi")
     assert (flag.reason, flag.source_match) == ("changed", "Barack Obama")
+    # a Vietnamese person's name the source lacks, where the source's name is gone, is a swap
+    (flag,) = check_translation("Yesterday Barack Obama spoke.", "Hôm qua Trần Minh Khôi phát biểu.", "en", "vi")
+    assert (flag.text, flag.reason, flag.source_match) == ("Trần Minh Khôi", "changed", "Barack Obama")
+    assert check_translation("Yesterday Nguyen Van Binh spoke.", "Hôm qua Nguyễn Văn Bình phát biểu.", "en", "vi") == []
 
 
 def test_the_support_index_answers_what_a_scan_of_the_source_would() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from tomtat.models.facts.dates import DateValue
 from tomtat.models.facts.extract import SMALL, Fact, neighbour_words, read
 from tomtat.models.facts.index import SupportIndex
-from tomtat.models.facts.names import equivalents, is_known_place, unmatchable, variant_of
+from tomtat.models.facts.names import equivalents, is_known_place, unmatchable, variant_of, vietnamese_person
 from tomtat.models.facts.numbers import MEASURE_UNITS, Quantity
 
 MEASURED = frozenset(MEASURE_UNITS.values())
@@ -207,12 +207,15 @@ class _Source:
 
 
 def _matchable(fact: Fact, output: _Source, source: _Source) -> bool:
-    """An English name that can be told from a rendering of a Vietnamese source's name: a place, or a
-    name of two words or more that is no body's and no variant of a source name. Vietnamese renders
-    English names too freely to tell (transliterated, translated: held-out PhoMT en->vi pairs flagged
-    4.3% -> 8.3% for a quarter of swaps found), as do one-word English names ("Mom", "Peace")."""
+    """An output name that can be told from a rendering of a source name: in English a place, or a name
+    of two words or more that is no body's and no variant of a source name (one-word names are too
+    often words: "Mom", "Peace"); in Vietnamese only a Vietnamese person's name ("Trần Minh Khôi"), as
+    Vietnamese renders other names too freely to tell (transliterated, translated: checking every name
+    flagged held-out PhoMT en->vi pairs 4.3% -> 8.3% for a quarter of swaps found)."""
     assert isinstance(fact.value, tuple)
-    if output.lang != "en" or (len(fact.value) < 2 and not is_known_place(fact.value)):
+    if output.lang == "vi":
+        return vietnamese_person(fact.value)
+    if len(fact.value) < 2 and not is_known_place(fact.value):
         return False
     return not (unmatchable(fact.text, fact.value, output.lang) or variant_of(fact.value, source.name_words))
 
