@@ -252,6 +252,11 @@ def test_a_name_swapped_for_another_in_an_english_translation_is_flagged(transla
     flags = [f for f in check_translation(NEWS_VI, translation, "vi", "en") if f.kind == "name"]
     assert [(f.text, f.source_match) for f in flags] == flagged
     assert all(f.reason == "changed" for f in flags)
+    # a family name that is also a word ("Lê": a rite) does not make a person's name a body's: the
+    # same English against a source naming Lê Minh Khoa swaps that name (the faithful one included)
+    source = NEWS_VI.replace("Nguyễn Văn Bình", "Lê Minh Khoa")
+    renamed = [f.source_match for f in check_translation(source, translation, "vi", "en") if f.kind == "name"]
+    assert renamed == ["Lê Minh Khoa"]
 
 
 @pytest.mark.parametrize(

@@ -234,17 +234,18 @@ BODY_WORDS_EN = frozenset(
     centre convention council ministry office agency association union federation conference institute
     university college school academy bank party army navy fleet chamber assembly congress parliament
     government foundation fund programme program project award awards prize church congregation tower
-    bridge park street road avenue square district province county city state republic kingdom empire age
+    bridge street road avenue square district province county city state republic kingdom empire age
     ages day festival war revolution movement platform initiative act law treaty constitution declaration
     board bureau service police witnesses chairman president minister spokesperson director""".split()
 )
-# the first words of a Vietnamese body's name (Bộ Ngoại giao, Sở Y tế, Uỷ ban Nhân dân, Toà án ...)
+# the first words of a Vietnamese body's name (Bộ Ngoại giao, Sở Y tế, Uỷ ban Nhân dân, Toà án ...);
+# none is a family or given name written without marks (not "le": Lê, nor "thanh": Thanh)
 BODY_OPENINGS_VI = frozenset(
     opening.strip()
     for opening in """to chuc|toa|toa an|hoi dong|bo|so|uy ban|benh vien|cong ty|trung tam|vien|hoi|quoc hoi|chinh phu|
     dai hoc|giai|giai thuong|thap|cau|cong vien|lien bang|lien hiep|lien minh|cao uy|cong uoc|hien phap|
-    nhan chung|tap doan|ngan hang|quan doi|cuc|chi cuc|chien tranh|cach mang|kinh|thoi|le|ngay|thanh|
-    pho chu|chu tich|thu tuong|bo truong|giam doc|thong doc|tong thong|hang|dai|nha|mien|su""".split("|")
+    nhan chung|tap doan|ngan hang|quan doi|cuc|chi cuc|chien tranh|cach mang|kinh|thoi|ngay|pho chu|
+    chu tich|thu tuong|bo truong|giam doc|thong doc|tong thong|dai|nha|mien|su""".split("|")
 )
 
 
