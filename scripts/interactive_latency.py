@@ -25,10 +25,23 @@ def main() -> int:
     parser.add_argument("--interval", type=float, default=0.5, help="pause between short requests")
     parser.add_argument("--bulk-clients", type=int, default=2, help="clients sending 64-text requests")
     parser.add_argument("--new-tokens", type=int, default=32, help="forced output length of every text")
+    parser.add_argument(
+        "--keep-lane-seconds", type=float, default=5.0, help="the server's TOMTAT_KEEP_LANE_SECONDS (quiet spell)"
+    )
+    parser.add_argument("--quiet-spells", type=int, default=8, help="requests sent each after a quiet spell")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as models:
         directory = args.checkpoint_dir or str(cached_test_models(models))
-        figures = run(directory, args.model, args.seconds, args.interval, args.bulk_clients, args.new_tokens)
+        figures = run(
+            directory,
+            args.model,
+            args.seconds,
+            args.interval,
+            args.bulk_clients,
+            args.new_tokens,
+            args.keep_lane_seconds,
+            args.quiet_spells,
+        )
     print(json.dumps(figures, indent=2))
     return 0
 

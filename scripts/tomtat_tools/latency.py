@@ -2,9 +2,12 @@
 
 One ``tomtat serve`` on the given checkpoints; measured in one run, in this order:
 1. idle: short ``/v1/summarize`` requests one after another (the reference latency);
+   then a quiet spell of ``keep_lane`` seconds and one more, so that no lane is kept for editors any
+   more: the job below runs alone, and the first short request of step 3 finds every lane busy;
 2. an archive job alone: its documents per second over a window;
 3. the same job plus clients sending 64-text requests back to back, while a client sends a short
-   request every ``interval`` seconds: that client's latencies, and the job's documents per second.
+   request every ``interval`` seconds: that client's latencies, and the job's documents per second;
+4. under the same load, ``quiet_spells`` short requests, each after a quiet spell (no lane kept).
 Every request forces the same output length (``min_new_tokens``), so the work per text is fixed.
 """
 
@@ -38,11 +41,13 @@ class LatencyReport:
     bulk_requests: int
     loaded_timings: list[dict[str, float]]  # the server's own account of each loaded short request
     preempted_batches: float  # bulk batches stopped to free a lane for a short request (server metric)
+    after_quiet_ms: list[float]  # short requests each sent after a quiet spell, under the same bulk load
 
     def figures(self) -> dict[str, float]:
         idle = statistics.median(self.idle_ms)
         loaded = sorted(self.loaded_ms)
         p50, p95 = statistics.median(loaded), loaded[min(len(loaded) - 1, int(0.95 * len(loaded)))]
+        quiet = self.after_quiet_ms or [0.0]
         return {
             "idle_p50_ms": idle,
             "loaded_p50_ms": p50,
@@ -56,6 +61,9 @@ class LatencyReport:
             "archive_loaded_docs_s": self.archive_loaded_dps,
             "bulk_requests_answered": self.bulk_requests,
             "bulk_batches_stopped_for_editors": self.preempted_batches,
+            "after_quiet_spell_ms": [round(ms) for ms in self.after_quiet_ms],
+            "after_quiet_spell_p50_ratio": statistics.median(quiet) / idle,
+            "after_quiet_spell_max_ratio": max(quiet) / idle,
             # where a loaded short request's time went: waiting for a batch, in the model, the whole
             # request inside the server (the rest of the client's latency is HTTP and the event loop)
             **{
@@ -99,12 +107,15 @@ async def _start_job(client: httpx.AsyncClient, documents: int, options: dict) -
     return job_id
 
 
-async def _measure(url: str, seconds: float, interval: float, bulk_clients: int, new_tokens: int) -> LatencyReport:
+async def _measure(
+    url: str, seconds: float, interval: float, bulk_clients: int, new_tokens: int, keep_lane: float, quiet_spells: int
+) -> LatencyReport:
     options = {"min_new_tokens": new_tokens, "max_length": new_tokens + 1}
     async with httpx.AsyncClient(base_url=url, timeout=600) as client:
         for _ in range(3):  # warm-up
             await _short(client, options)
         idle = [await _short(client, options) for _ in range(20)]
+        await asyncio.sleep(keep_lane + 1)  # the lane kept for the idle requests is released
         job = await _start_job(client, 10_000, options)  # more than either window finishes (4 MB body limit)
         await asyncio.sleep(2)  # the job's batches are flowing
         alone = await _job_rate(client, job, seconds)
@@ -134,11 +145,15 @@ async def _measure(url: str, seconds: float, interval: float, bulk_clients: int,
         rate_task = asyncio.create_task(_job_rate(client, job, seconds))
         loaded = await interactive()
         loaded_rate = await rate_task
+        after_quiet = []  # still under bulk load: a quiet spell (no lane kept any more), then one request
+        for _ in range(quiet_spells):
+            await asyncio.sleep(keep_lane + 1)
+            after_quiet.append(await _short(client, options))
         stop.set()
         await asyncio.gather(*workers)
         await client.delete(f"/v1/jobs/{job}")
         metrics = (await client.get("/metrics")).text
-    return LatencyReport(idle, loaded, alone, loaded_rate, answered, timings, _preempted(metrics))
+    return LatencyReport(idle, loaded, alone, loaded_rate, answered, timings, _preempted(metrics), after_quiet)
 
 
 def _preempted(metrics: str) -> float:
@@ -152,7 +167,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def run(checkpoint_dir: str, model: str, seconds: float, interval: float, bulk_clients: int, new_tokens: int) -> dict:
+def run(
+    checkpoint_dir: str,
+    model: str,
+    seconds: float,
+    interval: float,
+    bulk_clients: int,
+    new_tokens: int,
+    keep_lane: float = 5.0,
+    quiet_spells: int = 8,
+) -> dict:
+    """``keep_lane``: the server's ``TOMTAT_KEEP_LANE_SECONDS``, shorter than its default 60 s so that
+    each quiet spell stays short (it must be longer than ``interval``); ``quiet_spells``: how many
+    requests are sent each after a quiet spell, under bulk load, at the end."""
     port = _free_port()
     with tempfile.TemporaryDirectory() as data:
         env = {
@@ -160,10 +187,12 @@ def run(checkpoint_dir: str, model: str, seconds: float, interval: float, bulk_c
             "TOMTAT_MODELS": f'["{model}"]',
             "TOMTAT_DATA_DIR": data,
             "TOMTAT_MAX_QUEUE": "4096",
+            "TOMTAT_KEEP_LANE_SECONDS": str(keep_lane),
         }
         process, _ = _server({**os.environ, **env}, port)
         try:
-            report = asyncio.run(_measure(f"http://127.0.0.1:{port}", seconds, interval, bulk_clients, new_tokens))
+            url = f"http://127.0.0.1:{port}"
+            report = asyncio.run(_measure(url, seconds, interval, bulk_clients, new_tokens, keep_lane, quiet_spells))
         finally:
             process.terminate()
             process.wait(30)
