@@ -187,8 +187,7 @@ class BatchWorker(Generic[Key, Result]):
             pieces[0].short = True
             self._last_short = time.monotonic()
         if priority == 0:
-            self.queued_texts += len(texts)
-            self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
+            self._count_queued(len(texts))
         self._queues[min(priority, 1)].append(QueuedRequest(deque(pieces), short=short))
         self._available.set()
         if short:
@@ -204,6 +203,11 @@ class BatchWorker(Generic[Key, Result]):
         return results, BatchTiming(
             timings[0].queue_ms, sum(t.model_ms for t in timings), max(t.batch_texts for t in timings)
         )
+
+    def _count_queued(self, texts: int) -> None:
+        """Interactive texts waiting (what admission control counts), and its gauge."""
+        self.queued_texts += texts
+        self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
 
     def _make_room(self) -> None:
         """A short request while every lane serves bulk work (no lane was kept: the first after a quiet
@@ -225,8 +229,7 @@ class BatchWorker(Generic[Key, Result]):
             if not pieces:
                 continue
             if priority == 0:
-                self.queued_texts += sum(len(item.texts) for item in pieces)
-                self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
+                self._count_queued(sum(len(item.texts) for item in pieces))
             self._queues[priority].insert(0, QueuedRequest(deque(pieces), served=1))
         self._available.set()
 
@@ -260,8 +263,7 @@ class BatchWorker(Generic[Key, Result]):
                 if not request.pieces:
                     all_requests.remove(request)
                 if item.priority == 0:
-                    self.queued_texts -= len(item.texts)
-                    self.metrics.queue_depth.labels(self.name).set(self.queued_texts)
+                    self._count_queued(-len(item.texts))
                 return item
         return None
 
