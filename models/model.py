@@ -12,7 +12,7 @@ from tomtat.models.backends import Backend, is_ctranslate2_dir
 from tomtat.models.checkpoints import LocatedCheckpoint, check_files, locate
 from tomtat.models.errors import BrokenCheckpointError, InputError
 from tomtat.models.registry import Checkpoint, Task
-from tomtat.models.streaming import OnText, OnToken
+from tomtat.models.streaming import OnText, OnToken, StopSignal
 from tomtat.models.text import split_long_sentence
 from tomtat.models.tokenization import Tokenizer, clean_up_tokenization_spaces
 
@@ -73,7 +73,7 @@ class Seq2SeqModel:
         texts: list[str],
         overrides: Mapping[str, Any] | None = None,
         on_text: OnText | None = None,
-        stop: threading.Event | None = None,
+        stop: StopSignal | None = None,
     ) -> list[Generated]:
         """One flat batch of ``texts`` for ``task`` with the card's decoding (plus overrides); input order kept.
 
@@ -100,13 +100,13 @@ class Seq2SeqModel:
             results.append(Generated(best, len(inp), len(hypotheses[0]), alternatives))
         return results
 
-    def _token_handler(self, task: Task, count: int, on_text: OnText | None, stop: threading.Event | None) -> OnToken:
+    def _token_handler(self, task: Task, count: int, on_text: OnText | None, stop: StopSignal | None) -> OnToken:
         generated: list[list[int]] = [[] for _ in range(count)]
         special = {self.tokenizer.eos_id, self.tokenizer.pad_id}
         lock = threading.Lock()  # CTranslate2 calls back from one thread per parallel batch
 
         def on_token(index: int, token: int | None) -> bool:
-            if stop is not None and stop.is_set():
+            if stop is not None and stop.poll():
                 return True
             if on_text is None or token in special:
                 return False

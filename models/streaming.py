@@ -11,6 +11,8 @@ deltas of a document always add up to exactly its final text.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +32,25 @@ OnDelta = Callable[[Delta], bool | None]  # answers True when nobody listens any
 # (input index in the batch, token id, or None once that input is finished): True to stop that input
 OnToken = Callable[[int, int | None], bool | None]
 OnText = Callable[[int, str, bool], bool | None]  # (input index, its text so far, finished)
+
+
+class StopSignal(threading.Event):
+    """Set to end a batch's generation at its next token. The backend polls it at every token, so it
+    also tells the setter which batches are decoding now (past their encoder pass, which no backend can
+    stop: a batch stopped there ends only after it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last_poll = float("-inf")  # time.monotonic() of the last token that polled it
+
+    def poll(self) -> bool:
+        """Called by the backend for each generated token: whether to stop."""
+        self.last_poll = time.monotonic()
+        return self.is_set()
+
+    def decoding(self, within: float = 0.5) -> bool:
+        """A token was generated in the last ``within`` seconds (a step takes tens of milliseconds)."""
+        return time.monotonic() - self.last_poll < within
 
 
 def stable_prefix(partial: str) -> str:

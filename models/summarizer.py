@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from tomtat.models.extractive import MAX_WORDS, lead, select_sentences
 from tomtat.models.langdetect import detect_language, surely_vietnamese
 from tomtat.models.model import Seq2SeqModel
 from tomtat.models.registry import SUMMARIZE
-from tomtat.models.streaming import Delta, DocumentStream, OnDelta
+from tomtat.models.streaming import Delta, DocumentStream, OnDelta, StopSignal
 from tomtat.models.text import latin_share, normalize, pack, split_sentences
 
 _MARKUP = re.compile(r"</?(script|style|html|head|body|div|span|p|br|a|img|iframe|table|ul|li)\b[^>]*>", re.I)
@@ -145,7 +144,7 @@ class AbstractiveSummarizer:
         texts: list[str],
         overrides: Mapping[str, Any] | None = None,
         on_delta: OnDelta | None = None,
-        stop: threading.Event | None = None,
+        stop: StopSignal | None = None,
     ) -> list[Summary]:
         """``on_delta``: text as it is generated (see ``models.streaming``); a document's final pass is
         stage ``final``, its summary; the passes of a chunked article before it say which they are.

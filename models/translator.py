@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from tomtat.models.errors import InputError, UnsupportedTaskError
 from tomtat.models.langdetect import Detection, detect_language
 from tomtat.models.model import Seq2SeqModel
 from tomtat.models.registry import LANGUAGES, Language, Task, translate_task
-from tomtat.models.streaming import Delta, DocumentStream, OnDelta
+from tomtat.models.streaming import Delta, DocumentStream, OnDelta, StopSignal
 from tomtat.models.text import pack, sentences_by_paragraph
 
 
@@ -88,7 +87,7 @@ class Translator:
         target: str = "en",
         overrides: Mapping[str, Any] | None = None,
         on_delta: OnDelta | None = None,
-        stop: threading.Event | None = None,
+        stop: StopSignal | None = None,
     ) -> list[Translation]:
         """Translate every text; all segments of all texts in one direction go through one batch.
         ``on_delta``: each text's translation as it is generated, in order (see ``models.streaming``).

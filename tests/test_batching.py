@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from tomtat.models.streaming import StopSignal
 from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.batch_worker import BatchWorker, QueueFullError
 
@@ -326,12 +327,13 @@ class GatedModel:
         self.calls: list[list[str]] = []
         self.entered = threading.Semaphore(0)
         self.gates: dict[str, threading.Event] = {}
+        self.encoding: set[str] = set()  # batches (first texts) still in their encoder pass: no token polls
 
     def gate(self, name: str) -> threading.Event:
         return self.gates.setdefault(name, threading.Event())
 
     def __call__(
-        self, texts: list[str], key: object, on_delta: object = None, stop: threading.Event | None = None
+        self, texts: list[str], key: object, on_delta: object = None, stop: StopSignal | None = None
     ) -> list[str]:
         gate = self.gate(texts[0])
         self.calls.append(list(texts))
@@ -339,7 +341,7 @@ class GatedModel:
         self.entered.release()
         try:
             while not gate.wait(0.005):
-                if stop is not None and stop.is_set():
+                if stop is not None and (stop.is_set() if texts[0] in self.encoding else stop.poll()):
                     return ["partial"] * len(texts)
         finally:
             self.in_model.remove(texts)
@@ -384,6 +386,35 @@ def test_a_lane_is_kept_for_editors_while_they_keep_coming() -> None:
 
     asyncio.run(main())
     assert [call[0] for call in model.calls].count("b8") == 2  # stopped once, then run whole
+    assert metrics.preempted.labels("t")._value.get() == 1
+
+
+def test_the_batch_stopped_for_an_editor_is_one_that_is_decoding() -> None:
+    """A batch in its encoder pass cannot end before that pass is over: the editor's request stops the
+    batch that is generating tokens, even when it started first (more work to redo, but a lane at once)."""
+    model = GatedModel()
+    metrics = Metrics()
+
+    async def main() -> None:
+        worker = BatchWorker(
+            "t", model, metrics, max_wait_ms=0, max_batch_size=8, max_batch_tokens=1000, max_queue=100, concurrency=2
+        )
+        worker.start()
+        model.encoding.add("b8")
+        bulk = asyncio.ensure_future(worker.submit([f"b{i}" for i in range(16)], "k", 16))
+        await inside(model.entered, 2)
+        await asyncio.sleep(0.02)  # b0 has polled for its tokens
+        short = asyncio.ensure_future(worker.submit(["editor"], "k", 1))
+        await inside(model.entered)
+        assert model.first_texts() == ["b8", "editor"]  # b0 was stopped, not the last started b8
+        for name in ("editor", "b0", "b8"):
+            model.gate(name).set()
+        assert (await short)[0] == ["editor"]
+        assert (await bulk)[0] == [f"b{i}" for i in range(16)]
+        await worker.stop()
+
+    asyncio.run(main())
+    assert [call[0] for call in model.calls].count("b0") == 2
     assert metrics.preempted.labels("t")._value.get() == 1
 
 

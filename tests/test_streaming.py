@@ -4,7 +4,6 @@ from inside batched generation on both backends, equal to the answer without str
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -18,7 +17,7 @@ from tomtat.models.checkpoints import locate
 from tomtat.models.convert import convert_to_ctranslate2
 from tomtat.models.model import load_model
 from tomtat.models.registry import SUMMARIZE
-from tomtat.models.streaming import Delta, DocumentStream
+from tomtat.models.streaming import Delta, DocumentStream, StopSignal
 from tomtat.models.summarizer import AbstractiveSummarizer
 from tomtat.models.translator import Translator
 
@@ -83,7 +82,10 @@ def test_a_stopped_batch_ends_at_its_next_token(backend: str, model_dir: Path, t
     forced = {"min_new_tokens": 24, "max_length": 25}
     whole = model.run(SUMMARIZE, ARTICLES, forced)
     assert {output.output_tokens for output in whole} == {24}
-    stop = threading.Event()
+    running = StopSignal()
+    model.run(SUMMARIZE, ARTICLES[:1], {"min_new_tokens": 2, "max_length": 3}, None, running)
+    assert running.decoding()  # its tokens polled it: the worker can tell a batch that is decoding
+    stop = StopSignal()
     stop.set()
     stopped = model.run(SUMMARIZE, ARTICLES, forced, None, stop)
     assert len(stopped) == len(ARTICLES) and max(output.output_tokens for output in stopped) <= 2

@@ -14,10 +14,10 @@ Where several batches run at once (CTranslate2 on CPU: one per core), the last f
 short interactive requests (ones that fit one batch) while they keep coming (one was seen in the last
 ``keep_lane_seconds``): an editor's request then starts at once instead of waiting for a 16-text batch
 to end. Without short requests every lane serves bulk work, so archive throughput alone is unchanged.
-The first short request after a quiet spell finds every lane busy with bulk work: the bulk batch that
-started last is then stopped at its next token (``stop``) and its texts go back to the queue, so that
-request waits one decoding step instead of a whole batch (batches that stream or carry short requests
-are never stopped: what was streamed cannot be taken back).
+The first short request after a quiet spell finds every lane busy with bulk work: a bulk batch is
+then stopped at its next token (``stop``; one that is decoding, rather than in its encoder pass) and its
+texts go back to the queue, so that request waits one decoding step instead of a whole batch
+(batches that stream or carry short requests are never stopped: what was streamed cannot be taken back).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import threading
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -33,7 +32,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
-from tomtat.models.streaming import Delta, OnDelta
+from tomtat.models.streaming import Delta, OnDelta, StopSignal
 from tomtat.service.metrics import Metrics
 from tomtat.service.runtime.keys import BatchKey
 
@@ -48,7 +47,7 @@ class RunBatch(Protocol[KeyIn, ResultOut]):
     -> one result per text, in order (partial ones once ``stop`` is set: the worker discards them)."""
 
     def __call__(
-        self, texts: list[str], key: KeyIn, on_delta: OnDelta | None, stop: threading.Event | None, /
+        self, texts: list[str], key: KeyIn, on_delta: OnDelta | None, stop: StopSignal | None, /
     ) -> Sequence[ResultOut]: ...
 
 
@@ -85,7 +84,7 @@ class QueuedRequest(Generic[Key, Result]):
 @dataclass
 class RunningBatch(Generic[Key, Result]):
     items: list[WorkItem[Key, Result]]
-    stop: threading.Event = field(default_factory=threading.Event)  # set: it ends early and is run again
+    stop: StopSignal = field(default_factory=StopSignal)  # set: it ends early and is run again
 
     @property
     def stoppable(self) -> bool:
@@ -211,15 +210,18 @@ class BatchWorker(Generic[Key, Result]):
 
     def _make_room(self) -> None:
         """A short request while every lane serves bulk work (no lane was kept: the first after a quiet
-        spell): the bulk batch that started last ends at its next token and goes back to the queue."""
+        spell): a bulk batch ends at its next token and goes back to the queue."""
         running = list(self._running.values())
         if self.concurrency < 2 or len(running) < self.concurrency:
             return  # one lane is all there is (nothing is kept), or a lane is free
         if any(batch.stop.is_set() or any(item.short for item in batch.items) for batch in running):
             return  # a lane is being freed, or serves editors already (their batches are short)
         stoppable = [batch for batch in running if batch.stoppable]
-        if stoppable:
-            stoppable[-1].stop.set()  # the last started: the least work to redo
+        # one that is decoding ends at its next token; one in its encoder pass only after that pass
+        # (about a second for 16 texts on a CPU core); among equals, the last started: the least work to redo
+        decoding = [batch for batch in stoppable if batch.stop.decoding()]
+        if decoding or stoppable:
+            (decoding or stoppable)[-1].stop.set()
 
     def _requeue(self, items: list[WorkItem[Key, Result]]) -> None:
         """A stopped batch's pieces, back at the head of their queues (as once served: a waiting short
@@ -390,7 +392,7 @@ class BatchWorker(Generic[Key, Result]):
         if batch.stop.is_set():
             self.metrics.preempted.labels(self.name).inc()
 
-    async def _run_group(self, key: Key, items: list[WorkItem[Key, Result]], stop: threading.Event) -> None:
+    async def _run_group(self, key: Key, items: list[WorkItem[Key, Result]], stop: StopSignal) -> None:
         # a caller may have left while an earlier group of the same batch was in the model
         if left := sum(len(item.texts) for item in items if item.future.done()):
             self.metrics.dropped.labels(self.name).inc(left)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,7 +21,7 @@ from tomtat.models.errors import (
 from tomtat.models.extractive import extractive_length
 from tomtat.models.model import Seq2SeqModel, load_model
 from tomtat.models.registry import REGISTRY, SUMMARIZE, Task
-from tomtat.models.streaming import OnDelta
+from tomtat.models.streaming import OnDelta, StopSignal
 from tomtat.models.summarizer import AbstractiveSummarizer, ExtractiveSummarizer, LeadSummarizer, Summary
 from tomtat.models.translator import Translation, Translator
 from tomtat.service.metrics import Metrics
@@ -66,16 +65,14 @@ TranslationWorker = BatchWorker[TranslateKey, Translation]
 
 
 def _extractive_batch(
-    texts: list[str], key: SummaryKey, on_delta: OnDelta | None, stop: threading.Event | None
+    texts: list[str], key: SummaryKey, on_delta: OnDelta | None, stop: StopSignal | None
 ) -> list[Summary]:
     # sentences are chosen at once: nothing to stream (the answer's result event carries the summary)
     assert isinstance(key, ExtractiveKey)
     return ExtractiveSummarizer(max_sentences=key.sentences, max_words=key.max_words).summarize(texts)
 
 
-def _lead_batch(
-    texts: list[str], key: SummaryKey, on_delta: OnDelta | None, stop: threading.Event | None
-) -> list[Summary]:
+def _lead_batch(texts: list[str], key: SummaryKey, on_delta: OnDelta | None, stop: StopSignal | None) -> list[Summary]:
     assert isinstance(key, ExtractiveKey)
     return LeadSummarizer(k=key.sentences).summarize(texts)
 
@@ -160,16 +157,14 @@ class ModelPool:
 
     @staticmethod
     def _summarize_batch(summarizer: AbstractiveSummarizer) -> RunBatch[SummaryKey, Summary]:
-        def run(
-            texts: list[str], key: SummaryKey, on_delta: OnDelta | None, stop: threading.Event | None
-        ) -> list[Summary]:
+        def run(texts: list[str], key: SummaryKey, on_delta: OnDelta | None, stop: StopSignal | None) -> list[Summary]:
             assert isinstance(key, AbstractiveKey)
             return summarizer.summarize(texts, dict(key.overrides), on_delta, stop)
 
         return run
 
     def _translate_batch(
-        self, texts: list[str], key: TranslateKey, on_delta: OnDelta | None, stop: threading.Event | None
+        self, texts: list[str], key: TranslateKey, on_delta: OnDelta | None, stop: StopSignal | None
     ) -> list[Translation]:
         assert self.translator is not None
         overrides = dict(key.overrides)
