@@ -369,3 +369,73 @@ def test_a_summary_and_its_translation_are_checked_against_one_reading_of_the_ar
         checking._Source("HCMC met 53 firms in Quang Ngai on 27/12/2022.", "en"), fresh, across_languages=True
     )
     assert flags_en == expected_en and {f.text for f in flags_vi} >= {"53"} and {f.text for f in flags_en} >= {"53"}
+
+
+# ---- units a translation converts, dates written with an ordinal, names kept as written
+@pytest.mark.parametrize(
+    ("source", "source_lang", "translation"),
+    [
+        ("Tôi ở độ sâu gần 50m dưới một hầm mỏ.", "vi", "I'm 150 feet down a mine shaft."),  # rounded: 164 feet
+        ("Nhiệt độ hơn 54 độ C.", "vi", "Temperatures of 130 degrees."),  # Fahrenheit, written without its F
+        ("Họ sở hữu 16 km đường.", "vi", "They own 10 miles of road."),
+        ("The nets weigh 1,100 lbs when full.", "en", "Những chiếc lưới nặng 500 kg khi đầy cá."),
+        ("I have many 8-inch heels.", "en", "Tôi có nhiều đôi giày cao gót 20cm."),
+    ],
+)
+def test_a_measurement_converted_to_another_unit_is_faithful(source: str, source_lang: str, translation: str) -> None:
+    target = "en" if source_lang == "vi" else "vi"
+    assert check_translation(source, translation, source_lang, target) == []
+
+
+def test_a_converted_measurement_must_still_convert() -> None:
+    flags = check_translation("Tôi ở độ sâu gần 50m dưới một hầm mỏ.", "I'm 250 feet down a mine shaft.", "vi", "en")
+    assert [(f.text, f.reason) for f in flags] == [("250 feet", "unsupported"), ("50m", "missing")]
+    # in one language a unit is still backed only by itself: a summary does not convert
+    assert [f.text for f in check_summary("Cây cầu dài 50m.", "Cây cầu dài 164 feet.")] == ["164 feet"]
+
+
+def test_a_date_written_with_an_ordinal_day_is_a_date() -> None:
+    assert (
+        check_translation("Vào ngày 13 tháng 5, tôi đến Ōfunato.", "On May the 13th, I reached Ōfunato.", "vi", "en")
+        == []
+    )
+    flags = check_translation(
+        "Vào ngày 13 tháng 5, tôi đến Ōfunato.", "On May the 14th, I reached Ōfunato.", "vi", "en"
+    )
+    assert [(f.kind, f.text) for f in flags] == [("date", "May the 14th"), ("date", "13 tháng 5")]
+    assert [f.kind for f in extract_facts("It opened on the 2nd of June.", "en")] == ["date"]
+
+
+@pytest.mark.parametrize(
+    ("translation", "missing"),
+    [
+        ("Chris Anderson said Google would open an office in Ghana.", []),
+        ("He said Google would open an office in Ghana.", ["Chris Anderson"]),  # the person dropped
+        ("Chris Anderson said the company would open an office there.", ["Google", "Ghana"]),
+        ("Anderson said Google would open an office in Ghana.", ["Chris Anderson"]),  # half of it dropped
+    ],
+)
+def test_a_name_a_vietnamese_source_writes_as_it_is_must_stay_in_the_english(translation: str, missing: list) -> None:
+    source = "Chris Anderson nói rằng Google sẽ mở văn phòng ở Ghana."
+    flags = check_translation(source, translation, "vi", "en")
+    assert [f.text for f in flags if f.reason == "missing"] == missing
+    assert all(f.kind == "name" and source[f.start : f.end] == f.text for f in flags if f.reason == "missing")
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        (
+            "Tôi nghĩ BắcTriều Tiên là đất nước tốt nhất.",
+            "I thought my country was the best.",
+        ),  # Vietnamese, run together
+        ("Ông Nguyễn Văn Bình ở Quảng Nam.", "He lives in Quang Nam."),  # a name written in Vietnamese
+        ("Bạn có thể đăng trên Tweeter.", "You can tweet it."),  # a word made from it
+        ("Ông học ở Đại học Bang Iowa.", "He studied at Iowa State University."),  # its foreign word is kept
+        ("She met Chris Anderson.", "Cô ấy gặp anh ta."),  # an English source: its names are translated freely
+    ],
+)
+def test_names_not_taken_for_dropped(source: str, translation: str) -> None:
+    source_lang = "en" if source.startswith("She") else "vi"
+    target = "vi" if source_lang == "en" else "en"
+    assert [f for f in check_translation(source, translation, source_lang, target) if f.reason == "missing"] == []

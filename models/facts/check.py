@@ -4,14 +4,23 @@ number, date and name of its source. Flags say what and why; the output is never
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from tomtat.models.facts.dates import DateValue
 from tomtat.models.facts.extract import SMALL, Fact, neighbour_words, read
 from tomtat.models.facts.index import SupportIndex
-from tomtat.models.facts.names import equivalents, is_known_place, unmatchable, variant_of, vietnamese_person
-from tomtat.models.facts.numbers import MEASURE_UNITS, Quantity
+from tomtat.models.facts.names import (
+    equivalents,
+    is_known_place,
+    unmatchable,
+    variant_of,
+    vietnamese_person,
+    vietnamese_syllable,
+)
+from tomtat.models.facts.numbers import CONVERSION_TOLERANCE, MEASURE_UNITS, Quantity, conversions
+from tomtat.models.facts.plain import plain
 
 MEASURED = frozenset(MEASURE_UNITS.values())
 
@@ -47,13 +56,24 @@ def _compatible_units(a: Quantity, b: Quantity) -> bool:
     return a.unit is None or b.unit is None or a.unit == b.unit
 
 
-def _quantity_supported(value: Quantity, support: SupportIndex, strict_units: bool = True) -> bool:
+def _quantity_supported(
+    value: Quantity, support: SupportIndex, strict_units: bool = True, converted: bool = False
+) -> bool:
     """``strict_units`` off: a source measurement kept by a translation in any unit or in words ("2mm" ->
-    "two-millimeter"): only the number must be there."""
+    "two-millimeter"): only the number must be there. ``converted``: a measurement may also be the
+    source's in another unit, rounded (a translation: "50m" -> "150 feet", "54 độ C" -> "130 degrees")."""
     tolerance = 0.5 * 10.0 ** (-value.decimals) * value.multiplier
-    return any(
+    if any(
         (_compatible_units(value, s) or not strict_units) and _rounds_to(value, s)
         for s in support.quantities_near(value.value, tolerance)
+    ):
+        return True
+    if not converted or value.unit is None:
+        return False
+    return any(
+        s.unit == unit
+        for amount, unit in conversions(value.value, value.unit)
+        for s in support.quantities_near(amount, CONVERSION_TOLERANCE * abs(amount))
     )
 
 
@@ -119,7 +139,7 @@ class _Source:
     def supports(self, fact: Fact, across_languages: bool = False, output: str = "", strict_units: bool = True) -> bool:
         if isinstance(fact.value, Quantity):
             readings = (fact.value, *fact.other_readings)
-            if not any(_quantity_supported(q, self.support, strict_units) for q in readings):
+            if not any(_quantity_supported(q, self.support, strict_units, across_languages) for q in readings):
                 return False
             if across_languages or fact.value.unit or fact.value.value >= SMALL or not output:
                 return True
@@ -305,11 +325,46 @@ def check_translation(source: str, translation: str, source_lang: str, target_la
     source_side, output = _Source(source, source_lang), _Source(translation, target_lang)  # each read once
     flags = _unsupported(output, source_side, across_languages=True)
     for fact in source_side.facts:
+        if isinstance(fact.value, tuple):
+            kept = _written_foreign(fact) if source_lang == "vi" else []
+            if kept and not unmatchable(fact.text, fact.value, source_lang) and not _renders(output, fact, kept):
+                flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
+            continue
         if fact.ordinal or fact.kind not in OMISSION_KINDS or _spelled(fact):
             continue
         if not output.supports(fact, across_languages=True, strict_units=False):
             flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
     return flags
+
+
+def _written_foreign(fact: Fact) -> list[str]:
+    """The words of a Vietnamese text's name that are no Vietnamese syllable (``Chris Anderson``,
+    ``Ghana``, ``Bang Iowa``: iowa). An English translation keeps such words as they are, so one that
+    lacks them all dropped the name. Names written in Vietnamese are rendered too freely to tell (``Bắc
+    Triều Tiên`` -> "my country"), and English names are translated word by word ("Free the Slaves" ->
+    ``Giải phóng Nô lệ``): neither is checked for omission."""
+    # words run together are still Vietnamese ("BắcTriều Tiên" is Bắc Triều Tiên)
+    spaced = "".join(
+        f" {ch}" if ch.isupper() and i and fact.text[i - 1].islower() else ch for i, ch in enumerate(fact.text)
+    )
+    words = (word for token in plain(spaced).split() for word in re.split(r"[.\-'’]+", token))
+    return [word for word in words if word and not vietnamese_syllable(word)]
+
+
+def _renders(output: _Source, fact: Fact, foreign: list[str]) -> bool:
+    """The output has the name, a variant of it, or each of its foreign words, or a word made from it
+    ("Tweeter" -> "tweet", "Magellan Lớn" -> "Large Magellanic Cloud")."""
+    assert isinstance(fact.value, tuple)
+    if output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words):
+        return True
+    return all(
+        output.support.has_word(token)
+        or (
+            len(token) >= 4
+            and any(len(w) >= 4 and (w.startswith(token) or token.startswith(w)) for w in output.support.words)
+        )
+        for token in foreign
+    )
 
 
 def check_pair(source: str, output: str, source_lang: str, output_lang: str) -> list[Flag]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tomtat.models.facts.dates import DateValue, find_dates
+from tomtat.models.facts.dates import MONTHS, DateValue, find_dates
 from tomtat.models.facts.names import find_names, name_tokens
 from tomtat.models.facts.numbers import (
     DECADE,
@@ -78,6 +78,17 @@ class _Taken:
         return self._flags.find(1, start, end) != -1
 
 
+_MONTH_NAME = "|".join(sorted((name.capitalize() for name in MONTHS), key=len, reverse=True))
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTH_NAME})\.?\s+(?:the\s+)?$")  # "May the 13th", "Dec. 1st"
+_MONTH_AFTER = re.compile(rf"\s+(?:of\s+)?(?:{_MONTH_NAME})\b")  # "the 13th of May"
+
+
+def _in_date(text: str, ordinal: re.Match[str]) -> bool:
+    """``13th`` in "May the 13th" is a date's day: read with its date, not as an ordinal."""
+    start, end = ordinal.span()
+    return bool(_MONTH_BEFORE.search(text[max(0, start - 16) : start]) or _MONTH_AFTER.match(text, end))
+
+
 def _is_weekday(text: str, ordinal: re.Match[str], rank: int) -> bool:
     """``thứ 5`` after ``ngày``/``vào``/``sáng``… or opening a sentence is Thursday, not a fifth."""
     if (ordinal.group("lead") or "").lower() != "thứ" or not 2 <= rank <= 7:
@@ -105,6 +116,8 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
     for ordinal in ORDINAL_FACT.finditer(text):  # written ordinals are checked like any number
         start, end = ordinal.span()
         rank = int(ordinal.group("digits") or ordinal.group("vi"))
+        if ordinal.group("digits") and _in_date(text, ordinal):
+            continue
         if _is_weekday(text, ordinal, rank):
             taken.add(start, end)
             continue

@@ -302,6 +302,11 @@ VI_SURNAMES = frozenset(
 )
 
 
+def vietnamese_syllable(token: str) -> bool:
+    """``khoi``, ``nguyen``: a word written without marks that Vietnamese spelling allows (``max``, ``ghana`` no)."""
+    return bool(_VI_SYLLABLE.match(token))
+
+
 def vietnamese_person(tokens: tuple[str, ...]) -> bool:
     """``Trần Minh Khôi``: a family name, then one to three syllables."""
-    return 2 <= len(tokens) <= 4 and tokens[0] in VI_SURNAMES and all(_VI_SYLLABLE.match(t) for t in tokens)
+    return 2 <= len(tokens) <= 4 and tokens[0] in VI_SURNAMES and all(map(vietnamese_syllable, tokens))

@@ -83,8 +83,41 @@ MEASURE_UNITS = {
     "kilograms": "kg", "kilo": "kg", "kilos": "kg", "ton": "t", "tons": "t", "tonne": "t", "tonnes": "t",
     "liter": "l", "liters": "l",
     "litre": "l", "litres": "l", "square meters": "m2", "square metres": "m2", "degrees Celsius": "°C",
+    "kgs": "kg",
+    # the units a translation converts to or from ("50m" -> "150 feet"): checked by conversion
+    "feet": "ft", "foot": "ft", "ft": "ft", "inch": "inch", "inches": "inch", "mile": "mile", "miles": "mile",
+    "dặm": "mile", "yard": "yd", "yards": "yd", "square miles": "mile2", "square mile": "mile2",
+    "dặm vuông": "mile2", "square feet": "ft2", "acre": "acre", "acres": "acre", "mẫu Anh": "acre",
+    "pao": "lb", "lb": "lb", "lbs": "lb", "gallon": "gal", "gallons": "gal", "ga-lông": "gal", "°F": "°F",
+    "độ F": "°F", "degrees Fahrenheit": "°F", "degrees": "°", "độ": "°",
 }  # fmt: skip
-MEASURE = re.compile(rf"(?<![\w.,/:-])(?P<num>\d+(?:[.,]\d+)*)\s?(?P<unit>{_alternation(MEASURE_UNITS)})(?![\w²³/])")
+# a unit's size in its dimension's base unit, for conversions across languages
+UNIT_SIZES: dict[str, tuple[str, float]] = {
+    "m": ("length", 1.0), "km": ("length", 1000.0), "cm": ("length", 0.01), "mm": ("length", 0.001),
+    "ft": ("length", 0.3048), "inch": ("length", 0.0254), "mile": ("length", 1609.344), "yd": ("length", 0.9144),
+    "kg": ("mass", 1.0), "t": ("mass", 1000.0), "100kg": ("mass", 100.0), "lb": ("mass", 0.45359237),
+    "m2": ("area", 1.0), "km2": ("area", 1e6), "ha": ("area", 1e4), "mile2": ("area", 2589988.0),
+    "ft2": ("area", 0.09290304), "acre": ("area", 4046.8564),
+    "l": ("volume", 1.0), "m3": ("volume", 1000.0), "gal": ("volume", 3.785411784),
+}  # fmt: skip
+CONVERSION_TOLERANCE = 0.1  # translators round what they convert ("50m" -> "150 feet" is 9% short)
+
+
+def conversions(value: float, unit: str) -> list[tuple[float, str]]:
+    """``value`` of ``unit`` in each other unit of its dimension (a bare "degrees" may be either scale)."""
+    if unit in ("°C", "°F", "°"):
+        celsius = {"°C": [value], "°F": [(value - 32) / 1.8], "°": [value, (value - 32) / 1.8]}[unit]
+        out = [(c, "°C") for c in celsius] + [(c * 1.8 + 32, "°F") for c in celsius]
+        out += [(v, "°") for v, _ in out]
+        return [(v, u) for v, u in out if (v, u) != (value, unit)]
+    if unit not in UNIT_SIZES:
+        return []
+    dimension, size = UNIT_SIZES[unit]
+    base = value * size
+    return [(base / other, name) for name, (dim, other) in UNIT_SIZES.items() if dim == dimension and name != unit]
+
+
+MEASURE = re.compile(rf"(?<![\w.,/:-])(?P<num>\d+(?:[.,]\d+)*)[\s-]?(?P<unit>{_alternation(MEASURE_UNITS)})(?![\w²³/])")
 # "kỳ họp thứ 5", "lần thứ 10", "thế kỷ 21", "5th": an ordinal is a fact too; "thứ 2".."thứ 7" after these
 # words (or opening a sentence) is a weekday, not an ordinal
 ORDINAL_FACT = re.compile(
