@@ -217,7 +217,7 @@ def test_ordinals_and_measurements_across_languages() -> None:
     [
         ("Mưa lớn ở Quảng Nam.", "Heavy rain in Quang Nam.", []),  # the province, without diacritics
         ("Mưa lớn ở tỉnh Quảng Nam.", "Heavy rain in Quang Ngai province.", ["Quang Ngai"]),  # swapped
-        ("Lũ lụt ở Hà Nội.", "Floods in Da Nang.", ["Da Nang"]),  # swapped for a place sharing no word
+        ("Lũ lụt ở Hà Nội.", "Floods in Da Nang.", ["Da Nang", "Hà Nội"]),  # swapped, so the source's is gone
         ("Đoàn khách từ Bỉ và Kenya.", "Visitors from Belgium and Kenya.", []),  # CLDR names, not a hand list
         ("Đoàn khách từ Bỉ.", "Visitors from Austria.", ["Austria"]),
         ("Phụ nữ Libya lập hội.", "Libyan women founded a group.", []),  # an adjective of the place
@@ -439,3 +439,12 @@ def test_names_not_taken_for_dropped(source: str, translation: str) -> None:
     source_lang = "en" if source.startswith("She") else "vi"
     target = "vi" if source_lang == "en" else "en"
     assert [f for f in check_translation(source, translation, source_lang, target) if f.reason == "missing"] == []
+
+
+def test_a_province_dropped_from_an_english_translation_is_flagged() -> None:
+    source = "Mưa lớn gây ngập ở tỉnh Quảng Nam và Đà Nẵng."
+    assert check_translation(source, "Heavy rain flooded Quang Nam province and Da Nang.", "vi", "en") == []
+    flags = check_translation(source, "Heavy rain flooded the province and Da Nang.", "vi", "en")
+    assert [(f.text, f.reason) for f in flags] == [("Quảng Nam", "missing")]
+    # a province whose name is also a word is rendered ("vì Hoà Bình": "for Peace")
+    assert check_translation("Họ lập Cương Lĩnh vì Hoà Bình.", "They founded the Platform for Peace.", "vi", "en") == []

@@ -223,7 +223,7 @@ def test_check_any_pair(bare) -> None:
     assert response.json()["flags"] == [
         {"kind": "date", "text": "Sáng 26/2", "start": 0, "end": 9, "reason": "changed", "source_match": "Sáng 25/2"}
     ]
-    english = {"source": article, "output": "On Feb. 25, a court sentenced Ho Xuan Huy to 12 years."}
+    english = {"source": article, "output": "On Feb. 25, a Da Nang court sentenced Ho Xuan Huy to 12 years."}
     translated = bare.post("/v1/check", json={**english, "source_lang": "vi", "output_lang": "en"})
     assert translated.status_code == 200 and translated.json()["flags"] == []
 

@@ -14,6 +14,7 @@ from tomtat.models.facts.index import SupportIndex
 from tomtat.models.facts.names import (
     equivalents,
     is_known_place,
+    is_province,
     unmatchable,
     variant_of,
     vietnamese_person,
@@ -326,8 +327,7 @@ def check_translation(source: str, translation: str, source_lang: str, target_la
     flags = _unsupported(output, source_side, across_languages=True)
     for fact in source_side.facts:
         if isinstance(fact.value, tuple):
-            kept = _written_foreign(fact) if source_lang == "vi" else []
-            if kept and not unmatchable(fact.text, fact.value, source_lang) and not _renders(output, fact, kept):
+            if source_lang == "vi" and _dropped_from_english(fact, output):
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
             continue
         if fact.ordinal or fact.kind not in OMISSION_KINDS or _spelled(fact):
@@ -335,6 +335,16 @@ def check_translation(source: str, translation: str, source_lang: str, target_la
         if not output.supports(fact, across_languages=True, strict_units=False):
             flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
     return flags
+
+
+def _dropped_from_english(fact: Fact, output: _Source) -> bool:
+    """A name of a Vietnamese source that an English translation must keep and lacks: one written in a
+    foreign spelling, or a province of Vietnam (English writes it without diacritics: ``Quang Nam``)."""
+    assert isinstance(fact.value, tuple)
+    if is_province(fact.value):
+        return not (output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words))
+    kept = _written_foreign(fact)
+    return bool(kept) and not unmatchable(fact.text, fact.value, "vi") and not _renders(output, fact, kept)
 
 
 def _written_foreign(fact: Fact) -> list[str]:
@@ -347,7 +357,9 @@ def _written_foreign(fact: Fact) -> list[str]:
     spaced = "".join(
         f" {ch}" if ch.isupper() and i and fact.text[i - 1].islower() else ch for i, ch in enumerate(fact.text)
     )
-    words = (word for token in plain(spaced).split() for word in re.split(r"[.\-'’]+", token))
+    # an acronym's letters are no spelling: Vietnamese ones are translated (``TAND`` -> "court")
+    spelled = (token for token in spaced.split() if not token.replace(".", "").isupper())
+    words = (word for token in spelled for word in re.split(r"[.\-'’]+", plain(token)))
     return [word for word in words if word and not vietnamese_syllable(word)]
 
 

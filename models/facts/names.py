@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tomtat.models.facts.dates import MONTHS, WEEKDAYS
-from tomtat.models.facts.places import country_groups, known_places
+from tomtat.models.facts.places import country_groups, known_places, provinces
 from tomtat.models.facts.plain import plain
 
 # a word; inner dots only before a capital (TP.HCM, U.S), hyphens before any letter (Il-Sung)
@@ -215,6 +215,17 @@ def is_known_place(tokens: tuple[str, ...]) -> bool:
     places = known_places()
     core = tuple(t for t in tokens if t not in PLACE_WORDS)
     return " ".join(tokens) in places or (bool(core) and " ".join(core) in places)
+
+
+# provinces whose names are also words, which a translation renders ("vì Hoà Bình": "for Peace")
+PROVINCES_ALSO_WORDS = frozenset({"hoa binh", "thai binh", "hai duong"})
+
+
+def is_province(tokens: tuple[str, ...]) -> bool:
+    """A province or centrally governed city of Vietnam, old or merged (``Quảng Nam``, ``tỉnh Quảng Nam``),
+    whose name is no common word."""
+    core = " ".join(t for t in tokens if t not in PLACE_WORDS)
+    return bool(core) and core in provinces() and core not in PROVINCES_ALSO_WORDS
 
 
 # words before a place's name that are not part of it ("tỉnh Quảng Nam", "Province of ...")
