@@ -432,7 +432,7 @@ def test_a_name_a_vietnamese_source_writes_as_it_is_must_stay_in_the_english(tra
         ("Ông Nguyễn Văn Bình ở Quảng Nam.", "He lives in Quang Nam."),  # a name written in Vietnamese
         ("Bạn có thể đăng trên Tweeter.", "You can tweet it."),  # a word made from it
         ("Ông học ở Đại học Bang Iowa.", "He studied at Iowa State University."),  # its foreign word is kept
-        ("She met Chris Anderson.", "Cô ấy gặp anh ta."),  # an English source: its names are translated freely
+        ("She joined Free the Slaves.", "Cô ấy tham gia Giải phóng Nô lệ."),  # an English name of common words
     ],
 )
 def test_names_not_taken_for_dropped(source: str, translation: str) -> None:
@@ -448,3 +448,64 @@ def test_a_province_dropped_from_an_english_translation_is_flagged() -> None:
     assert [(f.text, f.reason) for f in flags] == [("Quảng Nam", "missing")]
     # a province whose name is also a word is rendered ("vì Hoà Bình": "for Peace")
     assert check_translation("Họ lập Cương Lĩnh vì Hoà Bình.", "They founded the Platform for Peace.", "vi", "en") == []
+
+
+# ---- words no English dictionary has are written as they are in both languages
+def test_a_name_put_into_an_english_translation_is_flagged() -> None:
+    source = "Triệu chứng ở mỗi người một khác, vì vậy Remi rất khác Sam."
+    assert (
+        check_translation(source, "It differs in each person, hence Remi is so different from Sam.", "vi", "en") == []
+    )
+    (flag,) = check_translation(
+        source, "It differs in each person, hence Remi is so different from Kenji Watanabe.", "vi", "en"
+    )
+    assert (flag.text, flag.reason) == ("Kenji Watanabe", "unsupported")
+    # "South Korea" altered to "Margaret Korea": the source still has Hàn Quốc, but nothing has Margaret
+    flags = check_translation("Tôi sống ở Hàn Quốc.", "I lived in Margaret Korea.", "vi", "en")
+    assert [f.text for f in flags] == ["Margaret Korea"]
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("Chúng tôi giúp người Bắc Triều Tiên.", "We help North Koreans."),  # a place's people
+        ("Tôi làm cho một tổ chức phi chính phủ của Ý.", "I worked for an Italian NGO."),  # an acronym
+        ("Tôi chuyển tới Luân Đôn.", "I moved to London."),  # a name the source writes in Vietnamese, gone
+        ("Như Anh-xtanh đã nói, hãy đơn giản.", "As Einstein said, keep it simple."),  # transliterated
+        ("Anh nói vì công việc mà.", "You said this was business, Sean."),  # a call to the listener
+        ("Thưa quý vị, đây là thư viện.", "Ladies and Gentlemen, the library."),  # an inflected common word
+    ],
+)
+def test_names_an_english_translation_may_add(source: str, translation: str) -> None:
+    assert [f for f in check_translation(source, translation, "vi", "en") if f.kind == "name"] == []
+
+
+def test_names_no_dictionary_has_must_stay_in_a_vietnamese_translation() -> None:
+    source = "Yesterday Chris Anderson met the Free the Slaves team."
+    assert check_translation(source, "Hôm qua Chris Anderson gặp nhóm Giải phóng Nô lệ.", "en", "vi") == []
+    flags = check_translation(source, "Hôm qua ông ấy gặp nhóm Giải phóng Nô lệ.", "en", "vi")
+    assert [(f.text, f.reason) for f in flags] == [("Chris Anderson", "missing")]  # common words: translated
+    # a Vietnamese name the English does not explain may be its rendering ("Xi Jinping": Tập Cận Bình)
+    assert check_translation("Xi Jinping visited.", "Ông Tập Cận Bình đã đến thăm.", "en", "vi") == []
+
+
+def test_a_name_put_into_a_vietnamese_translation_is_flagged() -> None:
+    source = "In Tibet they hold sky burials. In places like Tibet there is no room to bury the dead."
+    faithful = "Ở Tibet họ làm thiên táng. Ở những nơi như Tibet không có chỗ chôn người chết."
+    assert check_translation(source, faithful, "en", "vi") == []
+    altered = faithful.replace("như Tibet", "như Trần Minh Khôi")
+    assert [(f.text, f.reason) for f in check_translation(source, altered, "en", "vi")] == [
+        ("Trần Minh Khôi", "unsupported")  # Tibet is still there: no name of the source is gone
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("The nets weigh nearly 500 kg when full.", "Những chiếc lưới nặng gần 1.000 pao."),  # a weight in pounds
+        ("Those nets weigh more than a thousand pounds.", "Những chiếc lưới này nặng gần 500kg."),
+        ("I was introduced to the brick kilns.", "Tôi được đưa tới 1 lò gạch."),  # "1" for the article
+    ],
+)
+def test_pounds_may_weigh_and_a_1_may_be_an_article(source: str, translation: str) -> None:
+    assert check_translation(source, translation, "en", "vi") == []

@@ -4,7 +4,6 @@ number, date and name of its source. Flags say what and why; the output is never
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,7 +20,7 @@ from tomtat.models.facts.names import (
     vietnamese_syllable,
 )
 from tomtat.models.facts.numbers import CONVERSION_TOLERANCE, MEASURE_UNITS, Quantity, conversions
-from tomtat.models.facts.plain import plain
+from tomtat.models.facts.written import vocative, written_as_is, written_foreign
 
 MEASURED = frozenset(MEASURE_UNITS.values())
 
@@ -74,7 +73,8 @@ def _quantity_supported(
     return any(
         s.unit == unit
         for amount, unit in conversions(value.value, value.unit)
-        for s in support.quantities_near(amount, CONVERSION_TOLERANCE * abs(amount))
+        # within CONVERSION_TOLERANCE of each other, whichever is the larger
+        for s in support.quantities_near(amount, CONVERSION_TOLERANCE / (1 - CONVERSION_TOLERANCE) * abs(amount))
     )
 
 
@@ -257,8 +257,15 @@ def _names_missing(source: _Source, output: _Source) -> list[Fact]:
 def _unsupported(output: _Source, source: _Source, across_languages: bool = False) -> list[Flag]:
     flags = []
     missing: list[Fact] | None = None  # the source's names the output lacks, found on first need
+
+    def names_missing() -> list[Fact]:
+        nonlocal missing
+        if missing is None:
+            missing = _names_missing(source, output)
+        return missing
+
     for fact in output.facts:
-        if across_languages and fact.kind == "number" and _spelled(fact):
+        if across_languages and fact.kind == "number" and (_spelled(fact) or _article_one(fact)):
             continue  # "hai tay" -> "both hands", "one official ... another": words are rendered freely
         if source.supports(fact, across_languages, output.text):
             continue
@@ -274,14 +281,26 @@ def _unsupported(output: _Source, source: _Source, across_languages: bool = Fals
                 near = source.nearest_place()
                 reason = "changed" if near else "unsupported"
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, reason, near.text if near else None))
-            elif _matchable(fact, output, source):
+            elif _matchable(fact, output, source) and names_missing():
                 # a name the source lacks where a name of the source is gone from the output: swapped
                 # ("Margaret Holloway" for Obama); a source that names nothing the output lacks may have
                 # been rendered freely ("here" -> "in North Korea"), so that alone is not flagged
-                if missing is None:
-                    missing = _names_missing(source, output)
-                if missing:
-                    flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", missing[0].text))
+                flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", names_missing()[0].text))
+            elif (
+                output.lang == "en"
+                and not _has_words(source, kept := written_as_is(fact))
+                and kept
+                and not vocative(output.text, fact)
+            ):
+                # a word no dictionary has ("Holloway", "Watanabe") is written as it is in both languages:
+                # one the source lacks was put in, unless a name the source writes in Vietnamese is gone
+                # (it may be rendered so: "Luân Đôn" -> "London") or the source transliterates ("Anh-xtanh")
+                if not _renderings_possible(source, names_missing()):
+                    flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "unsupported"))
+            elif output.lang == "vi" and _put_in_vietnamese(fact, output, source) and not names_missing():
+                # the same in a Vietnamese output: a Vietnamese person's name, or a name in a foreign
+                # spelling, that the English source lacks while it names nothing the output lacks
+                flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "unsupported"))
             continue
         near = source.nearest(fact)
         reason, match = ("changed", near.text) if near else ("unsupported", None)
@@ -325,12 +344,18 @@ def check_translation(source: str, translation: str, source_lang: str, target_la
     source that the translation leaves out (``missing``, positions in the source)."""
     source_side, output = _Source(source, source_lang), _Source(translation, target_lang)  # each read once
     flags = _unsupported(output, source_side, across_languages=True)
+    renderings: bool | None = None  # the output may render the source's names: found on first need
     for fact in source_side.facts:
         if isinstance(fact.value, tuple):
             if source_lang == "vi" and _dropped_from_english(fact, output):
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
+            elif source_lang == "en" and _dropped_from_vietnamese(fact, output, source):
+                if renderings is None:
+                    renderings = _renderings_possible(output, _names_unsupported(output, source_side))
+                if not renderings:
+                    flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
             continue
-        if fact.ordinal or fact.kind not in OMISSION_KINDS or _spelled(fact):
+        if fact.ordinal or fact.kind not in OMISSION_KINDS or _spelled(fact) or _article_one(fact):
             continue
         if not output.supports(fact, across_languages=True, strict_units=False):
             flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
@@ -343,39 +368,72 @@ def _dropped_from_english(fact: Fact, output: _Source) -> bool:
     assert isinstance(fact.value, tuple)
     if is_province(fact.value):
         return not (output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words))
-    kept = _written_foreign(fact)
+    kept = written_foreign(fact)
     return bool(kept) and not unmatchable(fact.text, fact.value, "vi") and not _renders(output, fact, kept)
 
 
-def _written_foreign(fact: Fact) -> list[str]:
-    """The words of a Vietnamese text's name that are no Vietnamese syllable (``Chris Anderson``,
-    ``Ghana``, ``Bang Iowa``: iowa). An English translation keeps such words as they are, so one that
-    lacks them all dropped the name. Names written in Vietnamese are rendered too freely to tell (``Bắc
-    Triều Tiên`` -> "my country"), and English names are translated word by word ("Free the Slaves" ->
-    ``Giải phóng Nô lệ``): neither is checked for omission."""
-    # words run together are still Vietnamese ("BắcTriều Tiên" is Bắc Triều Tiên)
-    spaced = "".join(
-        f" {ch}" if ch.isupper() and i and fact.text[i - 1].islower() else ch for i, ch in enumerate(fact.text)
-    )
-    # an acronym's letters are no spelling: Vietnamese ones are translated (``TAND`` -> "court")
-    spelled = (token for token in spaced.split() if not token.replace(".", "").isupper())
-    words = (word for token in spelled for word in re.split(r"[.\-'’]+", plain(token)))
-    return [word for word in words if word and not vietnamese_syllable(word)]
-
-
-def _renders(output: _Source, fact: Fact, foreign: list[str]) -> bool:
-    """The output has the name, a variant of it, or each of its foreign words, or a word made from it
-    ("Tweeter" -> "tweet", "Magellan Lớn" -> "Large Magellanic Cloud")."""
+def _put_in_vietnamese(fact: Fact, output: _Source, source: _Source) -> bool:
+    """A name of a Vietnamese translation that its English source cannot explain: a Vietnamese person's
+    ("Trần Minh Khôi"), or one whose foreign words the source lacks ("Kenji Watanabe")."""
     assert isinstance(fact.value, tuple)
-    if output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words):
+    if vocative(output.text, fact) or unmatchable(fact.text, fact.value, "vi"):
+        return False
+    foreign = written_foreign(fact)
+    return vietnamese_person(fact.value) or (bool(foreign) and not _has_words(source, foreign))
+
+
+def _dropped_from_vietnamese(fact: Fact, output: _Source, source: str) -> bool:
+    """A name of an English source whose words no dictionary has ("Chris Anderson") and that a
+    Vietnamese translation lacks: Vietnamese writes such names as they are (a call to the listener
+    aside: "Hey, Nate, ...")."""
+    kept = written_as_is(fact)
+    return bool(kept) and not vocative(source, fact) and not _renders(output, fact, kept)
+
+
+def _names_unsupported(output: _Source, source: _Source) -> list[Fact]:
+    """The output's names the source (in the other language) does not support."""
+    return [f for f in output.facts if isinstance(f.value, tuple) and not source.supports(f, across_languages=True)]
+
+
+def _renderings_possible(side: _Source, unexplained: list[Fact]) -> bool:
+    """``side`` may hold renderings of the other text's names: a transliteration (``Anh-xtanh``), or a
+    name written in Vietnamese that the other text does not explain (``Luân Đôn`` for "London",
+    ``Tập Cận Bình`` for "Xi Jinping")."""
+    if any("-" in f.text for f in side.facts if isinstance(f.value, tuple)):
         return True
+    return any(
+        f.value and all(map(vietnamese_syllable, f.value)) and not unmatchable(f.text, f.value, "vi")
+        for f in unexplained
+        if isinstance(f.value, tuple)
+    )
+
+
+def _article_one(fact: Fact) -> bool:
+    """A bare "1": Vietnamese writes it for the article ("1 lò gạch": "a brick kiln", "the brick kilns")."""
+    return fact.text == "1"
+
+
+def _renders(other: _Source, fact: Fact, foreign: list[str]) -> bool:
+    """The other text has the name, a variant of it, or each of its ``foreign`` words, or a word made
+    from one ("Tweeter" -> "tweet", "Magellan Lớn" -> "Large Magellanic Cloud")."""
+    assert isinstance(fact.value, tuple)
+    if other.supports(fact, across_languages=True) or variant_of(fact.value, other.name_words):
+        return True
+    return _has_words(other, foreign)
+
+
+def _has_words(text: _Source, words: list[str]) -> bool:
+    """Each of ``words`` is a word of ``text`` (or of its names spelt a letter apart: "Connor", "Conor"),
+    or a word made from one of them or one of them from it ("tweet", "Tweeter")."""
+    support = text.support
     return all(
-        output.support.has_word(token)
+        support.has_word(word)
+        or variant_of((word,), text.name_words)
         or (
-            len(token) >= 4
-            and any(len(w) >= 4 and (w.startswith(token) or token.startswith(w)) for w in output.support.words)
+            len(word) >= 4
+            and (support.has_prefix(word) or any(support.has_word(word[:k]) for k in range(4, len(word))))
         )
-        for token in foreign
+        for word in words
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tomtat.models.facts.dates import MONTHS, DateValue, find_dates
 from tomtat.models.facts.names import find_names, name_tokens
@@ -83,6 +83,11 @@ _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTH_NAME})\.?\s+(?:the\s+)?$")  # "May th
 _MONTH_AFTER = re.compile(rf"\s+(?:of\s+)?(?:{_MONTH_NAME})\b")  # "the 13th of May"
 
 
+def _as_weight(match: re.Match[str], quantities: list[Quantity]) -> list[Quantity]:
+    """ "a thousand pounds" is money or a weight: the weight reading too (a translation of "500kg")."""
+    return [replace(q, unit="lb") for q in quantities] if (match.group("unit") or "").lower() == "pounds" else []
+
+
 def _in_date(text: str, ordinal: re.Match[str]) -> bool:
     """``13th`` in "May the 13th" is a date's day: read with its date, not as an ordinal."""
     start, end = ordinal.span()
@@ -148,6 +153,7 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
         if not found or taken.overlaps(start, end):
             continue
         quantities = [_quantity(match, *reading) for reading in found]
+        quantities += _as_weight(match, quantities)
         quantity = quantities[0]
         kind = "amount" if quantity.unit else "number"
         end = match.end() if (match.group("mult") or match.group("unit")) else match.end("num")
@@ -164,7 +170,8 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
         if spelled is None or taken.overlaps(start, end):
             continue
         quantity = _quantity(match, float(spelled), 0)
-        support.quantities.append(quantity)
+        weights = _as_weight(match, [quantity])
+        support.quantities += [quantity, *weights]
         if quantity.value < SMALL:
             support.neighbours.setdefault(quantity.value, set()).update(neighbour_words(text, start, end))
         words = match.group("words").lower()
@@ -173,7 +180,7 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
             continue
         kind = "amount" if quantity.unit else "number"
         end = match.end() if (match.group("mult") or match.group("unit")) else match.end("words")
-        facts.append(Fact(kind, text[start:end].strip(), start, end, quantity))
+        facts.append(Fact(kind, text[start:end].strip(), start, end, quantity, tuple(weights)))
         taken.add(start, end)
     for name in find_names(text, lang):
         if taken.overlaps(name.start, name.end) or not name.tokens:

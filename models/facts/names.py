@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from tomtat.models.facts.dates import MONTHS, WEEKDAYS
@@ -97,7 +97,8 @@ EQUIVALENTS: list[frozenset[str]] = [
     mexico|mehico|mexican
     brazil|braxin|brazilian
     israel|ixraen|israeli
-    chua|chua troi|god|thuong de
+    chua|chua troi|god|thuong de|jesus|chua gie su|gie su|giesu
+    hoi giao|islam|islamic|muslim|muslims|dao hoi
     nam a|south asia
     tay phi|west africa
     nam phi|south africa
@@ -217,6 +218,12 @@ def is_known_place(tokens: tuple[str, ...]) -> bool:
     return " ".join(tokens) in places or (bool(core) and " ".join(core) in places)
 
 
+@functools.cache
+def place_words() -> frozenset[str]:
+    """The words of every known place's names, of four letters or more ("korea", "zambia", "egypt")."""
+    return frozenset(word for form in known_places() for word in form.split() if len(word) >= 4)
+
+
 # provinces whose names are also words, which a translation renders ("vì Hoà Bình": "for Peace")
 PROVINCES_ALSO_WORDS = frozenset({"hoa binh", "thai binh", "hai duong"})
 
@@ -295,7 +302,7 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
-def variant_of(tokens: tuple[str, ...], words: set[str]) -> bool:
+def variant_of(tokens: tuple[str, ...], words: Collection[str]) -> bool:
     """A name derived from a word of ``words`` (``Libyan``, ``Zambians``, ``Portuguese`` from Portugal)
     or spelt one letter apart from one (``Connor`` for ``Conor``): a rendering of it, not another name."""
     joined = "".join(tokens)

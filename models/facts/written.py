@@ -1,0 +1,64 @@
+"""Which words of a name a translation between Vietnamese and English writes as they are.
+
+A Vietnamese text writes a foreign name in its own spelling (``Chris Anderson``, ``Ghana``: words no
+Vietnamese syllable is), and English writes a Vietnamese one without its marks (``Quang Nam``); a word
+no English dictionary has ("Holloway", "Watanabe") is not translated either. Such words must be found
+in the other text: a translation that lacks them dropped the name, one that has them where its source
+does not put them in. Other words of names are translated (``Giải phóng Nô lệ``: "Free the Slaves").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from tomtat.models.facts.english import common_english
+from tomtat.models.facts.extract import Fact
+from tomtat.models.facts.names import place_words, unmatchable, vietnamese_syllable
+from tomtat.models.facts.plain import plain
+
+_ACRONYM = re.compile(r"[A-Z]{2,}s?")  # translated like words: "MPs", "NGO", "TAND" ("court")
+_WORD_BREAK = re.compile(r"[\s.\-'’]+")
+
+
+def written_foreign(fact: Fact) -> list[str]:
+    """The words of a Vietnamese text's name that are no Vietnamese syllable (``Bang Iowa``: iowa)."""
+    # words run together are still Vietnamese ("BắcTriều Tiên" is Bắc Triều Tiên)
+    text = fact.text
+    spaced = "".join(f" {ch}" if ch.isupper() and i and text[i - 1].islower() else ch for i, ch in enumerate(text))
+    spelled = (token for token in spaced.split() if not _ACRONYM.fullmatch(token.replace(".", "")))
+    words = (word for token in spelled for word in _WORD_BREAK.split(plain(token)))
+    return [word for word in words if word and not vietnamese_syllable(word)]
+
+
+def written_as_is(fact: Fact) -> list[str]:
+    """The words of an English name that no dictionary has: of three letters or more, no common English
+    word, no place's nor derived from one ("Kenyan"), no acronym; none of a body's name (translated word
+    by word) or of an abbreviation with dots ("Ph.D")."""
+    assert isinstance(fact.value, tuple)
+    if "." in fact.text or unmatchable(fact.text, fact.value, "en"):
+        return []
+    words = [plain(word) for word in _WORD_BREAK.split(fact.text) if word and not _ACRONYM.fullmatch(word)]
+    return [word for word in words if len(word) > 2 and not common_english(word) and not _from_place(word)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _from_place(word: str) -> bool:
+    """A place's word or one derived from it ("zambians", "italian": all but its last three letters)."""
+    stems = _place_stems()
+    return word in place_words() or any(word[:k] in stems for k in range(4, len(word) + 1))
+
+
+@functools.cache
+def _place_stems() -> frozenset[str]:
+    return frozenset(word[: max(4, len(word) - 3)] for word in place_words())
+
+
+def vocative(text: str, fact: Fact) -> bool:
+    """A one-word name set off by commas, a call to the listener ("Hey, Nate, I made cupcakes", "You
+    said so, Sean."): a Vietnamese line leaves it out or says "anh", "cô"."""
+    assert isinstance(fact.value, tuple)
+    before = text[: fact.start].rstrip()
+    after = text[fact.end :].lstrip()
+    set_off = (not before or before[-1] in ',.!?:;"“') and (not after or after[0] in ",.!?")
+    return len(fact.value) == 1 and set_off
