@@ -351,6 +351,15 @@ class GatedModel:
         return sorted(batch[0] for batch in self.in_model)
 
 
+def two_lanes(model: GatedModel, metrics: Metrics) -> BatchWorker[str, str]:
+    """A started worker with two lanes and 8-text batches over ``model`` (call inside the event loop)."""
+    worker: BatchWorker[str, str] = BatchWorker(
+        "t", model, metrics, max_wait_ms=0, max_batch_size=8, max_batch_tokens=1000, max_queue=100, concurrency=2
+    )
+    worker.start()
+    return worker
+
+
 def test_a_lane_is_kept_for_editors_while_they_keep_coming() -> None:
     """Two lanes (batches at once): a 32-text request alone takes both; the first editor's request stops
     the bulk batch that started last (it runs again later, whole); then bulk work takes one lane only and
@@ -359,10 +368,7 @@ def test_a_lane_is_kept_for_editors_while_they_keep_coming() -> None:
     metrics = Metrics()
 
     async def main() -> None:
-        worker = BatchWorker(
-            "t", model, metrics, max_wait_ms=0, max_batch_size=8, max_batch_tokens=1000, max_queue=100, concurrency=2
-        )
-        worker.start()
+        worker = two_lanes(model, metrics)
         bulk = asyncio.ensure_future(worker.submit([f"b{i}" for i in range(32)], "k", 32))
         await inside(model.entered, 2)
         assert model.first_texts() == ["b0", "b8"]  # no editor yet: both lanes are bulk
@@ -396,10 +402,7 @@ def test_the_batch_stopped_for_an_editor_is_one_that_is_decoding() -> None:
     metrics = Metrics()
 
     async def main() -> None:
-        worker = BatchWorker(
-            "t", model, metrics, max_wait_ms=0, max_batch_size=8, max_batch_tokens=1000, max_queue=100, concurrency=2
-        )
-        worker.start()
+        worker = two_lanes(model, metrics)
         model.encoding.add("b8")
         bulk = asyncio.ensure_future(worker.submit([f"b{i}" for i in range(16)], "k", 16))
         await inside(model.entered, 2)
