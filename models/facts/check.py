@@ -14,6 +14,8 @@ from tomtat.models.facts.names import (
     equivalents,
     is_known_place,
     is_province,
+    is_word_too,
+    is_written_alike,
     unmatchable,
     variant_of,
     vietnamese_person,
@@ -202,8 +204,9 @@ class _Source:
 
     def has_demonym(self, tokens: tuple[str, ...]) -> bool:
         """The source has the place's adjective or people ("Libyan", "người Kenya" -> "Kenyan")."""
-        forms = [f for f in equivalents(tokens) if len(f) >= 4]
-        return any(self.support.has_prefix(form) for form in forms if " " not in form)
+        # the form's stem: "turkey" -> "turk" (Turkish), "korea" -> "kore" (Koreans)
+        forms = [f[: max(4, len(f) - 2)] for f in equivalents(tokens) if len(f) >= 4 and " " not in f]
+        return any(self.support.has_prefix(form) for form in forms)
 
     def nearest_place(self) -> Fact | None:
         """The source's first known place, which an unsupported place of the output may have replaced."""
@@ -241,6 +244,14 @@ def _matchable(fact: Fact, output: _Source, source: _Source) -> bool:
     return not (unmatchable(fact.text, fact.value, output.lang) or variant_of(fact.value, source.name_words))
 
 
+def _keeps_rare_words(fact: Fact, output: _Source, source: _Source) -> bool:
+    """An English name (no place) whose words no dictionary has are all in the Vietnamese source, the
+    other words translated ("Saint Paul" for ``Thánh Paul``, "Team Rocket" for ``Đội Rocket``): a
+    rendering of a source name, not another name."""
+    assert isinstance(fact.value, tuple)
+    return output.lang == "en" and not is_known_place(fact.value) and _has_words(source, written_as_is(fact))
+
+
 def _names_missing(source: _Source, output: _Source) -> list[Fact]:
     """The source's names that the output (in the other language) neither has nor renders as a variant."""
     words = output.name_words
@@ -264,6 +275,14 @@ def _unsupported(output: _Source, source: _Source, across_languages: bool = Fals
             missing = _names_missing(source, output)
         return missing
 
+    written_gone: list[Fact] | None = None  # the source's names written as they are that the output lacks
+
+    def names_written_gone() -> list[Fact]:
+        nonlocal written_gone
+        if written_gone is None:
+            written_gone = _written_names_gone(source, output)
+        return written_gone
+
     for fact in output.facts:
         if across_languages and fact.kind == "number" and (_spelled(fact) or _article_one(fact)):
             continue  # "hai tay" -> "both hands", "one official ... another": words are rendered freely
@@ -281,11 +300,15 @@ def _unsupported(output: _Source, source: _Source, across_languages: bool = Fals
                 near = source.nearest_place()
                 reason = "changed" if near else "unsupported"
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, reason, near.text if near else None))
-            elif _matchable(fact, output, source) and names_missing():
+            elif _matchable(fact, output, source) and not _keeps_rare_words(fact, output, source) and names_missing():
                 # a name the source lacks where a name of the source is gone from the output: swapped
                 # ("Margaret Holloway" for Obama); a source that names nothing the output lacks may have
                 # been rendered freely ("here" -> "in North Korea"), so that alone is not flagged
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", names_missing()[0].text))
+            elif _written_put_in(fact, output, source) and names_written_gone():
+                # a name written as it is that the source lacks, where one of the source's is gone: swapped,
+                # also in a call to the listener ("I'm sorry, Kevin." for "I'm sorry, Cami.")
+                flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", names_written_gone()[0].text))
             elif (
                 output.lang == "en"
                 and not _has_words(source, kept := written_as_is(fact))
@@ -364,10 +387,13 @@ def check_translation(source: str, translation: str, source_lang: str, target_la
 
 def _dropped_from_english(fact: Fact, output: _Source) -> bool:
     """A name of a Vietnamese source that an English translation must keep and lacks: one written in a
-    foreign spelling, or a province of Vietnam (English writes it without diacritics: ``Quang Nam``)."""
+    foreign spelling, a province of Vietnam (English writes it without diacritics: ``Quang Nam``), or a
+    country of two syllables or more (``Trung Quốc``; one syllable is often a word: ``Đức``, virtue),
+    unless the English has its people or adjective (``người Triều Tiên``: "North Koreans")."""
     assert isinstance(fact.value, tuple)
-    if is_province(fact.value):
-        return not (output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words))
+    if is_province(fact.value) or (is_known_place(fact.value) and len(fact.value) > 1 and not is_word_too(fact.value)):
+        kept = output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words)
+        return not (kept or output.has_demonym(fact.value))
     kept = written_foreign(fact)
     return bool(kept) and not unmatchable(fact.text, fact.value, "vi") and not _renders(output, fact, kept)
 
@@ -386,8 +412,35 @@ def _dropped_from_vietnamese(fact: Fact, output: _Source, source: str) -> bool:
     """A name of an English source whose words no dictionary has ("Chris Anderson") and that a
     Vietnamese translation lacks: Vietnamese writes such names as they are (a call to the listener
     aside: "Hey, Nate, ...")."""
+    assert isinstance(fact.value, tuple)
+    if is_written_alike(fact.value) or is_known_place(fact.value):
+        return not (output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words))
     kept = written_as_is(fact)
     return bool(kept) and not vocative(source, fact) and not _renders(output, fact, kept)
+
+
+def _written_put_in(fact: Fact, output: _Source, source: _Source) -> bool:
+    """An output name with a word written as it is (no Vietnamese syllable in a Vietnamese output, no
+    dictionary word in an English one) that the source lacks."""
+    assert isinstance(fact.value, tuple)
+    if unmatchable(fact.text, fact.value, output.lang):
+        return False
+    kept = written_foreign(fact) if output.lang == "vi" else written_as_is(fact)
+    return bool(kept) and not _has_words(source, kept)
+
+
+def _written_names_gone(source: _Source, output: _Source) -> list[Fact]:
+    """The source's names written as they are in the other language (foreign spellings of a Vietnamese
+    text, an English text's words no dictionary has), a call to the listener included, that the output
+    does not render."""
+    gone = []
+    for fact in source.facts:
+        if not isinstance(fact.value, tuple) or unmatchable(fact.text, fact.value, source.lang):
+            continue
+        kept = written_foreign(fact) if source.lang == "vi" else written_as_is(fact)
+        if kept and not _renders(output, fact, kept):
+            gone.append(fact)
+    return gone
 
 
 def _names_unsupported(output: _Source, source: _Source) -> list[Fact]:
@@ -423,15 +476,19 @@ def _renders(other: _Source, fact: Fact, foreign: list[str]) -> bool:
 
 
 def _has_words(text: _Source, words: list[str]) -> bool:
-    """Each of ``words`` is a word of ``text`` (or of its names spelt a letter apart: "Connor", "Conor"),
-    or a word made from one of them or one of them from it ("tweet", "Tweeter")."""
+    """Each of ``words`` is a word of ``text``, or a word made from one of them or one of them from it
+    ("tweet", "Tweeter"), or, for a word no Vietnamese syllable is, one spelt alike ("Connor", "Conor";
+    "Kafl", "Kalf": a Vietnamese name written in English keeps its letters, and "Binh" is not "Minh")."""
     support = text.support
     return all(
         support.has_word(word)
-        or variant_of((word,), text.name_words)
         or (
             len(word) >= 4
             and (support.has_prefix(word) or any(support.has_word(word[:k]) for k in range(4, len(word))))
+        )
+        or (
+            not vietnamese_syllable(word)
+            and (variant_of((word,), text.name_words) or support.spelt_alike(word, unlike=vietnamese_syllable))
         )
         for word in words
     )

@@ -5,12 +5,16 @@ output fact used to scan every source number, date, name and word)."""
 from __future__ import annotations
 
 import bisect
+import difflib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from tomtat.models.facts.dates import DateValue
 from tomtat.models.facts.extract import Support
 from tomtat.models.facts.numbers import Quantity
+
+# the share of letters two spellings of one name have in common (difflib's ratio)
+SPELT_ALIKE = 0.75
 
 
 class SupportIndex:
@@ -83,6 +87,21 @@ class SupportIndex:
         """A source word starts with ``prefix`` ("Libyan" for "Liby")."""
         at = bisect.bisect_left(self._sorted_words, prefix)
         return at < len(self._sorted_words) and self._sorted_words[at].startswith(prefix)
+
+    def spelt_alike(self, word: str, unlike: Callable[[str], bool]) -> bool:
+        """A word of four letters or more spelt close to ``word``: the same first letter, at most two
+        letters longer or shorter, three quarters of their letters in common ("Kafl", "Kalf"; "Timothy",
+        "Timony"; "brahms", "Brhams"): a translator's or a subtitle's spelling of the same name. Words
+        for which ``unlike`` holds (Vietnamese syllables: "binh", "biet") are never taken for another."""
+        if len(word) < 4 or unlike(word):
+            return False
+        for other, _ in self._by_initial.get(word[0], ()):
+            if len(other) < 4 or abs(len(other) - len(word)) > 2 or unlike(other):
+                continue
+            matcher = difflib.SequenceMatcher(None, word, other)
+            if matcher.quick_ratio() >= SPELT_ALIKE and matcher.ratio() >= SPELT_ALIKE:
+                return True
+        return False
 
     def initials(self, letters: str) -> bool:
         """Consecutive source words whose first letters spell ``letters`` ("WHO": World Health Organization)."""

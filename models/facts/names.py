@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from tomtat.models.facts.dates import MONTHS, WEEKDAYS
-from tomtat.models.facts.places import country_groups, known_places, provinces
+from tomtat.models.facts.places import country_groups, known_places, places_written_alike, provinces
 from tomtat.models.facts.plain import plain
 
 # a word; inner dots only before a capital (TP.HCM, U.S), hyphens before any letter (Il-Sung)
@@ -87,6 +87,7 @@ EQUIVALENTS: list[frozenset[str]] = [
     ha noi|hanoi
     da nang|danang
     bac kinh|beijing
+    washington|washington dc|washington d.c|dc|d.c
     ai cap|egypt|egyptian
     y|italy|italian
     tay ban nha|spain|spanish
@@ -224,8 +225,19 @@ def place_words() -> frozenset[str]:
     return frozenset(word for form in known_places() for word in form.split() if len(word) >= 4)
 
 
+def is_written_alike(tokens: tuple[str, ...]) -> bool:
+    """A place both languages write alike (``Afghanistan``, ``Quảng Nam``: "Quang Nam"), no common word."""
+    core = " ".join(t for t in tokens if t not in PLACE_WORDS)
+    return core in places_written_alike() and core not in PROVINCES_ALSO_WORDS
+
+
 # provinces whose names are also words, which a translation renders ("vì Hoà Bình": "for Peace")
 PROVINCES_ALSO_WORDS = frozenset({"hoa binh", "thai binh", "hai duong"})
+
+
+def is_word_too(tokens: tuple[str, ...]) -> bool:
+    """A place whose Vietnamese name is also a common word (``Hoà Bình``: peace)."""
+    return " ".join(t for t in tokens if t not in PLACE_WORDS) in PROVINCES_ALSO_WORDS
 
 
 def is_province(tokens: tuple[str, ...]) -> bool:
@@ -239,10 +251,12 @@ def is_province(tokens: tuple[str, ...]) -> bool:
 PLACE_WORDS = frozenset("tinh thanh pho tp province city nuoc".split())
 
 
-# one Vietnamese syllable written without its marks: onset, vowels, final
-_VI_SYLLABLE = re.compile(
-    r"^(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$"
-)
+# one Vietnamese syllable written without its marks: onset, then a rhyme Vietnamese spelling has (its
+# vowels, and a final consonant where they take one): "sean", "ian", "ea" are no Vietnamese syllable
+_VI_ONSET = r"(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdghklmnprstvx])?"
+_VI_OPEN_VOWELS = r"(?:oai|oay|oeo|uay|uoi|uya|uyu|ieu|yeu|uou|ai|ao|au|ay|eo|eu|ia|iu|oi|ui|uu)"
+_VI_CLOSED_VOWELS = r"(?:uye|ie|ye|uo|oa|oe|ua|ue|uy|oo|a|e|i|o|u|y)"
+_VI_SYLLABLE = re.compile(rf"^{_VI_ONSET}(?:{_VI_OPEN_VOWELS}|{_VI_CLOSED_VOWELS}(?:ng|nh|ch|[cmnpt])?)$")
 
 
 # a body's name is translated word by word ("Tổ Chức Y Tế Thế Giới" = "World Health Organization"):

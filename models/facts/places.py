@@ -47,3 +47,15 @@ def provinces() -> frozenset[str]:
 def known_places() -> frozenset[str]:
     """Every plain form of a country, territory or province (a name no translator renders freely)."""
     return frozenset(form for group in country_groups() for form in group) | provinces()
+
+
+@functools.cache
+def places_written_alike() -> frozenset[str]:
+    """Places Vietnamese and English write alike, marks aside (CLDR: ``Afghanistan``, ``Kenya``; every
+    province: ``Quảng Nam``, "Quang Nam"): a translation either way keeps the name as it is."""
+    from babel import Locale
+
+    vietnamese, english = Locale("vi").territories, Locale("en").territories
+    codes = [code for code in vietnamese if isinstance(code, str) and code in english and not code.startswith("X")]
+    alike = {plain(vietnamese[code]) for code in codes if _forms(vietnamese[code]) & _forms(english[code])}
+    return frozenset(alike) | provinces()

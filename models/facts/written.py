@@ -33,20 +33,32 @@ def written_foreign(fact: Fact) -> list[str]:
 
 def written_as_is(fact: Fact) -> list[str]:
     """The words of an English name that no dictionary has: of three letters or more, no common English
-    word, no place's nor derived from one ("Kenyan"), no acronym; none of a body's name (translated word
+    word, no place's nor derived from one ("Kenyan"), no acronym (but every syllable of a Vietnamese name:
+    "Van Binh"); none of a body's name (translated word
     by word) or of an abbreviation with dots ("Ph.D")."""
     assert isinstance(fact.value, tuple)
     if "." in fact.text or unmatchable(fact.text, fact.value, "en"):
         return []
     words = [plain(word) for word in _WORD_BREAK.split(fact.text) if word and not _ACRONYM.fullmatch(word)]
+    if len(words) > 1 and all(map(vietnamese_syllable, words)):
+        # a Vietnamese name without its marks ("Van Binh"): its syllables are kept, whatever English has
+        return [word for word in words if len(word) > 2]
     return [word for word in words if len(word) > 2 and not common_english(word) and not _from_place(word)]
+
+
+# what English adds to a place's stem for its people or adjective ("kenyan", "zambians", "portuguese",
+# "englishman"); any other rest is another word that merely starts like a place ("francesca": fran-ce)
+_DEMONYM_REST = re.compile(r"[a-z]{0,3}?(an|ans|ians?|eans?|ese|ish|ishm[ae]n|m[ae]n|ic|is?|ers?|ites?|ines?|ois)")
 
 
 @functools.lru_cache(maxsize=4096)
 def _from_place(word: str) -> bool:
-    """A place's word or one derived from it ("zambians", "italian": all but its last three letters)."""
+    """A place's word or one derived from it ("zambians", "italian": all but its last three letters,
+    then a people's or adjective's ending)."""
     stems = _place_stems()
-    return word in place_words() or any(word[:k] in stems for k in range(4, len(word) + 1))
+    return word in place_words() or any(
+        word[:k] in stems and _DEMONYM_REST.fullmatch(word[k:]) for k in range(4, len(word))
+    )
 
 
 @functools.cache
