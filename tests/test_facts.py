@@ -509,3 +509,83 @@ def test_a_name_put_into_a_vietnamese_translation_is_flagged() -> None:
 )
 def test_pounds_may_weigh_and_a_1_may_be_an_article(source: str, translation: str) -> None:
     assert check_translation(source, translation, "en", "vi") == []
+
+
+# ---- names spelt alike, renderings that keep a name's rare words, swaps in a call, countries dropped
+@pytest.mark.parametrize(
+    ("source", "source_lang", "translation"),
+    [
+        ("Đây là mộ của tộc trưởng Kafl à?", "vi", "This is Earl Kalf's grave?"),  # two letters swapped
+        ("I... I love brahms.", "en", "Tôi, tôi thích Brhams."),  # a subtitle's spelling
+        ("What do you know about Timothy McVeigh?", "en", "Cậu biết gì về Timony McVeight?"),
+    ],
+)
+def test_a_name_spelt_alike_is_the_same_name(source: str, source_lang: str, translation: str) -> None:
+    target = "en" if source_lang == "vi" else "vi"
+    assert [f for f in check_translation(source, translation, source_lang, target) if f.kind == "name"] == []
+
+
+def test_a_vietnamese_name_is_not_spelt_alike_by_its_letters() -> None:
+    # "Binh" is not "Minh", nor "biết": a Vietnamese name without its marks keeps every letter
+    source = "Ông Lê Minh Khoa cho biết sẽ hỗ trợ."
+    flags = check_translation(source, "Mr. Tran Van Binh said he would help.", "vi", "en")
+    assert [(f.reason, f.source_match) for f in flags if f.kind == "name"] == [("changed", "Lê Minh Khoa")]
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("Và Cha Prudentius nữa.", "And Father Prudentius."),  # a title translated, the name kept
+        ("Giống như Đội Rocket, họ là kẻ trộm.", "Like Team Rocket, they are thieves."),  # words translated
+        ("Thư của Thánh Paul ở đây.", "The Epistles of Saint Paul are here."),
+    ],
+)
+def test_an_english_name_keeping_the_sources_rare_words_is_a_rendering(source: str, translation: str) -> None:
+    assert [f for f in check_translation(source, translation, "vi", "en") if f.kind == "name"] == []
+
+
+def test_a_name_swapped_in_a_call_to_the_listener_is_flagged() -> None:
+    source = "I'm sorry, Cami."
+    assert check_translation(source, "Tôi rất tiếc, Cami.", "en", "vi") == []
+    assert check_translation(source, "Tôi rất tiếc.", "en", "vi") == []  # Vietnamese may leave the call out
+    flags = check_translation(source, "Tôi rất tiếc, Kevin.", "en", "vi")
+    assert [(f.text, f.reason, f.source_match) for f in flags] == [("Kevin", "changed", "Cami")]
+
+
+def test_a_name_no_vietnamese_syllable_is_must_stay_in_the_english() -> None:
+    # "Sean" looks like a syllable by its letters, but Vietnamese spells no "ea"; "Leo" is a syllable
+    source = "Ta cũng từng cố tìm cách cứu Sean."
+    assert check_translation(source, "I tried to save Sean too.", "vi", "en") == []
+    assert [f.text for f in check_translation(source, "I tried to save him too.", "vi", "en")] == ["Sean"]
+    assert check_translation("Leo, anh muốn nghe không?", "Do you want to hear it?", "vi", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "source_lang", "translation", "missing"),
+    [
+        ("They left Afghanistan last year.", "en", "Họ rời Afghanistan năm ngoái.", []),
+        ("They left Afghanistan last year.", "en", "Họ rời đi năm ngoái.", ["Afghanistan"]),  # written alike
+        ("My life in North Korea was normal.", "en", "Cuộc sống ở Bắc Triều Tiên là bình thường.", []),
+        ("My life in North Korea was normal.", "en", "Cuộc sống ở đây là bình thường.", ["North Korea"]),
+        ("Họ vượt sang Trung Quốc.", "vi", "They crossed into China.", []),
+        ("Họ vượt sang Trung Quốc.", "vi", "They crossed the river.", ["Trung Quốc"]),
+        ("Hơn một triệu người Triều Tiên chết.", "vi", "Over a million North Koreans died.", []),  # its people
+        ("Tôi nhớ những tấm thảm Thổ Nhĩ Kỳ.", "vi", "I remember those Turkish carpets.", []),
+        ("Đó là Đức tin của tôi.", "vi", "It's my gospel.", []),  # one syllable: a word too (virtue)
+        ("Họ xây ở bên ngoài Washington.", "vi", "They build outside DC.", []),  # the city's other name
+    ],
+)
+def test_a_country_dropped_from_a_translation_is_missing(
+    source: str, source_lang: str, translation: str, missing: list
+) -> None:
+    target = "en" if source_lang == "vi" else "vi"
+    flags = check_translation(source, translation, source_lang, target)
+    assert [f.text for f in flags if f.reason == "missing"] == missing
+
+
+def test_a_name_starting_like_a_place_is_no_place_word() -> None:
+    # "Francesca" starts like France ("fran"), but no people's or adjective's ending follows: a name
+    source = "Please call me Francesca."
+    assert check_translation(source, "Xin hãy gọi tôi là Francesca.", "en", "vi") == []
+    assert [f.text for f in check_translation(source, "Xin hãy gọi tôi.", "en", "vi")] == ["Francesca"]
+    assert check_translation("He is Kenyan.", "Anh ấy là người Kenya.", "en", "vi") == []

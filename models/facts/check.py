@@ -292,7 +292,7 @@ def _unsupported(output: _Source, source: _Source, across_languages: bool = Fals
             # a name that shares nothing with the source's names is a rendering (Áp Lục -> "Amrok
             # River"); one that keeps a word of a source name and changes another is misspelt or swapped
             changed_from = source.changed_name(fact.value, unmatchable(fact.text, fact.value, output.lang))
-            if changed_from is not None:
+            if changed_from is not None and not _keeps_rare_words(fact, output, source):
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", changed_from))
             elif output.lang == "en" and is_known_place(fact.value) and not source.has_demonym(fact.value):
                 # an English place name is named, not rendered ("Da Nang" for Hà Nội); in Vietnamese many

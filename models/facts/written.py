@@ -10,6 +10,7 @@ does not put them in. Other words of names are translated (``Giải phóng Nô l
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 
 from tomtat.models.facts.english import common_english
@@ -23,12 +24,24 @@ _WORD_BREAK = re.compile(r"[\s.\-'’]+")
 
 def written_foreign(fact: Fact) -> list[str]:
     """The words of a Vietnamese text's name that are no Vietnamese syllable (``Bang Iowa``: iowa)."""
-    # words run together are still Vietnamese ("BắcTriều Tiên" is Bắc Triều Tiên)
-    text = fact.text
-    spaced = "".join(f" {ch}" if ch.isupper() and i and text[i - 1].islower() else ch for i, ch in enumerate(text))
-    spelled = (token for token in spaced.split() if not _ACRONYM.fullmatch(token.replace(".", "")))
-    words = (word for token in spelled for word in _WORD_BREAK.split(plain(token)))
-    return [word for word in words if word and not vietnamese_syllable(word)]
+    foreign = []
+    for token in fact.text.split():
+        if _ACRONYM.fullmatch(token.replace(".", "")):
+            continue
+        for word in _WORD_BREAK.split(token):
+            # syllables run together are still Vietnamese ("BắcTriều" is Bắc Triều); "McVeigh" is one word
+            parts = _run_together(word)
+            if len(parts) > 1 and all(vietnamese_syllable(plain(part)) for part in parts):
+                continue
+            if word and not vietnamese_syllable(plain(word)):
+                foreign.append(plain(word))
+    return foreign
+
+
+def _run_together(word: str) -> list[str]:
+    """``BắcTriều`` -> Bắc, Triều: a word cut where a capital follows a small letter."""
+    cuts = [0] + [i for i in range(1, len(word)) if word[i].isupper() and word[i - 1].islower()] + [len(word)]
+    return [word[a:b] for a, b in itertools.pairwise(cuts)]
 
 
 def written_as_is(fact: Fact) -> list[str]:
