@@ -202,6 +202,20 @@ class _Source:
                 return fact.text
         return None
 
+    def place_altered(self, tokens: tuple[str, ...]) -> str | None:
+        """The source's place that an output name (no place itself) is with one word changed ("Bắc Triều
+        Bảo": Bắc Triều Tiên, North Korea's Vietnamese form)."""
+        if len(tokens) < 2 or is_known_place(tokens):
+            return None
+        for fact in self.facts:
+            if not isinstance(fact.value, tuple) or not is_known_place(fact.value):
+                continue
+            for form in equivalents(fact.value):
+                words = form.split()
+                if len(words) == len(tokens) and sum(a != b for a, b in zip(words, tokens, strict=True)) == 1:
+                    return fact.text
+        return None
+
     def has_demonym(self, tokens: tuple[str, ...]) -> bool:
         """The source has the place's adjective or people ("Libyan", "người Kenya" -> "Kenyan")."""
         # the form's stem: "turkey" -> "turk" (Turkish), "korea" -> "kore" (Koreans)
@@ -242,6 +256,15 @@ def _matchable(fact: Fact, output: _Source, source: _Source) -> bool:
     if len(fact.value) < 2 and not is_known_place(fact.value):
         return False
     return not (unmatchable(fact.text, fact.value, output.lang) or variant_of(fact.value, source.name_words))
+
+
+def _named_place(fact: Fact, output: _Source) -> bool:
+    """A country or province that an output names: any in English, in Vietnamese one of two syllables
+    or more that is no common word (``Quảng Ngãi``, ``Trung Quốc``; not ``Đức``: virtue)."""
+    assert isinstance(fact.value, tuple)
+    if not is_known_place(fact.value):
+        return False
+    return output.lang == "en" or (len(fact.value) > 1 and not is_word_too(fact.value))
 
 
 def _keeps_rare_words(fact: Fact, output: _Source, source: _Source) -> bool:
@@ -294,9 +317,12 @@ def _unsupported(output: _Source, source: _Source, across_languages: bool = Fals
             changed_from = source.changed_name(fact.value, unmatchable(fact.text, fact.value, output.lang))
             if changed_from is not None and not _keeps_rare_words(fact, output, source):
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", changed_from))
-            elif output.lang == "en" and is_known_place(fact.value) and not source.has_demonym(fact.value):
-                # an English place name is named, not rendered ("Da Nang" for Hà Nội); in Vietnamese many
-                # are also common words ("Hòa Bình": peace, "Đức tin": faith), so only English is checked
+            elif (altered_from := source.place_altered(fact.value)) is not None:
+                # a source place with one word changed ("Bắc Triều Bảo" for North Korea, "Quang Nom")
+                flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", altered_from))
+            elif _named_place(fact, output) and not source.has_demonym(fact.value):
+                # a place name is named, not rendered ("Da Nang" for Hà Nội); in Vietnamese one of one
+                # syllable or that is a word too is not checked ("Hòa Bình": peace, "Đức tin": faith)
                 near = source.nearest_place()
                 reason = "changed" if near else "unsupported"
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, reason, near.text if near else None))
