@@ -589,3 +589,31 @@ def test_a_name_starting_like_a_place_is_no_place_word() -> None:
     assert check_translation(source, "Xin hãy gọi tôi là Francesca.", "en", "vi") == []
     assert [f.text for f in check_translation(source, "Xin hãy gọi tôi.", "en", "vi")] == ["Francesca"]
     assert check_translation("He is Kenyan.", "Anh ấy là người Kenya.", "en", "vi") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("Cả 2 đều gây tử vong nếu không điều trị.", "They're both fatal without treatment."),
+        ("Nhưng làm thế nào để có nhiều thông tin chỉ dựa trên 0 và 1?", "But how, out of zeroes and ones?"),
+        ("Cần tăng gấp 4 lần mức kháng thể.", "You need a fourfold increase in antibodies."),
+        ("Họ gặp nhau ở vị trí 3 / 4 quãng đường.", "They meet at the three - quarter mark."),
+    ],
+)
+def test_a_small_number_may_be_said_in_a_word(source: str, translation: str) -> None:
+    assert check_translation(source, translation, "vi", "en") == []
+
+
+def test_a_small_number_said_in_no_word_is_still_missing() -> None:
+    flags = check_translation("Cả 2 đều gây tử vong.", "They are fatal.", "vi", "en")
+    assert [(f.text, f.reason) for f in flags] == [("2", "missing")]
+
+
+def test_a_number_joined_by_a_hyphen_supports_the_same_number_written_apart() -> None:
+    source = "Bệnh nhân nhiễm Covid-19 thứ 30 trong 12-24 tháng qua."
+    assert check_translation(source, "The 30th Covid - 19 patient over the past 12 - 24 months.", "vi", "en") == []
+    # still a fact where it stands alone: a changed value is flagged
+    flags = check_translation(source, "The 30th Covid - 19 patient over the past 12 - 48 months.", "vi", "en")
+    assert [(f.text, f.reason) for f in flags] == [("48", "unsupported")]
+    # a date written with a hyphen is not cut into numbers ("Chủ nhật (8-7)")
+    assert check_summary("Mưa kéo dài đến Chủ nhật (8-7), theo dự báo.", "Mưa kéo dài đến Chủ nhật (8-7).") == []

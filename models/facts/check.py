@@ -21,7 +21,7 @@ from tomtat.models.facts.names import (
     vietnamese_person,
     vietnamese_syllable,
 )
-from tomtat.models.facts.numbers import CONVERSION_TOLERANCE, MEASURE_UNITS, Quantity, conversions
+from tomtat.models.facts.numbers import CONVERSION_TOLERANCE, MEASURE_UNITS, SMALL_NUMBER_WORDS, Quantity, conversions
 from tomtat.models.facts.written import vocative, written_as_is, written_foreign
 
 MEASURED = frozenset(MEASURE_UNITS.values())
@@ -406,7 +406,7 @@ def check_translation(source: str, translation: str, source_lang: str, target_la
             continue
         if fact.ordinal or fact.kind not in OMISSION_KINDS or _spelled(fact) or _article_one(fact):
             continue
-        if not output.supports(fact, across_languages=True, strict_units=False):
+        if not output.supports(fact, across_languages=True, strict_units=False) and not _said_in_words(fact, output):
             flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
     return flags
 
@@ -485,6 +485,15 @@ def _renderings_possible(side: _Source, unexplained: list[Fact]) -> bool:
         for f in unexplained
         if isinstance(f.value, tuple)
     )
+
+
+def _said_in_words(fact: Fact, output: _Source) -> bool:
+    """A small number of the source that the translation says in a word ("cả 2" -> "both", "0 và 1" ->
+    "zeroes and ones", "gấp 4 lần" -> "fourfold")."""
+    if not isinstance(fact.value, Quantity) or fact.value.unit is not None or fact.value.decimals:
+        return False
+    words = SMALL_NUMBER_WORDS.get(int(fact.value.value), frozenset())
+    return fact.value.value.is_integer() and any(output.support.has_word(word) for word in words)
 
 
 def _article_one(fact: Fact) -> bool:

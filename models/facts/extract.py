@@ -102,6 +102,10 @@ def _is_weekday(text: str, ordinal: re.Match[str], rank: int) -> bool:
     return not before or before[-1] in WEEKDAY_LEADS or bool(re.search(r"[.!?:\n]\s*$", text[: ordinal.start()]))
 
 
+def _joined(text: str, hyphen: int) -> bool:
+    return hyphen > 0 and text[hyphen - 1].isalnum()
+
+
 def read(text: str, lang: str) -> tuple[list[Fact], Support]:
     """The checked facts of ``text`` and the support it offers."""
     facts: list[Fact] = []
@@ -150,9 +154,15 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
     for match in NUMERAL.finditer(text):
         start, end = match.span()
         found = readings(match.group("num"), lang)
-        if not found or taken.overlaps(start, end):
-            continue
+        hyphen = start > 0 and text[start - 1] == "-"
+        if not found or taken.overlaps(start, end) or (hyphen and not _joined(text, start - 1)):
+            continue  # "-5": a sign or a dash, not read
         quantities = [_quantity(match, *reading) for reading in found]
+        if hyphen:
+            # joined by a hyphen ("Covid-19", "12-24", "2018-19", "8-7"): the other text may write it apart
+            # ("Covid - 19", "12 to 24"), so it supports; as a fact it is a date's part or a range's end
+            support.quantities.extend(quantities)
+            continue
         quantities += _as_weight(match, quantities)
         quantity = quantities[0]
         kind = "amount" if quantity.unit else "number"

@@ -59,7 +59,7 @@ _MULTIPLIER = rf"(?:\s*(?P<mult>{_alternation(MULTIPLIERS)})\b)?"
 _UNIT = rf"(?:\s*(?P<unit>{_alternation(PERCENT)}|{_alternation(c for c in CURRENCIES if c not in _SYMBOLS)})(?!\w))?"
 _DIGITS = r"(?P<num>\d+(?:[.,]\d+)*)"
 NUMERAL = re.compile(
-    rf"(?<![\w.,/:-])(?P<pre>US\$|\$|€|£)?{_DIGITS}(?![\w/:]|[.,]\d){_MULTIPLIER}{_UNIT}", re.IGNORECASE
+    rf"(?<![\w.,/:])(?P<pre>US\$|\$|€|£)?{_DIGITS}(?![\w/:]|[.,]\d){_MULTIPLIER}{_UNIT}", re.IGNORECASE
 )
 _WORD = re.compile(
     rf"\b(?:{_alternation(WORDS)})"
@@ -203,3 +203,21 @@ def unit_of(match: re.Match[str]) -> str | None:
         return CURRENCIES.get(pre.lower())
     unit = (match.group("unit") or "").lower()
     return PERCENT.get(unit) or CURRENCIES.get(unit)
+
+
+# words a translation may write for a small number its source writes in digits: "cả 2" -> "both",
+# "0 và 1" -> "zeroes and ones", "gấp 4 lần" -> "fourfold", "3 / 4" -> "three-quarter", "in 3 chiều" -> "3D"
+# (English only: Vietnamese number words are read as numbers, and their plain forms are other words too)
+_SMALL_WORDS = {
+    0: "zero zeroes zeros nil none nought",
+    2: "two both pair pairs twice double couple twin twins half second",
+    3: "three third thirds triple thrice 3d",
+    4: "four fourth quarter quarters fourfold quadruple",
+    5: "five fifth fifths fivefold",
+    6: "six sixth sixths sixfold",
+    7: "seven seventh sevenths",
+    8: "eight eighth eighths",
+    9: "nine ninth ninths",
+    10: "ten tenth tenths tenfold",
+}
+SMALL_NUMBER_WORDS = {value: frozenset(words.split()) for value, words in _SMALL_WORDS.items()}
