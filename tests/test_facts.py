@@ -617,3 +617,20 @@ def test_a_number_joined_by_a_hyphen_supports_the_same_number_written_apart() ->
     assert [(f.text, f.reason) for f in flags] == [("48", "unsupported")]
     # a date written with a hyphen is not cut into numbers ("Chủ nhật (8-7)")
     assert check_summary("Mưa kéo dài đến Chủ nhật (8-7), theo dự báo.", "Mưa kéo dài đến Chủ nhật (8-7).") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("Kể từ ngày 1 tháng Hai, họ tạm hoãn các chuyến bay.", "Starting February 1, they suspended flights."),
+        ("Bài hát ra mắt vào ngày 27 tháng Năm 2016.", "The song premiered on 27 May 2016."),  # a month in words
+        ("Nhưng không ai được tìm thấy vào lúc 6:30 chiều.", "But no one was found as of 6:30 p.m."),
+        ("Họ gặp nhau lúc 1 giờ đêm.", "They met at 1 a.m."),  # the night's early hours are no afternoon
+    ],
+)
+def test_vietnamese_dates_with_month_words_and_times_of_day(source: str, translation: str) -> None:
+    assert check_translation(source, translation, "vi", "en") == []
+    # and a changed day is still one
+    changed = translation.replace("February 1", "February 3").replace("27 May", "28 May").replace("6:30", "7:30")
+    if changed != translation:
+        assert [f.reason for f in check_translation(source, changed, "vi", "en") if f.kind == "date"]

@@ -73,6 +73,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"\b(?P<d>\d{{1,2}})\s*tháng\s*(?P<m>\d{{1,2}})(?:\s*năm\s*(?P<y>{_YEAR}))?\b", re.I), "dmy"),
     (re.compile(rf"(?<![\d/.,-])(?P<d>\d{{1,2}})[/.-](?P<m>\d{{1,2}})[/.-](?P<y>{_YEAR})(?![\d/])"), "dmy"),
     (re.compile(rf"\btháng\s*(?P<m>\d{{1,2}})\s*[/-]\s*(?P<y>{_YEAR})\b", re.I), "my"),
+    (
+        re.compile(rf"\b(?P<d>\d{{1,2}})\s*tháng\s+(?P<mw>{_VI_MONTH})\b(?:,?\s*(?:năm\s*)?(?P<y>{_YEAR}))?", re.I),
+        "dmy",
+    ),  # "ngày 1 tháng Hai", "27 tháng Năm 2016"
     (re.compile(rf"\btháng\s+(?P<mw>{_VI_MONTH})\b(?:,?\s*(?:năm\s*)?(?P<y>{_YEAR}))?", re.I), "my"),
     (re.compile(rf"\btháng\s*(?P<m>\d{{1,2}})(?:\s*năm\s*(?P<y>{_YEAR}))?\b", re.I), "my"),
     (
@@ -106,7 +110,12 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         ),
         "hm",
     ),
-    (re.compile(r"(?<![\d.,:])(?P<h>\d{1,2}):(?P<min>\d{2})(?P<pm>\s*[ap]\.?m\.?)?(?![\d:])", re.I), "hm"),
+    (
+        re.compile(
+            r"(?<![\d.,:])(?P<h>\d{1,2}):(?P<min>\d{2})(?P<pm>\s*(?:[ap]\.?m\.?|chiều|tối|đêm))?(?![\d:])", re.I
+        ),
+        "hm",
+    ),  # "12:30", "6:30 p.m.", "6:30 chiều"
     (re.compile(r"(?<![\d.,:])(?P<h>\d{1,2})\s*(?P<pm>[ap]\.m\.|[ap]m\b)", re.I), "hm"),
     (re.compile(rf"(?<![\d.,/-])(?P<y>{_YEAR})(?![\d/.,]\d|\d)"), "y"),
 ]
@@ -124,7 +133,8 @@ def _value(match: re.Match[str], how: str, lang: str) -> DateValue:
     if how == "hm":
         hour = int(groups["h"])
         pm = groups.get("pm")
-        if pm and _PM.search(pm) and hour < 12:
+        # "1 giờ đêm" is one in the morning: the night's early hours are not afternoon ones
+        if pm and _PM.search(pm) and hour < 12 and not ("đêm" in pm.lower() and hour < 6):
             hour += 12
         return DateValue(hour=hour, minute=_int(groups.get("min")) or 0)
     if groups.get("mn"):
