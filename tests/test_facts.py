@@ -634,3 +634,18 @@ def test_vietnamese_dates_with_month_words_and_times_of_day(source: str, transla
     changed = translation.replace("February 1", "February 3").replace("27 May", "28 May").replace("6:30", "7:30")
     if changed != translation:
         assert [f.reason for f in check_translation(source, changed, "vi", "en") if f.kind == "date"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("IBM invested US$ 50million.", 50e6), ("It was 17billion light years away.", 17e9),
+     ("We picked up 200K from the site.", 200e3), ("You still got that $30 mill?", 30e6)],
+)  # fmt: skip
+def test_a_multiplier_may_be_glued_or_abbreviated(text: str, value: float) -> None:
+    (fact,) = [f for f in extract_facts(text, "en") if f.kind in ("number", "amount")]
+    assert isinstance(fact.value, Quantity) and fact.value.value == value
+
+
+def test_letters_after_digits_are_no_number_unless_a_multiplier() -> None:
+    assert [f for f in extract_facts("A 5G network, a B6 star.", "en") if f.kind in ("number", "amount")] == []
+    assert check_translation("Lượng bệnh nhân tăng gấp 3 lần.", "Our patient base has tripled.", "vi", "en") == []

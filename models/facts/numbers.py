@@ -27,6 +27,9 @@ MULTIPLIERS = {
     "billions": 1e9,
     "trillion": 1e12,
     "bn": 1e9,
+    "mln": 1e6,
+    "mill": 1e6,
+    "k": 1e3,  # "200K", "$30 mill", "€22.8 mln": news and subtitles abbreviate
 }
 # spelled words: units and tens. "một"/"one" and the ambiguous "năm" (five / year) and "ba" (three /
 # father) only support other facts, they are never checked themselves (see SUPPORT_ONLY).
@@ -55,11 +58,14 @@ def _alternation(words: object) -> str:
 
 
 _SYMBOLS = frozenset({"$", "us$", "€", "£"})  # written before the number
+_MULTIPLIER_WORD = rf"(?:{_alternation(MULTIPLIERS)})"
 _MULTIPLIER = rf"(?:\s*(?P<mult>{_alternation(MULTIPLIERS)})\b)?"
 _UNIT = rf"(?:\s*(?P<unit>{_alternation(PERCENT)}|{_alternation(c for c in CURRENCIES if c not in _SYMBOLS)})(?!\w))?"
 _DIGITS = r"(?P<num>\d+(?:[.,]\d+)*)"
 NUMERAL = re.compile(
-    rf"(?<![\w.,/:])(?P<pre>US\$|\$|€|£)?{_DIGITS}(?![\w/:]|[.,]\d){_MULTIPLIER}{_UNIT}", re.IGNORECASE
+    # a letter may follow the digits only as a multiplier ("50million", "200K"), not as a word ("5G", "B6")
+    rf"(?<![\w.,/:])(?P<pre>US\$|\$|€|£)?{_DIGITS}(?![/:]|[.,]\d|(?!{_MULTIPLIER_WORD}\b)\w){_MULTIPLIER}{_UNIT}",
+    re.IGNORECASE,
 )
 _WORD = re.compile(
     rf"\b(?:{_alternation(WORDS)})"
@@ -210,14 +216,18 @@ def unit_of(match: re.Match[str]) -> str | None:
 # (English only: Vietnamese number words are read as numbers, and their plain forms are other words too)
 _SMALL_WORDS = {
     0: "zero zeroes zeros nil none nought",
-    2: "two both pair pairs twice double couple twin twins half second",
-    3: "three third thirds triple thrice 3d",
-    4: "four fourth quarter quarters fourfold quadruple",
+    2: "two both pair pairs twice double doubled couple twin twins half halved second",
+    3: "three third thirds triple tripled thrice 3d",
+    4: "four fourth quarter quarters fourfold quadruple quadrupled",
     5: "five fifth fifths fivefold",
     6: "six sixth sixths sixfold",
     7: "seven seventh sevenths",
     8: "eight eighth eighths",
     9: "nine ninth ninths",
     10: "ten tenth tenths tenfold",
+    12: "twelve twelfth dozen",
+    15: "fifteen quarter",  # "8 giờ kém 15": "a quarter to eight"
+    100: "hundred hundreds",
+    1000: "thousand thousands grand",
 }
 SMALL_NUMBER_WORDS = {value: frozenset(words.split()) for value, words in _SMALL_WORDS.items()}
