@@ -83,7 +83,7 @@ EQUIVALENTS: list[frozenset[str]] = [
     bac|north|northern
     nam|south|southern
     lien hop quoc|united nations|un
-    tp hcm|tphcm|ho chi minh city|hcmc|sai gon|saigon|thanh pho ho chi minh|tp ho chi minh
+    tp hcm|tphcm|ho chi minh city|hcmc|sai gon|saigon|thanh pho ho chi minh|tp ho chi minh|ho chi minh
     ha noi|hanoi
     da nang|danang
     bac kinh|beijing
