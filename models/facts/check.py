@@ -418,8 +418,8 @@ def _dropped_from_english(fact: Fact, output: _Source) -> bool:
     unless the English has its people or adjective (``người Triều Tiên``: "North Koreans")."""
     assert isinstance(fact.value, tuple)
     if is_province(fact.value) or (is_known_place(fact.value) and len(fact.value) > 1 and not is_word_too(fact.value)):
-        kept = output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words)
-        return not (kept or output.has_demonym(fact.value))
+        named = output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words)
+        return not (named or output.has_demonym(fact.value))
     kept = written_foreign(fact)
     return bool(kept) and not unmatchable(fact.text, fact.value, "vi") and not _renders(output, fact, kept)
 
