@@ -358,15 +358,16 @@ def test_the_plain_form_of_latin_text_is_the_general_one() -> None:
 def test_a_summary_and_its_translation_are_checked_against_one_reading_of_the_article() -> None:
     """The article is read once for both checks, and the flags are those of a fresh reading."""
     from tomtat.models.facts import check as checking
+    from tomtat.models.facts.source import Source
 
     article = "Sáng 27/12/2022, UBND TP.HCM họp với 35 doanh nghiệp tại Quảng Nam về khoản vay 3,2 tỷ đồng."
     checking._article.cache_clear()
     flags_vi = check_summary(article, "UBND TP.HCM họp với 53 doanh nghiệp tại Quảng Ngãi.", "vi")
     flags_en = check_summary(article, "HCMC met 53 firms in Quang Ngai on 27/12/2022.", "vi", "en")
     assert checking._article.cache_info().hits == 1
-    fresh = checking._Source(article, "vi")
+    fresh = Source(article, "vi")
     expected_en = checking._unsupported(
-        checking._Source("HCMC met 53 firms in Quang Ngai on 27/12/2022.", "en"), fresh, across_languages=True
+        Source("HCMC met 53 firms in Quang Ngai on 27/12/2022.", "en"), fresh, across_languages=True
     )
     assert flags_en == expected_en and {f.text for f in flags_vi} >= {"53"} and {f.text for f in flags_en} >= {"53"}
 

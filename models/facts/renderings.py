@@ -1,0 +1,167 @@
+"""How names cross between Vietnamese and English: which a translation must keep, which it may put in,
+which of its names render a source's and which replace one. The rules behind the name flags of
+``check``; docs/quality.md says what each was measured to find and to cost."""
+
+from __future__ import annotations
+
+from tomtat.models.facts.extract import Fact
+from tomtat.models.facts.names import (
+    is_known_place,
+    is_province,
+    is_word_too,
+    is_written_alike,
+    unmatchable,
+    variant_of,
+    vietnamese_person,
+    vietnamese_syllable,
+)
+from tomtat.models.facts.source import Source
+from tomtat.models.facts.written import vocative, written_as_is, written_foreign
+
+
+def matchable(fact: Fact, output: Source, source: Source) -> bool:
+    """An output name that can be told from a rendering of a source name: in English a place, or a name
+    of two words or more that is no body's and no variant of a source name (one-word names are too
+    often words: "Mom", "Peace"); in Vietnamese only a Vietnamese person's name ("Trần Minh Khôi"), as
+    Vietnamese renders other names too freely to tell (transliterated, translated: checking every name
+    flagged held-out PhoMT en->vi pairs 4.3% -> 8.3% for a quarter of swaps found)."""
+    assert isinstance(fact.value, tuple)
+    if output.lang == "vi":
+        return vietnamese_person(fact.value)
+    if len(fact.value) < 2 and not is_known_place(fact.value):
+        return False
+    return not (unmatchable(fact.text, fact.value, output.lang) or variant_of(fact.value, source.name_words))
+
+
+def named_place(fact: Fact, output: Source) -> bool:
+    """A country or province that an output names: any in English, in Vietnamese one of two syllables
+    or more that is no common word (``Quảng Ngãi``, ``Trung Quốc``; not ``Đức``: virtue)."""
+    assert isinstance(fact.value, tuple)
+    if not is_known_place(fact.value):
+        return False
+    return output.lang == "en" or (len(fact.value) > 1 and not is_word_too(fact.value))
+
+
+def keeps_rare_words(fact: Fact, output: Source, source: Source) -> bool:
+    """An English name (no place) whose words no dictionary has are all in the Vietnamese source, the
+    other words translated ("Saint Paul" for ``Thánh Paul``, "Team Rocket" for ``Đội Rocket``): a
+    rendering of a source name, not another name."""
+    assert isinstance(fact.value, tuple)
+    return output.lang == "en" and not is_known_place(fact.value) and has_words(source, written_as_is(fact))
+
+
+def names_missing(source: Source, output: Source) -> list[Fact]:
+    """The source's names that the output (in the other language) neither has nor renders as a variant."""
+    words = output.name_words
+    return [
+        fact
+        for fact in source.facts
+        if isinstance(fact.value, tuple)
+        and not output.supports(fact, across_languages=True)
+        and not unmatchable(fact.text, fact.value, source.lang)
+        and not variant_of(fact.value, words)
+    ]
+
+
+def dropped_from_english(fact: Fact, output: Source) -> bool:
+    """A name of a Vietnamese source that an English translation must keep and lacks: one written in a
+    foreign spelling, a province of Vietnam (English writes it without diacritics: ``Quang Nam``), or a
+    country of two syllables or more (``Trung Quốc``; one syllable is often a word: ``Đức``, virtue),
+    unless the English has its people or adjective (``người Triều Tiên``: "North Koreans")."""
+    assert isinstance(fact.value, tuple)
+    if is_province(fact.value) or (is_known_place(fact.value) and len(fact.value) > 1 and not is_word_too(fact.value)):
+        named = output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words)
+        return not (named or output.has_demonym(fact.value))
+    kept = written_foreign(fact)
+    return bool(kept) and not unmatchable(fact.text, fact.value, "vi") and not renders(output, fact, kept)
+
+
+def put_in_vietnamese(fact: Fact, output: Source, source: Source) -> bool:
+    """A name of a Vietnamese translation that its English source cannot explain: a Vietnamese person's
+    ("Trần Minh Khôi"), or one whose foreign words the source lacks ("Kenji Watanabe")."""
+    assert isinstance(fact.value, tuple)
+    if vocative(output.text, fact) or unmatchable(fact.text, fact.value, "vi"):
+        return False
+    foreign = written_foreign(fact)
+    return vietnamese_person(fact.value) or (bool(foreign) and not has_words(source, foreign))
+
+
+def dropped_from_vietnamese(fact: Fact, output: Source, source: str) -> bool:
+    """A name of an English source whose words no dictionary has ("Chris Anderson") and that a
+    Vietnamese translation lacks: Vietnamese writes such names as they are (a call to the listener
+    aside: "Hey, Nate, ...")."""
+    assert isinstance(fact.value, tuple)
+    if is_written_alike(fact.value) or is_known_place(fact.value):
+        return not (output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words))
+    kept = written_as_is(fact)
+    return bool(kept) and not vocative(source, fact) and not renders(output, fact, kept)
+
+
+def written_put_in(fact: Fact, output: Source, source: Source) -> bool:
+    """An output name with a word written as it is (no Vietnamese syllable in a Vietnamese output, no
+    dictionary word in an English one) that the source lacks."""
+    assert isinstance(fact.value, tuple)
+    if unmatchable(fact.text, fact.value, output.lang):
+        return False
+    kept = written_foreign(fact) if output.lang == "vi" else written_as_is(fact)
+    return bool(kept) and not has_words(source, kept)
+
+
+def written_names_gone(source: Source, output: Source) -> list[Fact]:
+    """The source's names written as they are in the other language (foreign spellings of a Vietnamese
+    text, an English text's words no dictionary has), a call to the listener included, that the output
+    does not render."""
+    gone = []
+    for fact in source.facts:
+        if not isinstance(fact.value, tuple) or unmatchable(fact.text, fact.value, source.lang):
+            continue
+        kept = written_foreign(fact) if source.lang == "vi" else written_as_is(fact)
+        if kept and not renders(output, fact, kept):
+            gone.append(fact)
+    return gone
+
+
+def names_unsupported(output: Source, source: Source) -> list[Fact]:
+    """The output's names the source (in the other language) does not support."""
+    return [f for f in output.facts if isinstance(f.value, tuple) and not source.supports(f, across_languages=True)]
+
+
+def renderings_possible(side: Source, unexplained: list[Fact]) -> bool:
+    """``side`` may hold renderings of the other text's names: a transliteration (``Anh-xtanh``), or a
+    name written in Vietnamese that the other text does not explain (``Luân Đôn`` for "London",
+    ``Tập Cận Bình`` for "Xi Jinping")."""
+    if any("-" in f.text for f in side.facts if isinstance(f.value, tuple)):
+        return True
+    return any(
+        f.value and all(map(vietnamese_syllable, f.value)) and not unmatchable(f.text, f.value, "vi")
+        for f in unexplained
+        if isinstance(f.value, tuple)
+    )
+
+
+def renders(other: Source, fact: Fact, foreign: list[str]) -> bool:
+    """The other text has the name, a variant of it, or each of its ``foreign`` words, or a word made
+    from one ("Tweeter" -> "tweet", "Magellan Lớn" -> "Large Magellanic Cloud")."""
+    assert isinstance(fact.value, tuple)
+    if other.supports(fact, across_languages=True) or variant_of(fact.value, other.name_words):
+        return True
+    return has_words(other, foreign)
+
+
+def has_words(text: Source, words: list[str]) -> bool:
+    """Each of ``words`` is a word of ``text``, or a word made from one of them or one of them from it
+    ("tweet", "Tweeter"), or, for a word no Vietnamese syllable is, one spelt alike ("Connor", "Conor";
+    "Kafl", "Kalf": a Vietnamese name written in English keeps its letters, and "Binh" is not "Minh")."""
+    support = text.support
+    return all(
+        support.has_word(word)
+        or (
+            len(word) >= 4
+            and (support.has_prefix(word) or any(support.has_word(word[:k]) for k in range(4, len(word))))
+        )
+        or (
+            not vietnamese_syllable(word)
+            and (variant_of((word,), text.name_words) or support.spelt_alike(word, unlike=vietnamese_syllable))
+        )
+        for word in words
+    )
