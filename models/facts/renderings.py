@@ -70,10 +70,15 @@ def dropped_from_english(fact: Fact, output: Source) -> bool:
     unless the English has its people or adjective (``người Triều Tiên``: "North Koreans")."""
     assert isinstance(fact.value, tuple)
     if is_province(fact.value) or (is_known_place(fact.value) and len(fact.value) > 1 and not is_word_too(fact.value)):
-        named = output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words)
-        return not (named or output.has_demonym(fact.value))
+        return not (_names_place(output, fact) or output.has_demonym(fact.value))
     kept = written_foreign(fact)
     return bool(kept) and not unmatchable(fact.text, fact.value, "vi") and not renders(output, fact, kept)
+
+
+def _names_place(output: Source, fact: Fact) -> bool:
+    """The output names the source's place, in any of its forms or a variant ("Zambians")."""
+    assert isinstance(fact.value, tuple)
+    return output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words)
 
 
 def put_in_vietnamese(fact: Fact, output: Source, source: Source) -> bool:
@@ -87,12 +92,12 @@ def put_in_vietnamese(fact: Fact, output: Source, source: Source) -> bool:
 
 
 def dropped_from_vietnamese(fact: Fact, output: Source, source: str) -> bool:
-    """A name of an English source whose words no dictionary has ("Chris Anderson") and that a
-    Vietnamese translation lacks: Vietnamese writes such names as they are (a call to the listener
-    aside: "Hey, Nate, ...")."""
+    """A name of an English source that a Vietnamese translation lacks: a country, or a place both write
+    alike ("Afghanistan", "Quang Nam"), or a name whose words no dictionary has ("Chris Anderson"), which
+    Vietnamese writes as it is (a call to the listener aside: "Hey, Nate, ...")."""
     assert isinstance(fact.value, tuple)
     if is_written_alike(fact.value) or is_known_place(fact.value):
-        return not (output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words))
+        return not _names_place(output, fact)
     kept = written_as_is(fact)
     return bool(kept) and not vocative(source, fact) and not renders(output, fact, kept)
 
