@@ -147,7 +147,7 @@ def check_translation(source: str, translation: str, source_lang: str, target_la
         if isinstance(fact.value, tuple):
             if source_lang == "vi" and dropped_from_english(fact, output):
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
-            elif source_lang == "en" and dropped_from_vietnamese(fact, output, source):
+            elif source_lang == "en" and dropped_from_vietnamese(fact, output):
                 if renderings is None:
                     renderings = renderings_possible(output, names_unsupported(output, source_side))
                 if not renderings:

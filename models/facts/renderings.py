@@ -91,15 +91,16 @@ def put_in_vietnamese(fact: Fact, output: Source, source: Source) -> bool:
     return vietnamese_person(fact.value) or (bool(foreign) and not has_words(source, foreign))
 
 
-def dropped_from_vietnamese(fact: Fact, output: Source, source: str) -> bool:
+def dropped_from_vietnamese(fact: Fact, output: Source) -> bool:
     """A name of an English source that a Vietnamese translation lacks: a country, or a place both write
     alike ("Afghanistan", "Quang Nam"), or a name whose words no dictionary has ("Chris Anderson"), which
-    Vietnamese writes as it is (a call to the listener aside: "Hey, Nate, ...")."""
+    Vietnamese writes as it is, in a call to the listener too ("I'm sorry, Cami." -> ``Tôi rất tiếc,
+    Cami.``: measured on PhoMT, leaving calls out cost 5-15 points of dropped names for 0.2 of flags)."""
     assert isinstance(fact.value, tuple)
     if is_written_alike(fact.value) or is_known_place(fact.value):
         return not _names_place(output, fact)
     kept = written_as_is(fact)
-    return bool(kept) and not vocative(source, fact) and not renders(output, fact, kept)
+    return bool(kept) and not renders(output, fact, kept)
 
 
 def written_put_in(fact: Fact, output: Source, source: Source) -> bool:
