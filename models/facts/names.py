@@ -215,8 +215,8 @@ def is_known_place(tokens: tuple[str, ...]) -> bool:
     """A country, territory or Vietnamese province (either language): never a free rendering.
     ``tỉnh Quảng Nam``, ``Quang Nam Province``: the generic word around the name is not needed."""
     places = known_places()
-    core = tuple(t for t in tokens if t not in PLACE_WORDS)
-    return " ".join(tokens) in places or (bool(core) and " ".join(core) in places)
+    core = _place_core(tokens)
+    return " ".join(tokens) in places or (bool(core) and core in places)
 
 
 @functools.cache
@@ -227,8 +227,7 @@ def place_words() -> frozenset[str]:
 
 def is_written_alike(tokens: tuple[str, ...]) -> bool:
     """A place both languages write alike (``Afghanistan``, ``Quảng Nam``: "Quang Nam"), no common word."""
-    core = " ".join(t for t in tokens if t not in PLACE_WORDS)
-    return core in places_written_alike() and core not in PROVINCES_ALSO_WORDS
+    return _place_core(tokens) in places_written_alike() and not is_word_too(tokens)
 
 
 # provinces whose names are also words, which a translation renders ("vì Hoà Bình": "for Peace")
@@ -237,18 +236,23 @@ PROVINCES_ALSO_WORDS = frozenset({"hoa binh", "thai binh", "hai duong"})
 
 def is_word_too(tokens: tuple[str, ...]) -> bool:
     """A place whose Vietnamese name is also a common word (``Hoà Bình``: peace)."""
-    return " ".join(t for t in tokens if t not in PLACE_WORDS) in PROVINCES_ALSO_WORDS
+    return _place_core(tokens) in PROVINCES_ALSO_WORDS
 
 
 def is_province(tokens: tuple[str, ...]) -> bool:
     """A province or centrally governed city of Vietnam, old or merged (``Quảng Nam``, ``tỉnh Quảng Nam``),
     whose name is no common word."""
-    core = " ".join(t for t in tokens if t not in PLACE_WORDS)
+    core = _place_core(tokens)
     return bool(core) and core in provinces() and core not in PROVINCES_ALSO_WORDS
 
 
 # words before a place's name that are not part of it ("tỉnh Quảng Nam", "Province of ...")
 PLACE_WORDS = frozenset("tinh thanh pho tp province city nuoc".split())
+
+
+def _place_core(tokens: tuple[str, ...]) -> str:
+    """The place's name without the words around it: ``tinh quang nam`` -> ``quang nam``."""
+    return " ".join(t for t in tokens if t not in PLACE_WORDS)
 
 
 # one Vietnamese syllable written without its marks: onset, then a rhyme Vietnamese spelling has (its

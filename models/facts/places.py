@@ -23,13 +23,23 @@ def _forms(name: str) -> set[str]:
 
 
 @functools.cache
-def country_groups() -> tuple[frozenset[str], ...]:
-    """One group per CLDR territory: its Vietnamese and English names, as plain forms."""
+def _territories() -> dict[str, tuple[str, str]]:
+    """CLDR's territories (countries, and regions with numeric codes) that both locales name: code ->
+    (Vietnamese name, English name)."""
     from babel import Locale
 
     vietnamese, english = Locale("vi").territories, Locale("en").territories
-    codes = [code for code in vietnamese if isinstance(code, str) and len(code) == 2 and code.isalpha()]
-    return tuple(frozenset(_forms(vietnamese[code]) | _forms(english[code])) for code in codes if code in english)
+    return {code: (vietnamese[code], english[code]) for code in vietnamese if isinstance(code, str) and code in english}
+
+
+@functools.cache
+def country_groups() -> tuple[frozenset[str], ...]:
+    """One group per CLDR territory: its Vietnamese and English names, as plain forms."""
+    return tuple(
+        frozenset(_forms(vi) | _forms(en))
+        for code, (vi, en) in _territories().items()
+        if len(code) == 2 and code.isalpha()
+    )
 
 
 @functools.cache
@@ -53,9 +63,7 @@ def known_places() -> frozenset[str]:
 def places_written_alike() -> frozenset[str]:
     """Places Vietnamese and English write alike, marks aside (CLDR: ``Afghanistan``, ``Kenya``; every
     province: ``Quảng Nam``, "Quang Nam"): a translation either way keeps the name as it is."""
-    from babel import Locale
-
-    vietnamese, english = Locale("vi").territories, Locale("en").territories
-    codes = [code for code in vietnamese if isinstance(code, str) and code in english and not code.startswith("X")]
-    alike = {plain(vietnamese[code]) for code in codes if _forms(vietnamese[code]) & _forms(english[code])}
+    # not CLDR's pseudo-territories (XA "Pseudo-Accents", XB)
+    territories = (names for code, names in _territories().items() if not code.startswith("X"))
+    alike = {plain(vi) for vi, en in territories if _forms(vi) & _forms(en)}
     return frozenset(alike) | provinces()

@@ -39,7 +39,13 @@ def named_place(fact: Fact, output: Source) -> bool:
     assert isinstance(fact.value, tuple)
     if not is_known_place(fact.value):
         return False
-    return output.lang == "en" or (len(fact.value) > 1 and not is_word_too(fact.value))
+    return output.lang == "en" or _no_word_in_vietnamese(fact.value)
+
+
+def _no_word_in_vietnamese(place: tuple[str, ...]) -> bool:
+    """A known place whose Vietnamese name is no common word: two syllables or more (``Đức``: virtue),
+    and not one of the provinces that are words (``Hoà Bình``: peace)."""
+    return len(place) > 1 and not is_word_too(place)
 
 
 def keeps_rare_words(fact: Fact, output: Source, source: Source) -> bool:
@@ -69,7 +75,7 @@ def dropped_from_english(fact: Fact, output: Source) -> bool:
     country of two syllables or more (``Trung Quốc``; one syllable is often a word: ``Đức``, virtue),
     unless the English has its people or adjective (``người Triều Tiên``: "North Koreans")."""
     assert isinstance(fact.value, tuple)
-    if is_province(fact.value) or (is_known_place(fact.value) and len(fact.value) > 1 and not is_word_too(fact.value)):
+    if is_province(fact.value) or (is_known_place(fact.value) and _no_word_in_vietnamese(fact.value)):
         return not (_names_place(output, fact) or output.has_demonym(fact.value))
     kept = written_foreign(fact)
     return bool(kept) and not unmatchable(fact.text, fact.value, "vi") and not renders(output, fact, kept)
@@ -109,8 +115,14 @@ def written_put_in(fact: Fact, output: Source, source: Source) -> bool:
     assert isinstance(fact.value, tuple)
     if unmatchable(fact.text, fact.value, output.lang):
         return False
-    kept = written_foreign(fact) if output.lang == "vi" else written_as_is(fact)
+    kept = _written_as_they_are(fact, output.lang)
     return bool(kept) and not has_words(source, kept)
+
+
+def _written_as_they_are(fact: Fact, lang: str) -> list[str]:
+    """The words of a name that the other language writes as they are: a Vietnamese text's foreign
+    spellings, an English text's words no dictionary has."""
+    return written_foreign(fact) if lang == "vi" else written_as_is(fact)
 
 
 def written_names_gone(source: Source, output: Source) -> list[Fact]:
@@ -121,7 +133,7 @@ def written_names_gone(source: Source, output: Source) -> list[Fact]:
     for fact in source.facts:
         if not isinstance(fact.value, tuple) or unmatchable(fact.text, fact.value, source.lang):
             continue
-        kept = written_foreign(fact) if source.lang == "vi" else written_as_is(fact)
+        kept = _written_as_they_are(fact, source.lang)
         if kept and not renders(output, fact, kept):
             gone.append(fact)
     return gone
