@@ -654,3 +654,51 @@ def test_a_multiplier_may_be_glued_or_abbreviated(text: str, value: float) -> No
 def test_letters_after_digits_are_no_number_unless_a_multiplier() -> None:
     assert [f for f in extract_facts("A 5G network, a B6 star.", "en") if f.kind in ("number", "amount")] == []
     assert check_translation("Lượng bệnh nhân tăng gấp 3 lần.", "Our patient base has tripled.", "vi", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "faithful", "dropped"),
+    [
+        ("You must be Laura.", "Chị chắc là Laura.", "Chị chắc là cô ấy."),  # "laura" is in the dictionary
+        ("Bill Masters has yet to devise it.", "Bill Masters vẫn chưa nghĩ ra.", "Ông ấy vẫn chưa nghĩ ra."),
+        (
+            "Do you not have patients, Dr. Haas?",
+            "Cậu không có bệnh nhân sao, bác sĩ Haas?",
+            "Cậu không có bệnh nhân sao?",
+        ),
+        ("Olivia has two at her house.", "Olivia có 2 con ở nhà.", "Cậu ấy có 2 con ở nhà."),  # opening the line
+    ],
+)
+def test_given_names_must_stay_in_a_vietnamese_translation(source: str, faithful: str, dropped: str) -> None:
+    assert check_translation(source, faithful, "en", "vi") == []
+    assert [f.reason for f in check_translation(source, dropped, "en", "vi")] == ["missing"]
+
+
+def test_given_names_from_the_other_direction_and_titles_that_are_names_too() -> None:
+    # an English translation that puts in a given name its Vietnamese source lacks, where it dropped one
+    assert check_translation("Chị chắc là Laura.", "You must be Laura.", "vi", "en") == []
+    flags = check_translation("Chị chắc là Laura.", "You must be Sarah.", "vi", "en")
+    assert ("Sarah", "changed") in [(f.text, f.reason) for f in flags]
+    # a given name that is also a title or a form of address is translated ("Your Grace": Công tước)
+    assert check_translation("His Grace and I will lead.", "Công tước và thần sẽ dẫn binh.", "en", "vi") == []
+    # a dictionary word opening a sentence is no name, nor a given name that is only a word there
+    assert [f.text for f in extract_facts("Using the theorem, Laura found it.", "en") if f.kind == "name"] == ["Laura"]
+
+
+def test_numbers_run_together_by_a_comma_may_be_a_list_across_languages() -> None:
+    source = "From these 16,11 of them are at risk."  # a comma that groups no thousands: 16 and 11
+    assert check_translation(source, "Trong số 16 loài này thì có 11 loài gặp nguy.", "en", "vi") == []
+    assert check_translation("before 10 or 20 years", "trước khi 10,20 năm trôi qua", "en", "vi") == []
+    flags = check_translation("before 10 or 30 years", "trước khi 10,20 hay 30 năm", "en", "vi")
+    assert [(f.text, f.reason) for f in flags] == [("10,20", "unsupported")]  # 20 is not the source's
+    # in one language "3,5" stays a decimal: the article's 3 and 5 do not back it
+    assert [f.text for f in check_summary("Có 3 nhà và 5 xe.", "Có 3,5 xe.")] == ["3,5"]
+
+
+def test_a_vietnamese_schools_name_and_a_sentence_that_lost_its_stop() -> None:
+    assert (
+        check_translation("a graduate of Middlebury College.", "tốt nghiệp trường Cao Đẳng Middlebury.", "en", "vi")
+        == []
+    )
+    names = [f.text for f in extract_facts("Thuốc này bị cấm tại Ấn Độ Chúng đã minh chứng", "vi") if f.kind == "name"]
+    assert names == ["Ấn Độ"]

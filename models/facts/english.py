@@ -33,3 +33,40 @@ def common_english(word: str) -> bool:
         if word.endswith(ending) and len(word) > len(ending) + 2
         for stem in stems
     )
+
+
+# the locales whose given names English news and films carry, written in Latin letters
+# where the given names of English news and films come from (Faker's person data, Latin letters only):
+# English-speaking locales, whose names may also be words ("Laura", "Bill"), and others, whose names
+# count only where no dictionary has them ("Olivia", "Harun" opening a sentence)
+ENGLISH_LOCALES = ("en_US", "en_GB", "en_IE", "en_NZ")
+OTHER_LOCALES = tuple(
+    "fr_FR de_DE es_ES es_MX it_IT pt_BR pt_PT nl_NL sv_SE da_DK no_NO fi_FI pl_PL cs_CZ hu_HU ro_RO tr_TR".split()
+)
+# given names that are also titles, forms of address or adjectives ("Earl Kalf", "Your Grace",
+# "Christian church"): Vietnamese translates them
+_ALSO_TITLES = frozenset("earl dean pastor grace christian angel".split())
+
+
+@functools.cache
+def _given_names(locales: tuple[str, ...]) -> frozenset[str]:
+    import importlib
+
+    names: set[str] = set()
+    for locale in locales:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            listed = provider.__dict__.get(attribute, ())  # a few locales compute theirs: not lists
+            if isinstance(listed, (tuple, list, dict)):
+                names.update(n.lower() for n in listed if n.isascii() and n.isalpha())
+    return frozenset(names - _ALSO_TITLES)
+
+
+def english_given_name(word: str) -> bool:
+    """``word`` (lower case) is a given name in English-speaking countries ("laura", "bill", "sam")."""
+    return word in _given_names(ENGLISH_LOCALES)
+
+
+def given_name(word: str) -> bool:
+    """``word`` (lower case) is a given name of a country English news often names ("olivia", "marcel")."""
+    return word in _given_names(ENGLISH_LOCALES) or word in _given_names(OTHER_LOCALES)

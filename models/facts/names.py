@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from tomtat.models.facts.dates import MONTHS, WEEKDAYS
+from tomtat.models.facts.english import common_english, english_given_name, given_name
 from tomtat.models.facts.places import country_groups, known_places, places_written_alike, provinces
 from tomtat.models.facts.plain import plain
 
@@ -33,11 +34,19 @@ def opens_sentence(text: str, start: int) -> bool:
     while i > 0 and text[i - 1] in _OPENING_MARKS:
         quoted = quoted or text[i - 1] in '"“‘«'
         i -= 1
+    if i > 0 and text[i - 1] == "." and _TITLE_BEFORE.search(text, 0, i):
+        return False  # "Dr. Haas", "Mr. Smith": the dot ends a title, not a sentence
     if i == 0 or text[i - 1] in _ENDS or quoted:  # a quotation starts a sentence: ", " Wow, ..."
         return True
     while i > 0 and text[i - 1] in _CLOSING + " ":
         i -= 1
     return i > 0 and text[i - 1] in ".!?…"
+
+
+# titles written abbreviated before a name, in both languages ("Dr. Haas", "TS. Lê Văn")
+_TITLE_BEFORE = re.compile(
+    r"(?<![^\W\d_])(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Sr|Jr|Gen|Sen|Rep|Gov|Capt|Col|Lt|Sgt|Rev|Fr|TS|PGS|ThS|GS|BS)\.$"
+)
 
 
 # words that open sentences or precede names, never names themselves
@@ -52,6 +61,7 @@ OPENERS = frozenset(
 )
 OPENERS_CONTRACTED = frozenset({"we", "you", "they", "it", "that", "what", "there", "here", "let", "he", "she", "who"})
 PRONOUNS = frozenset({"i", "ok", "okay", "tv", "ceo"})
+PRONOUNS_VI = frozenset({"chúng", "tôi", "họ", "nó", "mình"})  # never a name's last word
 
 # one class per place or body, the same in Vietnamese and English (names written without diacritics)
 EQUIVALENTS: list[frozenset[str]] = [
@@ -159,11 +169,18 @@ def find_names(text: str, lang: str) -> Iterator[NameMatch]:
             if (
                 bare in OPENERS
                 or (_CONTRACTION.search(first) and bare in OPENERS_CONTRACTED)
-                or (opening and bare not in mid_sentence_capitals and (len(words) == 1 or not vietnamese))
+                or (
+                    opening
+                    and bare not in mid_sentence_capitals
+                    and (len(words) == 1 or not vietnamese)
+                    and (vietnamese or not _opens_with_given_name(bare, len(words)))
+                )
             ):
                 words = words[1:]
                 continue
             break
+        while vietnamese and len(words) > 1 and words[-1].group().lower() in PRONOUNS_VI:
+            words = words[:-1]  # "tại Ấn Độ Chúng đã": a sentence that lost its full stop starts with "They"
         words = [w for w in words if w.group().lower().rstrip(".") not in MONTHS and w.group().lower() not in WEEKDAYS]
         if words:
             start, end = words[0].start(), words[-1].end()
@@ -185,6 +202,14 @@ def find_names(text: str, lang: str) -> Iterator[NameMatch]:
                 run.append(match)
         previous_end = match.end()
     yield from close()
+
+
+def _opens_with_given_name(word: str, run: int) -> bool:
+    """An English sentence opening with a given name: one no dictionary has ("Olivia has two"), or
+    an English-speaking country's before a family name ("Bill Masters has yet to")."""
+    if common_english(word):
+        return run > 1 and english_given_name(word)
+    return given_name(word)
 
 
 @functools.cache
@@ -279,8 +304,8 @@ BODY_WORDS_EN = frozenset(
 BODY_OPENINGS_VI = frozenset(
     opening.strip()
     for opening in """to chuc|toa|toa an|hoi dong|bo|so|uy ban|benh vien|cong ty|trung tam|vien|hoi|quoc hoi|chinh phu|
-    dai hoc|giai|giai thuong|thap|cau|cong vien|lien bang|lien hiep|lien minh|cao uy|cong uoc|hien phap|
-    nhan chung|tap doan|ngan hang|quan doi|cuc|chi cuc|chien tranh|cach mang|kinh|thoi|ngay|pho chu|
+    dai hoc|cao dang|hoc vien|giai|giai thuong|thap|cau|cong vien|lien bang|lien hiep|lien minh|cao uy|
+    cong uoc|hien phap|nhan chung|tap doan|ngan hang|quan doi|cuc|chi cuc|chien tranh|cach mang|kinh|thoi|ngay|pho chu|
     chu tich|thu tuong|bo truong|giam doc|thong doc|tong thong|dai|nha|mien|su""".split("|")
 )
 

@@ -147,6 +147,11 @@ class Quantity:
 
 
 # "những năm 90", "thập niên 1990", "the 1990s", "the '90s": a decade supports 90 and 1990
+# two numbers run together by a comma, no space: a decimal in Vietnamese, or a list ("10,20 hay 30",
+# "From these 16,11 of them": a comma that groups no thousands)
+LISTED = re.compile(r"(\d+),(\d{1,2})")
+
+
 DECADE = re.compile(r"(?:\b(?:những năm|thập niên|thập kỷ)\s*(?P<vi>\d{2,4})\b)|(?:['’]?(?P<en>\d{2,4})s\b)", re.I)
 
 

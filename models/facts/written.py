@@ -13,7 +13,7 @@ import functools
 import itertools
 import re
 
-from tomtat.models.facts.english import common_english
+from tomtat.models.facts.english import common_english, english_given_name
 from tomtat.models.facts.extract import Fact
 from tomtat.models.facts.names import place_words, unmatchable, vietnamese_syllable
 from tomtat.models.facts.plain import plain
@@ -56,7 +56,14 @@ def written_as_is(fact: Fact) -> list[str]:
     if len(words) > 1 and all(map(vietnamese_syllable, words)):
         # a Vietnamese name without its marks ("Van Binh"): its syllables are kept, whatever English has
         return [word for word in words if len(word) > 2]
-    return [word for word in words if len(word) > 2 and not common_english(word) and not _from_place(word)]
+    return [
+        word
+        for i, word in enumerate(words)
+        if len(word) > 2
+        and not _from_place(word)
+        # a given name is written as it is though a dictionary has it ("Laura", "Bill Masters")
+        and (not common_english(word) or (i == 0 and english_given_name(word)))
+    ]
 
 
 # what English adds to a place's stem for its people or adjective ("kenyan", "zambians", "portuguese",
