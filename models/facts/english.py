@@ -35,7 +35,6 @@ def common_english(word: str) -> bool:
     )
 
 
-# the locales whose given names English news and films carry, written in Latin letters
 # where the given names of English news and films come from (Faker's person data, Latin letters only):
 # English-speaking locales, whose names may also be words ("Laura", "Bill"), and others, whose names
 # count only where no dictionary has them ("Olivia", "Harun" opening a sentence)

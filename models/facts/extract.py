@@ -9,7 +9,6 @@ from tomtat.models.facts.dates import MONTHS, DateValue, find_dates
 from tomtat.models.facts.names import find_names, name_tokens
 from tomtat.models.facts.numbers import (
     DECADE,
-    LISTED,
     MEASURE,
     MEASURE_UNITS,
     MULTIPLIERS,
@@ -21,6 +20,7 @@ from tomtat.models.facts.numbers import (
     WEEKDAY_LEADS,
     WORD_NUMBER,
     Quantity,
+    listed_parts,
     readings,
     unit_of,
     words_value,
@@ -165,8 +165,7 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
             support.quantities.extend(quantities)
             continue
         quantities += _as_weight(match, quantities)
-        if listed := LISTED.fullmatch(match.group("num")):  # "16,11 of them" may be 16 and 11
-            support.quantities.extend(Quantity(float(part), None, 0, 1.0) for part in listed.groups())
+        support.quantities.extend(listed_parts(match.group("num")))  # "16,11 of them" may be 16 and 11
         quantity = quantities[0]
         kind = "amount" if quantity.unit else "number"
         end = match.end() if (match.group("mult") or match.group("unit")) else match.end("num")

@@ -146,12 +146,18 @@ class Quantity:
     multiplier: float
 
 
-# "những năm 90", "thập niên 1990", "the 1990s", "the '90s": a decade supports 90 and 1990
 # two numbers run together by a comma, no space: a decimal in Vietnamese, or a list ("10,20 hay 30",
 # "From these 16,11 of them": a comma that groups no thousands)
 LISTED = re.compile(r"(\d+),(\d{1,2})")
 
 
+def listed_parts(digits: str) -> tuple[Quantity, ...]:
+    """The numbers of a bare ``10,20`` read as a list (10 and 20); none for any other numeral."""
+    match = LISTED.fullmatch(digits)
+    return tuple(Quantity(float(part), None, 0, 1.0) for part in match.groups()) if match else ()
+
+
+# "những năm 90", "thập niên 1990", "the 1990s", "the '90s": a decade supports 90 and 1990
 DECADE = re.compile(r"(?:\b(?:những năm|thập niên|thập kỷ)\s*(?P<vi>\d{2,4})\b)|(?:['’]?(?P<en>\d{2,4})s\b)", re.I)
 
 

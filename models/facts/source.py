@@ -10,7 +10,7 @@ from tomtat.models.facts.dates import DateValue
 from tomtat.models.facts.extract import SMALL, Fact, neighbour_words, read
 from tomtat.models.facts.index import SupportIndex
 from tomtat.models.facts.names import equivalents, is_known_place, unmatchable, variant_of
-from tomtat.models.facts.numbers import CONVERSION_TOLERANCE, LISTED, MEASURE_UNITS, Quantity, conversions
+from tomtat.models.facts.numbers import CONVERSION_TOLERANCE, MEASURE_UNITS, Quantity, conversions, listed_parts
 
 MEASURED = frozenset(MEASURE_UNITS.values())
 
@@ -27,12 +27,6 @@ def _compatible_units(a: Quantity, b: Quantity) -> bool:
     if a.unit in MEASURED:
         return a.unit == b.unit
     return a.unit is None or b.unit is None or a.unit == b.unit
-
-
-def _listed(fact: Fact) -> tuple[Quantity, ...]:
-    """The numbers of a bare ``10,20`` read as a list (10 and 20); none for any other fact."""
-    match = LISTED.fullmatch(fact.text)
-    return tuple(Quantity(float(part), None, 0, 1.0) for part in match.groups()) if match else ()
 
 
 def _quantity_supported(
@@ -120,7 +114,7 @@ class Source:
         if isinstance(fact.value, Quantity):
             readings = (fact.value, *fact.other_readings)
             if not any(_quantity_supported(q, self.support, strict_units, across_languages) for q in readings):
-                listed = _listed(fact) if across_languages else ()
+                listed = listed_parts(fact.text) if across_languages else ()
                 if not listed or not all(
                     _quantity_supported(q, self.support, strict_units, across_languages) for q in listed
                 ):
