@@ -219,7 +219,7 @@ def test_ordinals_and_measurements_across_languages() -> None:
         ("Mưa lớn ở tỉnh Quảng Nam.", "Heavy rain in Quang Ngai province.", ["Quang Ngai"]),  # swapped
         ("Lũ lụt ở Hà Nội.", "Floods in Da Nang.", ["Da Nang", "Hà Nội"]),  # swapped, so the source's is gone
         ("Đoàn khách từ Bỉ và Kenya.", "Visitors from Belgium and Kenya.", []),  # CLDR names, not a hand list
-        ("Đoàn khách từ Bỉ.", "Visitors from Austria.", ["Austria"]),
+        ("Đoàn khách từ Bỉ.", "Visitors from Austria.", ["Austria", "Bỉ"]),  # Belgium is gone too
         ("Phụ nữ Libya lập hội.", "Libyan women founded a group.", []),  # an adjective of the place
         ("Tàu đến Bà Rịa - Vũng Tàu.", "The ship reached Ba Ria-Vung Tau.", []),  # an old province's name
     ],
@@ -427,9 +427,9 @@ def test_a_name_a_vietnamese_source_writes_as_it_is_must_stay_in_the_english(tra
     ("source", "translation"),
     [
         (
-            "Tôi nghĩ BắcTriều Tiên là đất nước tốt nhất.",
-            "I thought my country was the best.",
-        ),  # Vietnamese, run together
+            "Hôm qua tôi gặp NguyễnVăn Bình.",
+            "I met him yesterday.",
+        ),  # Vietnamese syllables run together: no foreign spelling
         ("Ông Nguyễn Văn Bình ở Quảng Nam.", "He lives in Quang Nam."),  # a name written in Vietnamese
         ("Bạn có thể đăng trên Tweeter.", "You can tweet it."),  # a word made from it
         ("Ông học ở Đại học Bang Iowa.", "He studied at Iowa State University."),  # its foreign word is kept
@@ -702,3 +702,99 @@ def test_a_vietnamese_schools_name_and_a_sentence_that_lost_its_stop() -> None:
     )
     names = [f.text for f in extract_facts("Thuốc này bị cấm tại Ấn Độ Chúng đã minh chứng", "vi") if f.kind == "name"]
     assert names == ["Ấn Độ"]
+
+
+def _missing(source: str, output: str, source_lang: str) -> list[str]:
+    target = "en" if source_lang == "vi" else "vi"
+    return [f.text for f in check_translation(source, output, source_lang, target) if f.reason == "missing"]
+
+
+@pytest.mark.parametrize(
+    ("source", "kept", "dropped", "name"),
+    [
+        # a place whose first word opens sentences too ("Ai": who, "Ba": three)
+        ("Chúng gắn với nền văn hoá Ai Cập cổ đại.", "They belong to ancient Egyptian culture.",
+         "They belong to an ancient culture.", "Ai Cập"),
+        ("Ông sinh ra ở Ba Lan.", "He was born in Poland.", "He was born there.", "Ba Lan"),
+        # a place known by another of its forms, its syllables run together too
+        ("Tôi sẽ sống cả đời ở BắcTriều Tiên.", "I would spend my life in North Korea.",
+         "I would spend my life in my country.", "BắcTriều Tiên"),
+        # a CLDR region
+        ("Tại Tây Phi có một ngành buôn bán kền kền.", "In West Africa, there's a trade of vultures.",
+         "There, there's a trade of vultures.", "Tây Phi"),
+        # a one-syllable country after a word that makes it one, not the word it also is
+        ("Tôi sống ở Mỹ.", "I lived in America.", "I lived there.", "Mỹ"),
+        ("Anh ấy nói tiếng Nga.", "He speaks Russian.", "He speaks a language.", "Nga"),
+        # a foreign name opening a Vietnamese line
+        ("Samuel 16 tuổi.", "Samuel is 16.", "He is 16.", "Samuel"),
+    ],
+)  # fmt: skip
+def test_places_and_names_dropped_from_an_english_translation(source: str, kept: str, dropped: str, name: str) -> None:
+    assert _missing(source, kept, "vi") == []
+    assert _missing(source, dropped, "vi") == [name]
+
+
+def test_a_one_syllable_country_elsewhere_is_a_word() -> None:
+    assert _missing("Đức tin của ông rất mạnh.", "His faith is strong.", "vi") == []
+    assert _missing("Anh ấy đến muộn.", "He came late.", "vi") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "kept", "dropped", "name"),
+    [
+        ("I live in the city of Berlin.", "Tôi sống ở thành phố Berlin.", "Tôi sống ở thành phố.", "Berlin"),
+        ("Kenya is going to have the largest farm.", "Kenya sẽ có trang trại lớn nhất.",
+         "Họ sẽ có trang trại lớn nhất.", "Kenya"),  # a place opening the line
+        ("I graduated from Harvard College.", "Tôi tốt nghiệp trường Cao đẳng Harvard.",
+         "Tôi tốt nghiệp trường Cao đẳng.", "Harvard College"),  # a body's word no dictionary has
+        ("Is Mr. Hardy here?", "Ông Hardy có ở đây không?", "Ông ấy có ở đây không?", "Hardy"),  # after a title
+        ("Sir Francis, here are the ledgers.", "Ngài Francis, đây là sổ cái.", "Thưa ngài, đây là sổ cái.",
+         "Francis"),  # no place's people though "France" starts like it
+    ],
+)  # fmt: skip
+def test_cities_and_names_dropped_from_a_vietnamese_translation(
+    source: str, kept: str, dropped: str, name: str
+) -> None:
+    assert _missing(source, kept, "en") == []
+    assert _missing(source, dropped, "en") == [name]
+
+
+def test_a_foreign_name_a_vietnamese_translation_puts_in_for_a_source_name() -> None:
+    source = "You're as paranoid as Hardy."
+    assert check_translation(source, "Anh bị hoang tưởng giống Hardy.", "en", "vi") == []
+    flags = check_translation(source, "Anh bị hoang tưởng giống Primorsky.", "en", "vi")
+    assert [(f.text, f.reason, f.source_match) for f in flags if f.reason != "missing"] == [
+        ("Primorsky", "changed", "Hardy")
+    ]
+    # the name the source abbreviates is no name put in
+    assert check_translation("an NYU student", "một sinh viên đại học New York", "en", "vi") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "source_lang"),
+    [
+        ("I swear to Christ I'll do it.", "Tôi thề với Chúa là tôi sẽ làm.", "en"),
+        ("Hey, Mom, Frank's here.", "Này má, Frank ở đây.", "en"),  # a family's word, no name
+        ("Ba chỉ muốn đoàn tụ với mẹ thôi.", "You just want to be with Mama.", "vi"),
+        ("Tôi sẽ đưa cô tới Santo Domingo.", "I take you to St Domingue!", "vi"),  # a saint's title, spelt alike
+        ("It's been a while.", "Chào Nate, cũng đã lâu rồi nhỉ?", "en"),  # a greeting's call
+        ("bigger than 9 /11", "lớn hơn vụ 11 / 9", "en"),  # a number after a slash
+        ("in March and June 1998", "vào tháng 3 và tháng 6 năm 1998", "en"),  # a month alone
+        ("She ranked seventeenth on the list.", "Cô xếp thứ 17 trong danh sách.", "en"),
+        ("with his 18 - inch telescopes", "với chiếc kính 18 inch của mình", "en"),
+        ("an Englishman and an Indian", "một người Anh và một người Ấn", "en"),
+        ("Mom, this isn't a Star Wars cake.", "Mẹ, đây không phải bánh Star War.", "en"),  # a plural's -s
+        ("of the Federal Theatre Project", "của Dự án Nhà hát Liên bang", "en"),  # a British spelling
+        ("IBM invested US$ 50 million.", "IBM đầu tư 50 triệu USD.", "en"),  # a currency's prefix
+    ],
+)
+def test_renderings_of_subtitles_and_talks_are_not_flagged(source: str, translation: str, source_lang: str) -> None:
+    target = "en" if source_lang == "vi" else "vi"
+    assert check_translation(source, translation, source_lang, target) == []
+
+
+def test_countries_by_the_names_cldr_replaced_and_its_other_names() -> None:
+    # CLDR writes "Türkiye" and "Myanmar (Burma)": the exonym and the other name are the country too
+    assert check_translation("Tôi đến Thổ Nhĩ Kỳ và Miến Điện.", "I went to Turkey and Burma.", "vi", "en") == []
+    assert check_translation("I went to Turkey.", "Tôi đến Thổ Nhĩ Kỳ.", "en", "vi") == []
+    assert _missing("I went to Turkey.", "Tôi đã đi xa.", "en") == ["Turkey"]

@@ -21,6 +21,7 @@ from tomtat.models.facts.renderings import (
     names_unsupported,
     put_in_vietnamese,
     renderings_possible,
+    transliterates,
     written_names_gone,
     written_put_in,
 )
@@ -94,7 +95,7 @@ def _unsupported(output: Source, source: Source, across_languages: bool = False)
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", names_written_gone()[0].text))
             elif (
                 output.lang == "en"
-                and not has_words(source, kept := written_as_is(fact))
+                and not has_words(source, kept := written_as_is(fact, output.text))
                 and kept
                 and not vocative(output.text, fact)
             ):
@@ -103,10 +104,12 @@ def _unsupported(output: Source, source: Source, across_languages: bool = False)
                 # (it may be rendered so: "Luân Đôn" -> "London") or the source transliterates ("Anh-xtanh")
                 if not renderings_possible(source, source_names_gone()):
                     flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "unsupported"))
-            elif output.lang == "vi" and put_in_vietnamese(fact, output, source) and not source_names_gone():
+            elif output.lang == "vi" and put_in_vietnamese(fact, output, source):
                 # the same in a Vietnamese output: a Vietnamese person's name, or a name in a foreign
-                # spelling, that the English source lacks while it names nothing the output lacks
-                flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "unsupported"))
+                # spelling, that the English source lacks; where a name of the source is gone, swapped
+                gone = source_names_gone()
+                reason, match = ("changed", gone[0].text) if gone else ("unsupported", None)
+                flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, reason, match))
             continue
         near = source.nearest(fact)
         reason, match = ("changed", near.text) if near else ("unsupported", None)
@@ -145,12 +148,12 @@ def check_translation(source: str, translation: str, source_lang: str, target_la
     renderings: bool | None = None  # the output may render the source's names: found on first need
     for fact in source_side.facts:
         if isinstance(fact.value, tuple):
-            if source_lang == "vi" and dropped_from_english(fact, output):
+            if source_lang == "vi" and dropped_from_english(fact, output, source_side):
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
-            elif source_lang == "en" and dropped_from_vietnamese(fact, output):
-                if renderings is None:
-                    renderings = renderings_possible(output, names_unsupported(output, source_side))
-                if not renderings:
+            elif source_lang == "en" and dropped_from_vietnamese(fact, output, source_side):
+                if renderings is None:  # a name written in Vietnamese that the source does not explain
+                    renderings = renderings_possible(output, names_unsupported(output, source_side), False)
+                if not renderings and not transliterates(output, fact, source_side):
                     flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
             continue
         if fact.ordinal or fact.kind not in OMISSION_KINDS or _spelled(fact) or _article_one(fact):

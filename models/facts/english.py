@@ -19,13 +19,18 @@ def _words() -> frozenset[str]:
 
 # an inflected word -> the forms the word list may have instead ("cities" -> "city", "riflemen" ->
 # "rifleman", "managing" -> "manage", "manag"; the list has few inflected forms)
-_ENDINGS = (("ies", ("y",)), ("men", ("man",)), ("es", ("", "e")), ("s", ("",)), ("ing", ("", "e")), ("ed", ("", "e")))
+_ENDINGS = (
+    ("ies", ("y",)), ("men", ("man",)), ("es", ("", "e")), ("s", ("",)), ("ing", ("", "e")), ("ed", ("", "e")),
+    # British spellings of the American list's words ("theatre", "colour", "organise", "catalogue")
+    ("tre", ("ter",)), ("tres", ("ter",)), ("our", ("or",)), ("ours", ("or",)), ("ise", ("ize",)),
+    ("ised", ("ized",)), ("isation", ("ization",)), ("yse", ("yze",)), ("ogue", ("og",)),
+)  # fmt: skip
 
 
 def common_english(word: str) -> bool:
     """``word`` (lower case) or its stem is a common English word: "peace", "slaves", "cities", "managing"."""
     words = _words()
-    if word in words:
+    if word in words or word in ("women", "woman"):  # too short for the "men" ending's rule
         return True
     return any(
         word[: -len(ending)] + stem in words

@@ -103,6 +103,11 @@ def _is_weekday(text: str, ordinal: re.Match[str], rank: int) -> bool:
     return not before or before[-1] in WEEKDAY_LEADS or bool(re.search(r"[.!?:\n]\s*$", text[: ordinal.start()]))
 
 
+# a number after a slash, which the numeral reading leaves out ("24/7", "9 /11"): it supports
+_AFTER_SLASH = re.compile(r"/\s?(\d{1,4})(?!\d)")
+_MONTH_ALONE = re.compile(rf"\b(?:{_MONTH_NAME})\b")
+
+
 def _joined(text: str, hyphen: int) -> bool:
     return hyphen > 0 and text[hyphen - 1].isalnum()
 
@@ -112,6 +117,10 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
     facts: list[Fact] = []
     support = Support(words=[w for w in re.split(r"[^\w]+", plain(text)) if w])
     taken = _Taken(len(text))
+    for after_slash in _AFTER_SLASH.finditer(text):  # "9 /11" is the "11 / 9" of the other text
+        support.quantities.append(Quantity(float(after_slash.group(1)), None, 0, 1.0))
+    for month in _MONTH_ALONE.finditer(text):  # "in March and June 1998": March is a date's month
+        support.dates.append(DateValue(month=MONTHS[month.group().lower()]))
     for decade in DECADE.finditer(text):
         number = int(decade.group("vi") or decade.group("en"))
         for value in {number, number % 100, 1900 + number % 100 if number < 100 else number}:

@@ -9,13 +9,21 @@ mid-sentence, or it starts a longer run (``Hà Nội``) that is not a common ope
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from tomtat.models.facts.dates import MONTHS, WEEKDAYS
 from tomtat.models.facts.english import common_english, english_given_name, given_name
-from tomtat.models.facts.places import country_groups, known_places, places_written_alike, provinces
+from tomtat.models.facts.places import (
+    city_groups,
+    country_groups,
+    known_cities,
+    known_places,
+    places_written_alike,
+    provinces,
+)
 from tomtat.models.facts.plain import plain
 
 # a word; inner dots only before a capital (TP.HCM, U.S), hyphens before any letter (Il-Sung)
@@ -57,16 +65,18 @@ OPENERS = frozenset(
     the a an and but or so if when while in on at of for to from with by as this that these those it
     its he she they we you i my our your his her their there here what who why how where which after
     before during then now yes no not one two all some many most every each mr mrs ms dr người bọn dưới
-    trên giữa hoan cảm xin chào vâng dạ ồ à ờ nào sao thưa kính gửi tiếng""".split()
+    trên giữa hoan cảm xin chào vâng dạ ồ à ờ nào sao thưa kính gửi tiếng liệu hãy""".split()
 )
 OPENERS_CONTRACTED = frozenset({"we", "you", "they", "it", "that", "what", "there", "here", "let", "he", "she", "who"})
 PRONOUNS = frozenset({"i", "ok", "okay", "tv", "ceo"})
+# what a family calls its own, capitalised as a name ("Mom, ...", "with Mama"): translated ("má", "mẹ")
+FAMILY_WORDS = frozenset("mom mum mama mamma mommy mummy ma dad daddy papa pa grandma grandpa granny nana".split())
 PRONOUNS_VI = frozenset({"chúng", "tôi", "họ", "nó", "mình"})  # never a name's last word
 
 # one class per place or body, the same in Vietnamese and English (names written without diacritics)
 EQUIVALENTS: list[frozenset[str]] = [
     frozenset(form.strip() for form in group.split("|"))
-    for group in """my|mi|hoa ky|america|american|us|usa|united states|u.s|u.s.a|nuoc my
+    for group in """my|mi|hoa ky|hoa ki|america|american|us|usa|united states|u.s|u.s.a|nuoc my
     trung quoc|trung|trung hoa|china|chinese
     trung|trung tam|central
     tay|west|western|tay phuong
@@ -87,12 +97,12 @@ EQUIVALENTS: list[frozenset[str]] = [
     viet nam|vietnam|vietnamese|viet
     chau a|asia|asian
     dong nam a|southeast asia|south east asia|asean
-    chau au|europe|european
+    chau au|au|europe|european|eu|e.u
     chau phi|africa|african
     trung dong|middle east
     bac|north|northern
     nam|south|southern
-    lien hop quoc|united nations|un
+    lien hop quoc|lien hiep quoc|united nations|un
     tp hcm|tphcm|ho chi minh city|hcmc|sai gon|saigon|thanh pho ho chi minh|tp ho chi minh|ho chi minh
     ha noi|hanoi
     da nang|danang
@@ -108,7 +118,7 @@ EQUIVALENTS: list[frozenset[str]] = [
     mexico|mehico|mexican
     brazil|braxin|brazilian
     israel|ixraen|israeli
-    chua|chua troi|god|thuong de|jesus|chua gie su|gie su|giesu
+    chua|chua troi|god|thuong de|jesus|chua gie su|gie su|giesu|christ|jesus christ
     hoi giao|islam|islamic|muslim|muslims|dao hoi
     nam a|south asia
     tay phi|west africa
@@ -116,15 +126,39 @@ EQUIVALENTS: list[frozenset[str]] = [
     bac my|north america
     nam my|south america|latin america
     trai dat|earth
+    tay nguyen|central highlands
+    bac cuc|north pole|arctic
+    nam cuc|south pole|antarctic
     a rap|arab|arabic|arabian|arabia
+    tho nhi ky|turkey|turkiye
+    sec|czech republic|czechia
+    bac macedonia|macedonia|north macedonia
+    bo bien nga|ivory coast|cote d'ivoire|cote divoire
     la tinh|latin|latino
     internet|mang""".split("\n")
 ]
 
 
 def name_tokens(text: str) -> tuple[str, ...]:
-    """``TP.HCM`` -> (tp, hcm); ``Il-Sung`` -> (il, sung); ``Lê Trí Thanh`` -> (le, tri, thanh)."""
-    return tuple(t for t in re.split(r"[\s.\-'’]+", plain(text)) if t)
+    """``TP.HCM`` -> (tp, hcm); ``Il-Sung`` -> (il, sung); ``Lê Trí Thanh`` -> (le, tri, thanh);
+    ``BắcTriều Tiên`` -> (bac, trieu, tien): Vietnamese syllables run together are cut apart."""
+    return tuple(t for word in re.split(r"[\s.\-'’]+", text) for t in _syllables(word) if t)
+
+
+def run_together(word: str) -> list[str]:
+    """``BắcTriều`` -> Bắc, Triều: a word cut where a capital follows a small letter."""
+    cuts = [0] + [i for i in range(1, len(word)) if word[i].isupper() and word[i - 1].islower()] + [len(word)]
+    return [word[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+def _syllables(word: str) -> list[str]:
+    """A word's plain form, or its Vietnamese syllables where they were run together ("BắcTriều")."""
+    if not any(ch.isupper() for ch in word[1:]):
+        return [plain(word)]  # most words: no capital inside
+    parts = [plain(part) for part in run_together(word)]
+    if len(parts) > 1 and all(map(vietnamese_syllable, parts)):
+        return parts
+    return [plain(word)]
 
 
 @dataclass(frozen=True)
@@ -152,7 +186,8 @@ def find_names(text: str, lang: str) -> Iterator[NameMatch]:
         # "Am I South Korean": a pronoun inside a run separates two runs
         pieces: list[list[re.Match[str]]] = [[]]
         for word in words:
-            if word.group().lower() in PRONOUNS or _CONTRACTION.sub("", word.group()).lower() in PRONOUNS:
+            bare = _CONTRACTION.sub("", word.group()).lower()
+            if word.group().lower() in PRONOUNS or bare in PRONOUNS or (not vietnamese and bare in FAMILY_WORDS):
                 pieces.append([])
             else:
                 pieces[-1].append(word)
@@ -173,9 +208,9 @@ def find_names(text: str, lang: str) -> Iterator[NameMatch]:
                     opening
                     and bare not in mid_sentence_capitals
                     and (len(words) == 1 or not vietnamese)
-                    and (vietnamese or not _opens_with_given_name(bare, len(words)))
+                    and (_vietnamese_word(bare) if vietnamese else not _opens_with_name(bare, len(words)))
                 )
-            ):
+            ) and not _place_opening(words):  # "Ai Cập", "Ba Lan": a place whose first word opens (who, three)
                 words = words[1:]
                 continue
             break
@@ -192,7 +227,8 @@ def find_names(text: str, lang: str) -> Iterator[NameMatch]:
 
     previous_end = None
     for match in tokens:
-        capitalised = match.group()[0].isupper()
+        # "US$", "HK$": a currency's prefix, no name
+        capitalised = match.group()[0].isupper() and not text.startswith("$", match.end())
         if capitalised and (not run or text[previous_end : match.start()] in (" ", "-")):
             run.append(match)
         else:
@@ -204,9 +240,30 @@ def find_names(text: str, lang: str) -> Iterator[NameMatch]:
     yield from close()
 
 
-def _opens_with_given_name(word: str, run: int) -> bool:
-    """An English sentence opening with a given name: one no dictionary has ("Olivia has two"), or
-    an English-speaking country's before a family name ("Bill Masters has yet to")."""
+def _place_opening(words: list[re.Match[str]]) -> bool:
+    """The run opens with a known place of two words or more (``Ai Cập``: Egypt; ``Ba Lan``: Poland)."""
+    if len(words) < 2:
+        return False
+    return any(is_known_place(name_tokens(" ".join(w.group() for w in words[:n]))) for n in (2, 3))
+
+
+# sounds that open a Vietnamese line written in Latin letters and no syllable ("Oh, ...", "Wow")
+SOUNDS = frozenset("oh ah uh uhm um umm hmm hm mm wow ok okay yeah hey hi huh oops whoa ooh aha yo eh ugh".split())
+
+
+def _vietnamese_word(word: str) -> bool:
+    """An opening word of a Vietnamese sentence that may be a word, not a name: a Vietnamese syllable
+    or a sound ("Samuel 16 tuổi", "Conor tin tôi": a foreign spelling opening a line is a name)."""
+    bare = plain(word)
+    return vietnamese_syllable(bare) or bare in SOUNDS or not word.isalpha()
+
+
+def _opens_with_name(word: str, run: int) -> bool:
+    """An English sentence opening with a place ("Kenya is going to", "Berlin was") or a given name:
+    one no dictionary has ("Olivia has two"), or an English-speaking country's before a family name
+    ("Bill Masters has yet to")."""
+    if run == 1 and len(word) > 3 and (is_known_place((word,)) or is_city((word,))):
+        return True  # not "Us": the United States only when written "US"
     if common_english(word):
         return run > 1 and english_given_name(word)
     return given_name(word)
@@ -215,9 +272,9 @@ def _opens_with_given_name(word: str, run: int) -> bool:
 @functools.cache
 def _equivalence_index() -> dict[str, frozenset[str]]:
     """Every form (and its form without spaces) -> the union of the groups that hold it: the hand list's
-    variants ("mỹ", "hoa kỳ", "america") and CLDR's country names in both languages."""
+    variants ("mỹ", "hoa kỳ", "america"), CLDR's country and city names in both languages."""
     index: dict[str, set[str]] = {}
-    for group in (*EQUIVALENTS, *country_groups()):
+    for group in (*EQUIVALENTS, *country_groups(), *city_groups()):
         for form in group:
             for key in {form, form.replace(" ", "")}:
                 index.setdefault(key, set()).update(group)
@@ -236,23 +293,43 @@ def equivalents(tokens: tuple[str, ...]) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=8192)
 def is_known_place(tokens: tuple[str, ...]) -> bool:
-    """A country, territory or Vietnamese province (either language): never a free rendering.
-    ``tỉnh Quảng Nam``, ``Quang Nam Province``: the generic word around the name is not needed."""
+    """A country, territory, region or Vietnamese province (either language): never a free rendering.
+    ``tỉnh Quảng Nam``, ``Quang Nam Province``: the generic word around the name is not needed. Other
+    forms of one count too ("Bắc Triều Tiên", "Hanoi", "America"), not its people's or adjective
+    ("Korean", "French": the words of dishes and languages)."""
     places = known_places()
     core = _place_core(tokens)
-    return " ".join(tokens) in places or (bool(core) and core in places)
+    if " ".join(tokens) in places or (bool(core) and core in places):
+        return True
+    if not tokens or (not all(map(vietnamese_syllable, tokens)) and _PEOPLE_ENDING.search(tokens[-1])):
+        return False
+    return any(form in places for form in equivalents(tokens))
+
+
+_PEOPLE_ENDING = re.compile(r"(?:an|ans|ese|ish|i|ch|[^u]s)$")  # "korean", "chinese", "thai", "french"
 
 
 @functools.cache
 def place_words() -> frozenset[str]:
-    """The words of every known place's names, of four letters or more ("korea", "zambia", "egypt")."""
-    return frozenset(word for form in known_places() for word in form.split() if len(word) >= 4)
+    """The words of every known place's names and of the hand list's forms of them, of four letters or
+    more ("korea", "zambia", "egypt", "english")."""
+    places = known_places()
+    forms = {*places, *(form for group in EQUIVALENTS if group & places for form in group)}
+    return frozenset(word for form in forms for word in form.split() if len(word) >= 4)
 
 
 def is_written_alike(tokens: tuple[str, ...]) -> bool:
     """A place both languages write alike (``Afghanistan``, ``Quảng Nam``: "Quang Nam"), no common word."""
     return _place_core(tokens) in places_written_alike() and not is_word_too(tokens)
+
+
+def is_city(tokens: tuple[str, ...]) -> bool:
+    """A city CLDR names a time zone after ("Berlin", "New York City", ``Thượng Hải``: Shanghai)."""
+    cities = known_cities()
+    core = _place_core(tokens)
+    return " ".join(tokens) in cities or (bool(core) and core in cities)
 
 
 # provinces whose names are also words, which a translation renders ("vì Hoà Bình": "for Peace")

@@ -72,8 +72,16 @@ _WORD = re.compile(
     rf"(?:[\s-]+(?:and\s+)?(?:{_alternation(WORDS)}|(?:thousand|million|billion)(?=[\s-]+\w)))*\b",
     re.IGNORECASE,
 )
+ORDINAL_WORDS = {
+    w: i
+    for i, w in enumerate(
+        """first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
+        fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split(),
+        1,
+    )
+}
 ORDINAL = re.compile(
-    r"\b(?:(?P<digits>\d+)(?:st|nd|rd|th)|(?P<word>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth))\b"
+    rf"\b(?:(?P<digits>\d+)(?:st|nd|rd|th)|(?P<word>{_alternation(ORDINAL_WORDS)}))\b"
     r"|\b(?:thứ|lần thứ|thế kỷ|thế kỉ)\s+(?P<vi>\d+)\b",
     re.IGNORECASE,
 )
@@ -123,7 +131,10 @@ def conversions(value: float, unit: str) -> list[tuple[float, str]]:
     return [(base / other, name) for name, (dim, other) in UNIT_SIZES.items() if dim == dimension and name != unit]
 
 
-MEASURE = re.compile(rf"(?<![\w.,/:-])(?P<num>\d+(?:[.,]\d+)*)[\s-]?(?P<unit>{_alternation(MEASURE_UNITS)})(?![\w²³/])")
+# "18-inch", "18 - inch" (a tokenized corpus's hyphen)
+MEASURE = re.compile(
+    rf"(?<![\w.,/:-])(?P<num>\d+(?:[.,]\d+)*)(?:[\s-]| - )?(?P<unit>{_alternation(MEASURE_UNITS)})(?![\w²³/])"
+)
 # "kỳ họp thứ 5", "lần thứ 10", "thế kỷ 21", "5th": an ordinal is a fact too; "thứ 2".."thứ 7" after these
 # words (or opening a sentence) is a weekday, not an ordinal
 ORDINAL_FACT = re.compile(
@@ -132,9 +143,6 @@ ORDINAL_FACT = re.compile(
 )
 WEEKDAY_LEADS = frozenset("ngay hom vao sang chieu toi trua dem moi cac tu den va hay".split())
 
-ORDINAL_WORDS = {
-    w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth".split(), 1)
-}
 WORD_NUMBER = re.compile(rf"(?P<words>{_WORD.pattern}){_MULTIPLIER}{_UNIT}", re.IGNORECASE)
 
 

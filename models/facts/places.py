@@ -16,8 +16,12 @@ _CITY = re.compile(r"^(?:thanh pho|tp\.?)\s+")
 
 
 def _forms(name: str) -> set[str]:
-    """``Bà Rịa - Vũng Tàu`` -> {"ba ria vung tau", "ba ria - vung tau" ...}; parentheses dropped."""
-    base = plain(re.sub(r"\s*\(.*?\)", "", name)).replace("&", "and").strip()
+    """``Bà Rịa - Vũng Tàu`` -> {"ba ria vung tau", "ba ria - vung tau" ...}; parentheses dropped, but a
+    one-word name's other name kept (``Myanmar (Burma)``), and CLDR's "SAR China" (``Hong Kong``)."""
+    other = re.fullmatch(r"(\w+) \((.+)\)", name)
+    if other:
+        return _forms(other.group(1)) | _forms(other.group(2))
+    base = plain(re.sub(r"\s*\(.*?\)|\s+SAR China$", "", name)).replace("&", "and").strip()
     spaced = " ".join(re.split(r"[\s\-.]+", base)).strip()
     return {f for f in (base, spaced, _CITY.sub("", spaced)) if f}
 
@@ -34,12 +38,16 @@ def _territories() -> dict[str, tuple[str, str]]:
 
 @functools.cache
 def country_groups() -> tuple[frozenset[str], ...]:
-    """One group per CLDR territory: its Vietnamese and English names, as plain forms."""
+    """One group per CLDR territory or region (``Châu Phi``: Africa, ``Đông Nam Á``): its Vietnamese and
+    English names, as plain forms."""
     return tuple(
         frozenset(_forms(vi) | _forms(en))
         for code, (vi, en) in _territories().items()
-        if len(code) == 2 and code.isalpha()
+        if (len(code) == 2 and code.isalpha()) or (code.isdigit() and code != WORLD)
     )
+
+
+WORLD = "001"  # CLDR's region of everything ("Thế giới"), a word of every text: the other regions count
 
 
 @functools.cache
@@ -67,3 +75,28 @@ def places_written_alike() -> frozenset[str]:
     territories = (names for code, names in _territories().items() if not code.startswith("X"))
     alike = {plain(vi) for vi, en in territories if _forms(vi) & _forms(en)}
     return frozenset(alike) | provinces()
+
+
+@functools.cache
+def city_groups() -> tuple[frozenset[str], ...]:
+    """One group per city CLDR names a time zone after (``Europe/Berlin``; ``Asia/Shanghai``: ``Thượng
+    Hải``): its English name and, where CLDR has one, its Vietnamese name, as plain forms. Not the zones
+    of Antarctica's stations nor of US counties ("Casey", "Center")."""
+    from babel import Locale
+    from babel.core import get_global
+
+    vietnamese, english = Locale("vi").time_zones, Locale("en").time_zones
+    groups = []
+    for zone in get_global("zone_territories"):
+        area, _, city = zone.partition("/")
+        if "/" in city or area in ("Etc", "Antarctica"):
+            continue
+        names = {english.get(zone, {}).get("city") or city.replace("_", " "), vietnamese.get(zone, {}).get("city", "")}
+        groups.append(frozenset(form for name in names if name for form in _forms(name)))
+    return tuple(groups)
+
+
+@functools.cache
+def known_cities() -> frozenset[str]:
+    """Every plain form of a city of ``city_groups`` ("berlin", "new york", "thuong hai")."""
+    return frozenset(form for group in city_groups() for form in group)

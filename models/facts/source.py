@@ -5,6 +5,7 @@ its forms in the other language, its initials)."""
 from __future__ import annotations
 
 import functools
+import re
 
 from tomtat.models.facts.dates import DateValue
 from tomtat.models.facts.extract import SMALL, Fact, neighbour_words, read
@@ -13,6 +14,7 @@ from tomtat.models.facts.names import equivalents, is_known_place, unmatchable, 
 from tomtat.models.facts.numbers import CONVERSION_TOLERANCE, MEASURE_UNITS, Quantity, conversions, listed_parts
 
 MEASURED = frozenset(MEASURE_UNITS.values())
+_ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
 
 
 def _rounds_to(output: Quantity, source: Quantity) -> bool:
@@ -104,6 +106,16 @@ class Source:
                 words.update(form.replace(" ", "") for form in equivalents(fact.value))
         return words
 
+    @functools.cached_property
+    def acronyms(self) -> frozenset[str]:
+        """The text's words written in capitals ("NYU", "BBC")."""
+        return frozenset(_ACRONYM.findall(self.text))
+
+    def has_acronym_of(self, tokens: tuple[str, ...]) -> bool:
+        """The text abbreviates the name of two words or more ("NYU" for "New York", "New York University")."""
+        initials = "".join(token[0] for token in tokens).upper()
+        return len(tokens) >= 2 and any(acronym.startswith(initials) for acronym in self.acronyms)
+
     @property
     def windows(self) -> set[str]:
         if self._windows is None:
@@ -162,9 +174,17 @@ class Source:
         mine = _expanded(tokens)
         if self._expanded_names is None:  # once per source: equivalents are looked up for each name
             self._expanded_names = [(f, _expanded(f.value)) for f in self.facts if isinstance(f.value, tuple)]
+        known = set().union(*(theirs for _, theirs in self._expanded_names))
+        if all({t, t.rstrip("s")} & known for t in _own_words(tokens)):
+            return None  # the source's names, their words translated ("Googles Ấn Độ": Indian Googles)
         for fact, theirs in self._expanded_names:
             assert isinstance(fact.value, tuple)
-            if not (mine & theirs) or (body and unmatchable(fact.text, fact.value, self.lang)):
+            # a direction shared is no name shared ("Đông Âu", Eastern Europe: "Eastern Partnership"),
+            # unless the name is one ("Nam Trung" for "South Central")
+            shared = mine & theirs
+            if not shared or (shared <= DIRECTIONS and not set(fact.value) <= DIRECTIONS):
+                continue
+            if body and unmatchable(fact.text, fact.value, self.lang):
                 continue
             # a word spelt a letter apart is the same word ("Jennifer Egan" for "Jenifer Egan")
             lacks_theirs = any(not ({t, t.rstrip("s")} & mine) and not variant_of((t,), mine) for t in fact.value)
@@ -219,9 +239,24 @@ class Source:
         return None
 
 
+def _own_words(tokens: tuple[str, ...]) -> list[str]:
+    """A name's words but the generic ones a translation adds ("Thủ Tướng Hy Lạp" -> hy, lap)."""
+    joined = f" {' '.join(tokens)} "
+    for phrase in GENERIC_PHRASES_VI:
+        joined = joined.replace(f" {phrase} ", " ")
+    return [t for t in joined.split() if t not in GENERIC_NAME_WORDS]
+
+
+# what Vietnamese writes for a name's generic words, capitalised with it (``Thủ Tướng Hy Lạp``: the
+# Greek Prime Minister, ``Thung Lũng Silicon``: Silicon Valley, ``Bệnh viện Đa khoa``: General Hospital)
+GENERIC_PHRASES_VI = ("thu tuong", "tong thong", "da khoa", "thung lung", "thuong mai", "noi cac", "nha may")
 GENERIC_NAME_WORDS = frozenset(
     """college university school city river street magazine company province district county state lake
     mountain island bay sea ocean hospital museum park airport station bridge road avenue square church
     temple news group party league center centre institute foundation bank court ministry department
-    truong thanh pho song tinh quan huyen tap chi cong ty dai hoc vien benh hoi dao nui ho bao""".split()
-)
+    truong thanh pho song tinh quan huyen tap chi cong ty dai hoc vien benh hoi dao nui ho bao
+    thap xa cang nuoc""".split()
+)  # the Vietnamese: trường, thành phố, sông ... tháp (tower), xã (commune), cảng (port), nước
+# (country, water); none a given or family name once its marks are gone (not "khoa": Khoa, "duong":
+# Dương, "ngai": Ngãi)
+DIRECTIONS = frozenset("bac nam dong tay trung north south east west central northern southern eastern western".split())
