@@ -798,3 +798,12 @@ def test_countries_by_the_names_cldr_replaced_and_its_other_names() -> None:
     assert check_translation("Tôi đến Thổ Nhĩ Kỳ và Miến Điện.", "I went to Turkey and Burma.", "vi", "en") == []
     assert check_translation("I went to Turkey.", "Tôi đến Thổ Nhĩ Kỳ.", "en", "vi") == []
     assert _missing("I went to Turkey.", "Tôi đã đi xa.", "en") == ["Turkey"]
+
+
+def test_a_transliteration_renders_the_name_it_is_spelt_like_or_an_unknown_one() -> None:
+    source = "Walls were made in Kazakhstan, Australia, Argentina and beyond."
+    assert _missing(source, "Tường được làm ở Kazakhstan, Úc, Ác-hen-ti-na và nhiều nơi.", "en") == []
+    # Ác-hen-ti-na is Argentina's: it renders no Kazakhstan, and a date's hyphens are no transliteration
+    assert _missing(source, "Tường được làm ở Úc, Ác-hen-ti-na và nhiều nơi.", "en") == ["Kazakhstan"]
+    assert _missing("Berlin, on 17-7-2017.", "Ngày 17-7-2017.", "en") == ["Berlin"]
+    assert _missing("as Einstein said", "như Anh-xtanh đã nói", "en") == []  # spelt like no source name

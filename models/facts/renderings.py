@@ -191,7 +191,12 @@ def transliterates(side: Source, fact: Fact, other: Source) -> bool:
     words (``Ác-hen-ti-na``: Argentina; ``Nhân Chứng Giê-hô-va``: Jehovah's Witnesses), or one spelt
     like no name of ``other`` (``Anh-xtanh``: Einstein, ``Ép-phen``: Eiffel). One spelt like another
     name explains none: "Kazakhstan" is missing beside ``Ác-hen-ti-na``."""
-    words = [plain(w.replace("-", "")) for f in side.facts if "-" in f.text for w in _HYPHENATED.findall(f.text)]
+    words = [
+        plain(word.replace("-", ""))
+        for f in side.facts
+        if isinstance(f.value, tuple) and "-" in f.text  # a name's, not a date's ("17-7-2017")
+        for word in _HYPHENATED.findall(f.text)
+    ]
     return any(_alike(word, fact) or not any(_alike(word, name) for name in other.facts) for word in words)
 
 
