@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import platform
+import socket
 import statistics
 import subprocess
 import sys
@@ -44,6 +45,18 @@ def _server(env: dict[str, str], port: int) -> tuple[subprocess.Popen, float]:
         except httpx.HTTPError:
             pass
         time.sleep(0.05)
+
+
+def _free_from(port: int) -> int:
+    """``port``, or the next one nothing holds: each server of a run takes its own, and the one after
+    ``--port`` may be a client's (the previous server's connections) or another program's."""
+    while True:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                port += 1
 
 
 def proc_status_mb(pid: int, field: str) -> float:
@@ -172,7 +185,9 @@ def run(args: argparse.Namespace) -> dict:
     rest: dict[str, float] = {}
     mixed: dict[str, float] = {}
     idle: dict[str, float] = {}
-    for port, (name, env) in enumerate(servers.items(), start=args.port):
+    port = args.port - 1
+    for name, env in servers.items():
+        port = _free_from(port + 1)
         process, cold[name] = _server(base_env | env, port)
         url = f"http://127.0.0.1:{port}"
         try:
