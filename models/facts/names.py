@@ -300,8 +300,7 @@ def is_known_place(tokens: tuple[str, ...]) -> bool:
     forms of one count too ("Bắc Triều Tiên", "Hanoi", "America"), not its people's or adjective
     ("Korean", "French": the words of dishes and languages)."""
     places = known_places()
-    core = _place_core(tokens)
-    if " ".join(tokens) in places or (bool(core) and core in places):
+    if _named_in(tokens, places):
         return True
     if not tokens or (not all(map(vietnamese_syllable, tokens)) and _PEOPLE_ENDING.search(tokens[-1])):
         return False
@@ -327,9 +326,13 @@ def is_written_alike(tokens: tuple[str, ...]) -> bool:
 
 def is_city(tokens: tuple[str, ...]) -> bool:
     """A city CLDR names a time zone after ("Berlin", "New York City", ``Thượng Hải``: Shanghai)."""
-    cities = known_cities()
+    return _named_in(tokens, known_cities())
+
+
+def _named_in(tokens: tuple[str, ...], forms: frozenset[str]) -> bool:
+    """The name, or its core without the place words around it, is one of ``forms``."""
     core = _place_core(tokens)
-    return " ".join(tokens) in cities or (bool(core) and core in cities)
+    return " ".join(tokens) in forms or (bool(core) and core in forms)
 
 
 # provinces whose names are also words, which a translation renders ("vì Hoà Bình": "for Peace")

@@ -94,7 +94,6 @@ class Source:
         self.facts, support = read(text, lang)
         self.support = SupportIndex(support)
         self._windows: set[str] | None = None
-        self._expanded_names: list[tuple[Fact, set[str]]] | None = None
 
     @functools.cached_property
     def name_words(self) -> set[str]:
@@ -105,6 +104,16 @@ class Source:
                 words.update(fact.value)
                 words.update(form.replace(" ", "") for form in equivalents(fact.value))
         return words
+
+    @functools.cached_property
+    def _expanded_names(self) -> list[tuple[Fact, set[str]]]:
+        """Each name with the words of its known forms: once per source, as each output name is compared."""
+        return [(f, _expanded(f.value)) for f in self.facts if isinstance(f.value, tuple)]
+
+    @functools.cached_property
+    def _expanded_words(self) -> set[str]:
+        """The words of all the source's names and of their known forms."""
+        return set().union(*(theirs for _, theirs in self._expanded_names))
 
     @functools.cached_property
     def acronyms(self) -> frozenset[str]:
@@ -172,10 +181,7 @@ class Source:
         (directly or as a known equivalent), and each has a word the other lacks. Two bodies' names are
         not compared: their words are translated ("Liên Bang Nga" = "Russian Federation")."""
         mine = _expanded(tokens)
-        if self._expanded_names is None:  # once per source: equivalents are looked up for each name
-            self._expanded_names = [(f, _expanded(f.value)) for f in self.facts if isinstance(f.value, tuple)]
-        known = set().union(*(theirs for _, theirs in self._expanded_names))
-        if all({t, t.rstrip("s")} & known for t in _own_words(tokens)):
+        if all({t, t.rstrip("s")} & self._expanded_words for t in _own_words(tokens)):
             return None  # the source's names, their words translated ("Googles Ấn Độ": Indian Googles)
         for fact, theirs in self._expanded_names:
             assert isinstance(fact.value, tuple)
