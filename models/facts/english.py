@@ -49,7 +49,7 @@ OTHER_LOCALES = tuple(
 )
 # given names that are also titles, forms of address or adjectives ("Earl Kalf", "Your Grace",
 # "Christian church"): Vietnamese translates them
-_ALSO_TITLES = frozenset("earl dean pastor grace christian angel".split())
+_ALSO_TITLES = frozenset("earl dean pastor grace christian angel valentine".split())
 
 
 @functools.cache

@@ -107,6 +107,10 @@ EQUIVALENTS: list[frozenset[str]] = [
     ha noi|hanoi
     da nang|danang
     bac kinh|beijing
+    luan don|london
+    ba le|paris
+    la ma|rome|roman
+    vu han|wuhan
     washington|washington dc|washington d.c|dc|d.c
     ai cap|egypt|egyptian
     y|italy|italian

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
-from tomtat.models.facts.english import common_english, english_given_name
+from tomtat.models.facts.english import common_english, english_given_name, given_name
 from tomtat.models.facts.extract import Fact
 from tomtat.models.facts.names import place_words, run_together, vietnamese_syllable
 from tomtat.models.facts.plain import plain
@@ -59,11 +59,15 @@ def written_as_is(fact: Fact, text: str) -> list[str]:
         if len(word) > 2
         and word not in TITLES
         # a name after a title is written as it is ("Mr. Hardy": "ông Hardy"; "Sir Francis"), and so is a
-        # given name though a dictionary has it ("Laura", "Bill Masters")
-        and (
-            titled[i] or (not _from_place(word) and (not common_english(word) or (i == 0 and english_given_name(word))))
-        )
+        # given name though a dictionary has it ("Laura", "Bill Masters", "Marcel")
+        and (titled[i] or (not _from_place(word) and (not common_english(word) or (i == 0 and _given(word)))))
     ]
+
+
+def _given(word: str) -> bool:
+    """A given name of English-speaking countries, or of five letters or more of others' ("Marcel"; a
+    shorter one may be an English word too: "Gun" is Swedish)."""
+    return english_given_name(word) or (len(word) > 4 and given_name(word))
 
 
 # titles and forms of address before an English name (the name after one is a name, not a word)
