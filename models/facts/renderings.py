@@ -104,7 +104,7 @@ def vietnamese_person_kept(fact: Fact) -> bool:
     name and one syllable may be words: ``Hoàng Yến``, a canary). Other Vietnamese names were measured
     too: two syllables or more that make no compound of underthesea's Viet74K dictionary (``Cầu Bình
     Triệu``: the Binh Trieu Bridge) found 1-2 points more dropped names on the tuning quarters of PhoMT,
-    none on the held-out one, and flagged 1.3 points more of its faithful pairs (Sino-Vietnamese
+    none on the held-out one, and flagged 0.8 points more of its faithful pairs (Sino-Vietnamese
     renderings: ``Minh Trị``, Meiji; names cut short: ``Đảng Liên`` of ``Đảng Liên minh``)."""
     assert isinstance(fact.value, tuple)
     syllables = fact.text.split()
