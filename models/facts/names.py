@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import unicodedata
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
@@ -441,10 +442,14 @@ def variant_of(tokens: tuple[str, ...], words: Collection[str]) -> bool:
     return False
 
 
-# the family names most Vietnamese carry (Nguyễn alone ~40%), written without marks
-VI_SURNAMES = frozenset(
-    "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh trinh mai lam truong".split()
+# the family names most Vietnamese carry (Nguyễn alone ~40%), as Vietnamese writes them (with its marks,
+# "Đảng", party, or "Đường", road, is none) and without marks
+VI_SURNAMES_MARKED = frozenset(
+    unicodedata.normalize("NFC", name)
+    for name in """nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh trịnh mai lâm
+    trương""".split()
 )
+VI_SURNAMES = frozenset(map(plain, VI_SURNAMES_MARKED))
 
 
 def vietnamese_syllable(token: str) -> bool:

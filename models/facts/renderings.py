@@ -10,6 +10,7 @@ import unicodedata
 
 from tomtat.models.facts.extract import Fact
 from tomtat.models.facts.names import (
+    VI_SURNAMES_MARKED,
     is_city,
     is_known_place,
     is_province,
@@ -95,7 +96,9 @@ def dropped_from_english(fact: Fact, output: Source, source: Source) -> bool:
     kept = written_foreign(fact)
     if kept:
         return not unmatchable(fact.text, fact.value, "vi") and not renders(output, fact, kept)
-    return vietnamese_person_kept(fact) and not _writes(output, fact.value[-1]) and not _names_place(output, fact)
+    # kept whole or by the given name ("Mr. Khoi")
+    given = fact.value[-1]
+    return vietnamese_person_kept(fact) and not output.support.has_word(given) and not _names_place(output, fact)
 
 
 def vietnamese_person_kept(fact: Fact) -> bool:
@@ -110,21 +113,7 @@ def vietnamese_person_kept(fact: Fact) -> bool:
     syllables = fact.text.split()
     if len(syllables) != len(fact.value) or len(syllables) < 3 or not vietnamese_person(fact.value):
         return False
-    return unicodedata.normalize("NFC", syllables[0].lower()) in _SURNAMES_MARKED
-
-
-# ``names.VI_SURNAMES`` as Vietnamese writes them: written with its marks, "Đảng" (party) or "Đường"
-# (road, line) is no family name
-_SURNAMES_MARKED = frozenset(
-    unicodedata.normalize("NFC", name)
-    for name in """nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý lí đinh trịnh mai
-    lâm trương""".split()
-)
-
-
-def _writes(output: Source, word: str) -> bool:
-    """The output has the word, marks aside (a person's given name: "Khoi", "Mr. Khoi")."""
-    return f" {word} " in output.plain_text
+    return unicodedata.normalize("NFC", syllables[0].lower()) in VI_SURNAMES_MARKED
 
 
 # words before a one-syllable country that make it one (``ở Mỹ``: in America; ``tiếng Nga``: Russian)

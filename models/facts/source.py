@@ -12,7 +12,6 @@ from tomtat.models.facts.extract import SMALL, Fact, neighbour_words, read
 from tomtat.models.facts.index import SupportIndex
 from tomtat.models.facts.names import equivalents, is_known_place, unmatchable, variant_of
 from tomtat.models.facts.numbers import CONVERSION_TOLERANCE, MEASURE_UNITS, Quantity, conversions, listed_parts
-from tomtat.models.facts.plain import plain
 
 MEASURED = frozenset(MEASURE_UNITS.values())
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
@@ -87,9 +86,6 @@ def _joined_windows(words: list[str], longest: int = 5) -> set[str]:
     return {"".join(words[i : i + n]) for n in range(2, longest + 1) for i in range(len(words) - n + 1)}
 
 
-_WORD = re.compile(r"[^\W_]+")
-
-
 class Source:
     """A source read once, with the indexes name lookups need built on first use."""
 
@@ -98,11 +94,6 @@ class Source:
         self.facts, support = read(text, lang)
         self.support = SupportIndex(support)
         self._windows: set[str] | None = None
-
-    @functools.cached_property
-    def plain_text(self) -> str:
-        """The text's words without marks, one space apart and around: where a phrase is looked up."""
-        return " " + " ".join(_WORD.findall(plain(self.text))) + " "
 
     @functools.cached_property
     def name_words(self) -> set[str]:
