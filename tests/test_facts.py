@@ -835,3 +835,151 @@ def test_a_transliteration_renders_the_name_it_is_spelt_like_or_an_unknown_one()
     assert _missing(source, "Tường được làm ở Úc, Ác-hen-ti-na và nhiều nơi.", "en") == ["Kazakhstan"]
     assert _missing("Berlin, on 17-7-2017.", "Ngày 17-7-2017.", "en") == ["Berlin"]
     assert _missing("as Einstein said", "như Anh-xtanh đã nói", "en") == []  # spelt like no source name
+
+
+def test_a_billionaire_is_no_billion() -> None:
+    # "tỷ phú" is a billionaire: "30 tỷ phú" is thirty people, not thirty billion
+    source = "Anh lọt vào danh sách 30 tỷ phú Forbes dưới 30 tuổi."
+    assert check_translation(source, "He made the Forbes 30 Under 30 list.", "vi", "en") == []
+    flags = check_translation(source, "He made the Forbes 40 Under 30 list.", "vi", "en")
+    assert [(f.text, f.reason) for f in flags] == [("40", "unsupported")]
+    assert [f.text for f in extract_facts("Dự án 3 tỷ đồng", "vi")] == ["3 tỷ đồng"]  # a billion still
+
+
+def test_a_number_after_a_spaced_dash_joins_a_word_but_ends_a_range() -> None:
+    # a tokenized text spaces its hyphens: "Covid -19", "Covid - 19" are the name "Covid-19"
+    source = "Họ là hành khách cùng chuyến với ca nhiễm Covid -19 thứ 30 của Việt Nam."
+    assert check_translation(source, "They flew with Vietnam's 30th Covid - 19 infection.", "vi", "en") == []
+    assert check_translation("They flew with Vietnam's 30th Covid - 19 case.", source, "en", "vi") == []
+    # a list's dash is no hyphen: the number is read
+    assert [f.text for f in extract_facts("- 5 người bị thương.", "vi")] == ["5"]
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "source_lang"),
+    [
+        ("Câu chuyện dẫn tới khoảnh khắc 10h13 phút tối.", "The story leads up to this moment at 10:13 p. m.", "vi"),
+        ("The story leads up to this moment at 10:13 p. m.", "Câu chuyện dẫn tới khoảnh khắc 10h13 phút tối.", "en"),
+        # a 12-hour clock's hour, its evening said elsewhere
+        ("Every night, at 8 p. m, you could tune in to a story.", "Mỗi tối, vào lúc 8 giờ, bạn có thể nghe.", "en"),
+    ],
+)
+def test_a_tokenized_pm_and_a_twelve_hour_clock(source: str, translation: str, source_lang: str) -> None:
+    target = "en" if source_lang == "vi" else "vi"
+    assert check_translation(source, translation, source_lang, target) == []
+
+
+def test_a_time_off_by_other_than_twelve_hours_is_still_changed() -> None:
+    flags = check_translation("Câu chuyện dẫn tới lúc 10h13 phút tối.", "The story leads up to 9:13 p. m.", "vi", "en")
+    assert ("9:13 p. m.", "changed") in [(f.text, f.reason) for f in flags]
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "source_lang"),
+    [
+        (
+            "Nông dân ở Phần Lan trồng cây trong mùa đông.",
+            "Farmers in Finland grow plants in the Finnish winters.",
+            "vi",
+        ),
+        ("Farmers grow plants in the Finnish winters.", "Nông dân Phần Lan trồng cây trong mùa đông.", "en"),
+        ("Như một người Ireland, ông ghét người Anh.", "As an Irishman, he hated the English.", "vi"),
+        ("As an Irishman, he hated the English.", "Như một người Ireland, ông ghét người Anh.", "en"),
+    ],
+)
+def test_a_peoples_language_is_its_countrys_adjective(source: str, translation: str, source_lang: str) -> None:
+    target = "en" if source_lang == "vi" else "vi"
+    assert check_translation(source, translation, source_lang, target) == []
+
+
+def test_a_language_whose_country_is_not_named_stays_as_it_is() -> None:
+    # Vietnamese writes "Tamil" as it is: dropped, it is missing (Tamil is spoken in India, not named here)
+    flags = check_translation(
+        "You wouldn't expect us to talk to you in Tamil.", "Cậu không mong chúng tôi nói với cậu.", "en", "vi"
+    )
+    assert [(f.text, f.reason) for f in flags] == [("Tamil", "missing")]
+    # a country the source's language does not name is put in
+    flags = check_translation(
+        "As an Irishman, he hated the English.", "Như một người Hà Lan, ông ghét người Anh.", "en", "vi"
+    )
+    assert ("Hà Lan", "unsupported") in [(f.text, f.reason) for f in flags]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Department Spokesperson", "OSCE Chairperson", "Commission on Security and Cooperation", "Local Organisations"],
+)
+def test_titles_of_words_newer_than_the_dictionary_are_words(title: str) -> None:
+    source = "Bà Heather Nauert, phát ngôn viên của Bộ Ngoại giao."
+    assert check_translation(source, f"Heather Nauert, {title} of the State Department.", "vi", "en") == []
+
+
+def test_a_name_made_like_a_newer_word_still_counts() -> None:
+    # "co-" before a word opening with a consonant is no compound ("Coleman": "leman" is a word too)
+    flags = check_translation("Ông Bình gặp bạn.", "Mr. Binh met Coleman.", "vi", "en")
+    assert [(f.text, f.reason) for f in flags] == [("Coleman", "unsupported")]
+
+
+@pytest.mark.parametrize(
+    ("source", "translation", "source_lang"),
+    [
+        ("Bà là một chính trị gia người Nam Sudan.", "She is a South Sudanese politician.", "vi"),
+        ("She is a South Sudanese politician.", "Bà là một chính trị gia người Nam Sudan.", "en"),
+    ],
+)
+def test_the_people_of_a_place_of_two_words(source: str, translation: str, source_lang: str) -> None:
+    target = "en" if source_lang == "vi" else "vi"
+    assert check_translation(source, translation, source_lang, target) == []
+
+
+def test_another_places_people_is_still_changed() -> None:
+    flags = check_translation(
+        "Bà là một chính trị gia người Nam Sudan.", "She is a South Korean politician.", "vi", "en"
+    )
+    assert ("South Korean", "changed") in [(f.text, f.reason) for f in flags]
+
+
+def test_a_one_syllable_country_that_makes_a_word_with_the_next_is_no_country() -> None:
+    source = "Hãng mở cửa hàng tại Trung tâm Dizengoff ở Tel Aviv."
+    assert check_translation(source, "It opened a store at Dizengoff Center in Tel Aviv.", "vi", "en") == []
+    # still a country after "tại" when no word is made
+    flags = check_translation("Hãng mở cửa hàng tại Trung Quốc.", "It opened a store there.", "vi", "en")
+    assert [(f.text, f.reason) for f in flags] == [("Trung Quốc", "missing")]
+
+
+def test_a_department_or_a_party_is_no_vietnamese_person() -> None:
+    # "Vụ" (a department), "Đảng" (a party) are no family names, though "Vũ" and "Đặng" are, marks aside
+    source = "Lelia Green cites the Dunblane massacre and the Economic Department of the Foreign Ministry."
+    translation = "Lelia Green nhắc Vụ Thảm sát Dunblane và Vụ Kinh tế của Bộ Ngoại giao."
+    assert check_translation(source, translation, "en", "vi") == []
+    flags = check_translation("Lelia Green cites a massacre.", "Lelia Green nhắc ông Vũ Thảm.", "en", "vi")
+    assert [(f.text, f.reason) for f in flags] == [("Vũ Thảm", "unsupported")]
+
+
+def test_a_range_of_days_backs_either_end() -> None:
+    source = "Bài hát đứng thứ 2 trên bảng xếp hạng tuần ngày 7-13 tháng 8 năm 2016."
+    translation = "The song peaked at number 2 on the chart dated August 7 - 13, 2016."
+    assert check_translation(source, translation, "vi", "en") == []
+    assert check_translation(translation, source, "en", "vi") == []
+    flags = check_translation(source, translation.replace("August 7", "August 8"), "vi", "en")
+    assert ("August 8", "unsupported") in [(f.text, f.reason) for f in flags]
+
+
+def test_a_number_glued_to_letters_backs_the_same_number_apart() -> None:
+    assert check_translation("Lưỡi lê gắn trên súng M 16.", "The bayonet fits the M16 rifle.", "vi", "en") == []
+    assert check_translation("The bayonet fits the M16 rifle.", "Lưỡi lê gắn trên súng M 16.", "en", "vi") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        (
+            "Họ xuất bản trên Tạp chí Tư vấn Tài chính và Kế hoạch.",
+            "They published in the Journal of Financial Planning.",
+        ),
+        ("Đội Magma chuyên về Pokémon loại Lửa.", "Team Magma specializes in Fire-type Pokémon."),
+    ],
+)
+def test_words_with_a_doubled_consonant_and_generic_heads_are_translated(source: str, translation: str) -> None:
+    assert check_translation(source, translation, "vi", "en") == []
+    assert check_translation(translation, source, "en", "vi") == []

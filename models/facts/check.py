@@ -70,6 +70,8 @@ def _unsupported(output: Source, source: Source, across_languages: bool = False)
         if source.supports(fact, across_languages, output.text):
             continue
         if across_languages and isinstance(fact.value, tuple):
+            if source.has_place_of_people(fact.value):
+                continue  # "South Sudanese" for ``người Nam Sudan``
             # a name that shares nothing with the source's names is a rendering (Áp Lục -> "Amrok
             # River"); one that keeps a word of a source name and changes another is misspelt or swapped
             changed_from = source.changed_name(fact.value, unmatchable(fact.text, fact.value, output.lang))
@@ -78,12 +80,14 @@ def _unsupported(output: Source, source: Source, across_languages: bool = False)
             elif (altered_from := source.place_altered(fact.value)) is not None:
                 # a source place with one word changed ("Bắc Triều Bảo" for North Korea, "Quang Nom")
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "changed", altered_from))
-            elif named_place(fact, output) and not source.has_demonym(fact.value):
+            elif named_place(fact, output):
                 # a place name is named, not rendered ("Da Nang" for Hà Nội); in Vietnamese one of one
-                # syllable or that is a word too is not checked ("Hòa Bình": peace, "Đức tin": faith)
-                near = source.nearest_place()
-                reason = "changed" if near else "unsupported"
-                flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, reason, near.text if near else None))
+                # syllable or that is a word too is not checked ("Hòa Bình": peace, "Đức tin": faith); its
+                # people or adjective in the source back it ("Phần Lan" for "Finnish")
+                if not source.has_demonym(fact.value):
+                    near = source.nearest_place()
+                    reason = "changed" if near else "unsupported"
+                    flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, reason, near.text if near else None))
             elif matchable(fact, output, source) and not keeps_rare_words(fact, output, source) and source_names_gone():
                 # a name the source lacks where a name of the source is gone from the output: swapped
                 # ("Margaret Holloway" for Obama); a source that names nothing the output lacks may have

@@ -66,7 +66,8 @@ def _int(text: str | None) -> int | None:
     return int(text) if text else None
 
 
-_PM = re.compile(r"p\.?m\.?|chiều|tối|đêm", re.IGNORECASE)
+_PM = re.compile(r"p\.?\s?m|chiều|tối|đêm", re.IGNORECASE)
+_AM_PM = r"[ap]\.\s?m\.?|[ap]m\b"  # "p.m.", "pm", and a tokenized text's "p. m."
 
 # (pattern, how to read its groups); the first pattern that matches at a position wins
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -112,11 +113,11 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
-            r"(?<![\d.,:])(?P<h>\d{1,2}):(?P<min>\d{2})(?P<pm>\s*(?:[ap]\.?m\.?|chiều|tối|đêm))?(?![\d:])", re.I
+            rf"(?<![\d.,:])(?P<h>\d{{1,2}}):(?P<min>\d{{2}})(?P<pm>\s*(?:{_AM_PM}|chiều|tối|đêm))?(?![\d:])", re.I
         ),
         "hm",
     ),  # "12:30", "6:30 p.m.", "6:30 chiều"
-    (re.compile(r"(?<![\d.,:])(?P<h>\d{1,2})\s*(?P<pm>[ap]\.m\.|[ap]m\b)", re.I), "hm"),
+    (re.compile(rf"(?<![\d.,:])(?P<h>\d{{1,2}})\s*(?P<pm>{_AM_PM})", re.I), "hm"),
     (re.compile(rf"(?<![\d.,/-])(?P<y>{_YEAR})(?![\d/.,]\d|\d)"), "y"),
 ]
 

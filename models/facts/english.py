@@ -8,6 +8,7 @@ a translation between Vietnamese and English writes it as it is, in either direc
 from __future__ import annotations
 
 import functools
+import re
 
 
 @functools.cache
@@ -28,16 +29,38 @@ _ENDINGS = (
 
 
 def common_english(word: str) -> bool:
-    """``word`` (lower case) or its stem is a common English word: "peace", "slaves", "cities", "managing"."""
+    """``word`` (lower case) or its stem is a common English word: "peace", "slaves", "cities", "managing";
+    so is a word the 1934 list is too old for, made of its words: "spokesperson", "cooperation"."""
+    plural = len(word) > 6 and word.endswith("s")  # "organisations" (not "Wes": "we")
+    return _listed(word) or (plural and _listed(word[:-1])) or _made_of_words(word)
+
+
+def _listed(word: str) -> bool:
     words = _words()
     if word in words or word in ("women", "woman"):  # too short for the "men" ending's rule
         return True
-    return any(
+    if any(
         word[: -len(ending)] + stem in words
         for ending, stems in _ENDINGS
         if word.endswith(ending) and len(word) > len(ending) + 2
         for stem in stems
-    )
+    ):
+        return True
+    # a consonant doubled before the ending ("planning", "stopped", "winners": plan, stop, win)
+    doubled = _DOUBLED.fullmatch(word)
+    return doubled is not None and doubled.group(1) in words
+
+
+_DOUBLED = re.compile(r"(\w{2,}?([b-df-hj-np-tv-z]))\2(?:ing|ed|ers?)")
+
+
+def _made_of_words(word: str) -> bool:
+    """A word's "-person" ("chairperson", "spokespersons"), or "co-" before a word that opens with a vowel
+    ("cooperation", "coordinators"; not "Coleman": "leman" is a word too)."""
+    singular = word[:-1] if word.endswith("s") else word
+    if singular.endswith("person") and len(singular) > 9:
+        return _listed(singular[:-6]) or _listed(singular[:-7])  # "spokes", "chair"
+    return word.startswith("co") and len(word) >= 8 and word[2] in "aeiou" and _listed(word[2:])
 
 
 # where the given names of English news and films come from (Faker's person data, Latin letters only):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from tomtat.models.facts.dates import MONTHS, DateValue, find_dates
+from tomtat.models.facts.dates import MONTHS, DateMatch, DateValue, find_dates
 from tomtat.models.facts.names import find_names, name_tokens
 from tomtat.models.facts.numbers import (
     DECADE,
@@ -105,11 +105,33 @@ def _is_weekday(text: str, ordinal: re.Match[str], rank: int) -> bool:
 
 # a number after a slash, which the numeral reading leaves out ("24/7", "9 /11"): it supports
 _AFTER_SLASH = re.compile(r"/\s?(\d{1,4})(?!\d)")
+_GLUED_DIGITS = re.compile(r"(?<=[A-Za-z])\d{1,4}(?!\d)")  # a model's or a flight's number: support
 _MONTH_ALONE = re.compile(rf"\b(?:{_MONTH_NAME})\b")
 
 
-def _joined(text: str, hyphen: int) -> bool:
-    return hyphen > 0 and text[hyphen - 1].isalnum()
+# a hyphen after a word or number ("Covid-19", "12-24"), or a dash after a word, spaced or not ("Covid -
+# 19": a tokenized text spaces its hyphens); a spaced one after a number is a range ("12 - 48": the end is
+# checked), one after no word a sign or a list's mark ("-5", "- 5")
+_JOINING_DASH = re.compile(r"(?:\w-|[^\W\d] ?- ?)$")
+
+
+# a range of days around a date ("7-13 tháng 8": from the 7th; "August 7 - 13, 2016": to the 13th)
+_DAY_BEFORE = re.compile(r"(?<![\d/.,])(\d{1,2}) ?[-–] ?$")
+_DAY_AFTER = re.compile(r" ?[-–] ?(\d{1,2})(?![\d/.,:]\d|\d)(?:,? (\d{4})\b)?")
+
+
+def _range_ends(text: str, date: DateMatch) -> list[DateValue]:
+    """The range's other day, a date of the source too: the other text may write the range either way."""
+    value = date.value
+    if value.day is None or value.month is None:
+        return []
+    ends = []
+    if before := _DAY_BEFORE.search(text, max(0, date.start - 6), date.start):
+        ends.append(replace(value, day=int(before.group(1))))
+    if after := _DAY_AFTER.match(text, date.end):
+        year = int(after.group(2)) if after.group(2) else value.year
+        ends.append(replace(value, day=int(after.group(1)), year=year))
+    return [end for end in ends if end.valid()]
 
 
 def read(text: str, lang: str) -> tuple[list[Fact], Support]:
@@ -119,6 +141,8 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
     taken = _Taken(len(text))
     for after_slash in _AFTER_SLASH.finditer(text):  # "9 /11" is the "11 / 9" of the other text
         support.quantities.append(Quantity(float(after_slash.group(1)), None, 0, 1.0))
+    for glued in _GLUED_DIGITS.finditer(text):  # "M16" is the "M 16" of the other text
+        support.quantities.append(Quantity(float(glued.group()), None, 0, 1.0))
     for month in _MONTH_ALONE.finditer(text):  # "in March and June 1998": March is a date's month
         support.dates.append(DateValue(month=MONTHS[month.group().lower()]))
     for decade in DECADE.finditer(text):
@@ -158,19 +182,20 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
             continue
         facts.append(Fact("date", text[date.start : date.end], date.start, date.end, date.value))
         support.dates.append(date.value)
+        support.dates.extend(_range_ends(text, date))
         for part in date.value.parts().values():
             support.quantities.append(Quantity(float(part), None, 0, 1.0))
         taken.add(date.start, date.end)
     for match in NUMERAL.finditer(text):
         start, end = match.span()
         found = readings(match.group("num"), lang)
-        hyphen = start > 0 and text[start - 1] == "-"
-        if not found or taken.overlaps(start, end) or (hyphen and not _joined(text, start - 1)):
+        joined = bool(_JOINING_DASH.search(text, max(0, start - 4), start))
+        if not found or taken.overlaps(start, end) or (text[start - 1 : start] == "-" and not joined):
             continue  # "-5": a sign or a dash, not read
         quantities = [_quantity(match, *reading) for reading in found]
-        if hyphen:
-            # joined by a hyphen ("Covid-19", "12-24", "2018-19", "8-7"): the other text may write it apart
-            # ("Covid - 19", "12 to 24"), so it supports; as a fact it is a date's part or a range's end
+        if joined:
+            # joined by a dash ("Covid-19", "12-24", "2018-19", "8-7"): the other text may write it apart
+            # ("Covid 19", "12 to 24"), so it supports; as a fact it is a date's part or a range's end
             support.quantities.extend(quantities)
             continue
         quantities += _as_weight(match, quantities)

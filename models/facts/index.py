@@ -88,6 +88,15 @@ class SupportIndex:
         at = bisect.bisect_left(self._sorted_words, prefix)
         return at < len(self._sorted_words) and self._sorted_words[at].startswith(prefix)
 
+    def phrase_then_prefix(self, tokens: tuple[str, ...], prefix: str) -> bool:
+        """``tokens``, then a word starting with ``prefix`` ("South Sudanese" for south, "suda")."""
+        words, n = self.support.words, len(tokens)
+        return any(
+            tuple(words[i : i + n]) == tokens and i + n < len(words) and words[i + n].startswith(prefix)
+            for i in self._positions.get(tokens[0], ())
+            if tokens
+        )
+
     def spelt_alike(self, word: str, unlike: Callable[[str], bool]) -> bool:
         """A word of four letters or more spelt close to ``word``: the same first letter, at most two
         letters longer or shorter, three quarters of their letters in common ("Kafl", "Kalf"; "Timothy",

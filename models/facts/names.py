@@ -140,7 +140,10 @@ EQUIVALENTS: list[frozenset[str]] = [
     bac macedonia|macedonia|north macedonia
     bo bien nga|ivory coast|cote d'ivoire|cote divoire
     la tinh|latin|latino
-    internet|mang""".split("\n")
+    internet|mang
+    doi|team
+    vua|king
+    trung si|sergeant""".split("\n")
 ]
 
 

@@ -59,7 +59,8 @@ def _alternation(words: object) -> str:
 
 _SYMBOLS = frozenset({"$", "us$", "€", "£"})  # written before the number
 _MULTIPLIER_WORD = rf"(?:{_alternation(MULTIPLIERS)})"
-_MULTIPLIER = rf"(?:\s*(?P<mult>{_alternation(MULTIPLIERS)})\b)?"
+# "tỷ phú", "triệu phú": a billionaire, a millionaire ("30 tỷ phú": thirty people), no multiplier
+_MULTIPLIER = rf"(?:\s*(?P<mult>{_alternation(MULTIPLIERS)})\b(?!\s*phú\b))?"
 _UNIT = rf"(?:\s*(?P<unit>{_alternation(PERCENT)}|{_alternation(c for c in CURRENCIES if c not in _SYMBOLS)})(?!\w))?"
 _DIGITS = r"(?P<num>\d+(?:[.,]\d+)*)"
 NUMERAL = re.compile(

@@ -100,3 +100,33 @@ def city_groups() -> tuple[frozenset[str], ...]:
 def known_cities() -> frozenset[str]:
     """Every plain form of a city of ``city_groups`` ("berlin", "new york", "thuong hai")."""
     return frozenset(form for group in city_groups() for form in group)
+
+
+@functools.cache
+def language_countries() -> dict[str, frozenset[str]]:
+    """English names of CLDR's languages with a two-letter code, one word each ("finnish", "irish",
+    "hebrew"), -> the plain forms of the country each is most likely spoken in (CLDR's likely subtags:
+    fi -> Finland, ``Phần Lan``): Vietnamese says a people's adjective by its country (the Finnish:
+    ``người Phần Lan``)."""
+    from babel import Locale
+    from babel.core import get_global
+
+    likely, territories = get_global("likely_subtags"), _territories()
+    countries = {}
+    for code, name in Locale("en").languages.items():
+        territory = likely.get(code, "").split("_")[-1]
+        if len(code) == 2 and re.fullmatch(r"\w+", name) and territory in territories:
+            vietnamese, english = territories[territory]
+            countries[plain(name)] = frozenset(_forms(vietnamese) | _forms(english))
+    return countries
+
+
+@functools.cache
+def country_languages() -> dict[str, frozenset[str]]:
+    """``language_countries`` the other way: a country's plain form -> its peoples' languages
+    ("ireland" -> {"irish"})."""
+    languages: dict[str, set[str]] = {}
+    for language, forms in language_countries().items():
+        for form in forms:
+            languages.setdefault(form, set()).add(language)
+    return {form: frozenset(names) for form, names in languages.items()}

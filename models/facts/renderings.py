@@ -11,6 +11,7 @@ import unicodedata
 from tomtat.models.facts.extract import Fact
 from tomtat.models.facts.names import (
     VI_SURNAMES_MARKED,
+    equivalents,
     is_city,
     is_known_place,
     is_province,
@@ -21,6 +22,7 @@ from tomtat.models.facts.names import (
     vietnamese_person,
     vietnamese_syllable,
 )
+from tomtat.models.facts.places import country_languages, language_countries
 from tomtat.models.facts.plain import plain
 from tomtat.models.facts.source import Source
 from tomtat.models.facts.written import vocative, written_as_is, written_foreign
@@ -34,7 +36,7 @@ def matchable(fact: Fact, output: Source, source: Source) -> bool:
     flagged held-out PhoMT en->vi pairs 4.3% -> 8.3% for a quarter of swaps found)."""
     assert isinstance(fact.value, tuple)
     if output.lang == "vi":
-        return vietnamese_person(fact.value)
+        return marked_person(fact)
     if len(fact.value) < 2 and not is_known_place(fact.value):
         return False
     return not (unmatchable(fact.text, fact.value, output.lang) or variant_of(fact.value, source.name_words))
@@ -110,8 +112,15 @@ def vietnamese_person_kept(fact: Fact) -> bool:
     none on the held-out one, and flagged 0.8 points more of its faithful pairs (Sino-Vietnamese
     renderings: ``Minh Trị``, Meiji; names cut short: ``Đảng Liên`` of ``Đảng Liên minh``)."""
     assert isinstance(fact.value, tuple)
+    return len(fact.value) >= 3 and marked_person(fact)
+
+
+def marked_person(fact: Fact) -> bool:
+    """A Vietnamese person's name in a Vietnamese text: a family name with its marks, then one to three
+    syllables (``Trần Minh Khôi``; not ``Vụ Thảm``, ``Đảng Phong``: a department, a party)."""
+    assert isinstance(fact.value, tuple)
     syllables = fact.text.split()
-    if len(syllables) != len(fact.value) or len(syllables) < 3 or not vietnamese_person(fact.value):
+    if len(syllables) != len(fact.value) or not vietnamese_person(fact.value):
         return False
     return unicodedata.normalize("NFC", syllables[0].lower()) in VI_SURNAMES_MARKED
 
@@ -126,6 +135,9 @@ def _marked_country(fact: Fact, source: Source) -> bool:
     if len(fact.value) != 1 or not is_known_place(fact.value):
         return False
     before = source.text[max(0, fact.start - 12) : fact.start].split()
+    after = source.text[fact.end : fact.end + 12].split()[:1]
+    if after and after[0].islower() and len(equivalents((*fact.value, plain(after[0])))) > 1:
+        return False  # a word with the next one ("tại Trung tâm": at the Center), no country
     return bool(before) and before[-1].lower() in _PLACE_MARKERS
 
 
@@ -144,7 +156,7 @@ def put_in_vietnamese(fact: Fact, output: Source, source: Source) -> bool:
     if source.has_acronym_of(fact.value):
         return False  # "đại học New York" for "NYU"
     foreign = written_foreign(fact)
-    return vietnamese_person(fact.value) or (bool(foreign) and not has_words(source, foreign))
+    return marked_person(fact) or (bool(foreign) and not has_words(source, foreign))
 
 
 def dropped_from_vietnamese(fact: Fact, output: Source, source: Source) -> bool:
@@ -242,6 +254,16 @@ def renders(other: Source, fact: Fact, foreign: list[str]) -> bool:
     return has_words(other, foreign) or other.has_acronym_of(fact.value)
 
 
+def _names_country_of(text: Source, word: str) -> bool:
+    """``word`` is a people's language or its man ("finnish", "irishman"), and ``text`` names the
+    country it is spoken in (``Phần Lan``, Ireland); or ``word`` is the country and ``text`` has its
+    language ("Irishman" for Ireland)."""
+    countries = language_countries().get(re.sub(r"(?:wo)?m[ae]n$", "", word), frozenset())
+    return any(text.support.contains(tuple(form.split())) for form in countries) or any(
+        text.support.has_prefix(language) for language in country_languages().get(word, ())
+    )
+
+
 # a saint's title in the languages whose place names English and Vietnamese borrow
 SAINTS = ("st", "saint", "sainte", "santo", "santa", "san", "sao")
 
@@ -255,6 +277,7 @@ def has_words(text: Source, words: list[str]) -> bool:
         support.has_word(word)
         or support.has_word(word + "s")  # "Star War" for "Star Wars"
         or (word in SAINTS and any(map(support.has_word, SAINTS)))  # "Santo Domingo", "St Domingue"
+        or _names_country_of(text, word)
         or (
             len(word) >= 4
             and (support.has_prefix(word) or any(support.has_word(word[:k]) for k in range(4, len(word))))

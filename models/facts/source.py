@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import replace
 
 from tomtat.models.facts.dates import DateValue
 from tomtat.models.facts.extract import SMALL, Fact, neighbour_words, read
 from tomtat.models.facts.index import SupportIndex
 from tomtat.models.facts.names import equivalents, is_known_place, unmatchable, variant_of
 from tomtat.models.facts.numbers import CONVERSION_TOLERANCE, MEASURE_UNITS, Quantity, conversions, listed_parts
+from tomtat.models.facts.places import country_languages, language_countries
 
 MEASURED = frozenset(MEASURE_UNITS.values())
 _ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")
@@ -54,6 +56,14 @@ def _quantity_supported(
 
 
 def _date_supported(value: DateValue, support: SupportIndex) -> bool:
+    if value.hour is not None and 0 < value.hour < 24 and value.hour != 12:
+        # a 12-hour clock's hour: the evening may be said elsewhere ("Mỗi tối, vào lúc 8 giờ": 8 p.m.)
+        other = replace(value, hour=(value.hour + 12) % 24)
+        return _date_parts_supported(value, support) or _date_parts_supported(other, support)
+    return _date_parts_supported(value, support)
+
+
+def _date_parts_supported(value: DateValue, support: SupportIndex) -> bool:
     years = support.years
     mine = value.parts()
     if set(mine) == {"year"} and value.year in years:  # "2000 dặm" = "2,000 miles"
@@ -218,10 +228,35 @@ class Source:
         return None
 
     def has_demonym(self, tokens: tuple[str, ...]) -> bool:
-        """The source has the place's adjective or people ("Libyan", "người Kenya" -> "Kenyan")."""
+        """The source has the place's adjective or people ("Libyan", "người Kenya" -> "Kenyan"), or its
+        language's ("Irishman" for Ireland)."""
+        places = equivalents(tokens)
         # the form's stem: "turkey" -> "turk" (Turkish), "korea" -> "kore" (Koreans)
-        forms = [f[: max(4, len(f) - 2)] for f in equivalents(tokens) if len(f) >= 4 and " " not in f]
-        return any(self.support.has_prefix(form) for form in forms)
+        forms = [f[: max(4, len(f) - 2)] for f in places if len(f) >= 4 and " " not in f]
+        forms += [language for f in places for language in country_languages().get(f, ())]
+        if any(self.support.has_prefix(form) for form in forms):
+            return True
+        # a place of two words or more: its last word's stem after the others ("South Sudanese")
+        phrases = [f.split() for f in places if " " in f]
+        return any(
+            self.support.phrase_then_prefix(tuple(words[:-1]), words[-1][: max(4, len(words[-1]) - 2)])
+            for words in phrases
+        )
+
+    def has_place_of_people(self, tokens: tuple[str, ...]) -> bool:
+        """An output name that is the people or adjective of one of the source's places ("South
+        Sudanese" for ``Nam Sudan``, "Finnish" for ``Phần Lan``)."""
+        for fact in self.facts:
+            if not isinstance(fact.value, tuple) or not is_known_place(fact.value):
+                continue
+            for form in equivalents(fact.value):
+                words = form.split()
+                stem = words[-1][: max(4, len(words[-1]) - 2)]
+                if len(words) == len(tokens) and tokens[:-1] == tuple(words[:-1]) and tokens[-1].startswith(stem):
+                    return True
+                if len(tokens) == 1 and form in language_countries().get(tokens[0], ()):
+                    return True
+        return False
 
     def nearest_place(self) -> Fact | None:
         """The source's first known place, which an unsupported place of the output may have replaced."""
