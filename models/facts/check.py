@@ -84,7 +84,7 @@ def _unsupported(output: Source, source: Source, across_languages: bool = False)
                 # a place name is named, not rendered ("Da Nang" for Hà Nội); in Vietnamese one of one
                 # syllable or that is a word too is not checked ("Hòa Bình": peace, "Đức tin": faith); its
                 # people or adjective in the source back it ("Phần Lan" for "Finnish")
-                if not source.has_demonym(fact.value):
+                if not source.has_demonym(fact.value) and not transliterates(source, fact, output):
                     near = source.nearest_place()
                     reason = "changed" if near else "unsupported"
                     flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, reason, near.text if near else None))

@@ -22,6 +22,7 @@ def _words() -> frozenset[str]:
 # "rifleman", "managing" -> "manage", "manag"; the list has few inflected forms)
 _ENDINGS = (
     ("ies", ("y",)), ("men", ("man",)), ("es", ("", "e")), ("s", ("",)), ("ing", ("", "e")), ("ed", ("", "e")),
+    ("ied", ("y",)), ("ier", ("y",)), ("iest", ("y",)), ("er", ("",)), ("est", ("",)),  # "fewer" (not "Crimer": crime)
     # British spellings of the American list's words ("theatre", "colour", "organise", "catalogue")
     ("tre", ("ter",)), ("tres", ("ter",)), ("our", ("or",)), ("ours", ("or",)), ("ise", ("ize",)),
     ("ised", ("ized",)), ("isation", ("ization",)), ("yse", ("yze",)), ("ogue", ("og",)),
@@ -30,9 +31,27 @@ _ENDINGS = (
 
 def common_english(word: str) -> bool:
     """``word`` (lower case) or its stem is a common English word: "peace", "slaves", "cities", "managing";
-    so is a word the 1934 list is too old for, made of its words: "spokesperson", "cooperation"."""
+    so is a word the 1934 list is too old for, made of its words ("spokesperson", "cooperation") or
+    frequent in today's English ("online", "okay")."""
     plural = len(word) > 6 and word.endswith("s")  # "organisations" (not "Wes": "we")
-    return _listed(word) or (plural and _listed(word[:-1])) or _made_of_words(word)
+    return _listed(word) or (plural and _listed(word[:-1])) or _made_of_words(word) or _everyday(word)
+
+
+# a word this frequent in today's English (pyspellchecker's counts, from subtitles: "okay" 159,920, "online"
+# 22,964, "download" 7,612) is a word, whatever the 1934 list lacks; no name but a given name or a
+# place's is as frequent ("John" 6,920 is a given name; "Trump" 2,536, "Google" 2,012, "Obama" 244)
+EVERYDAY = 5000
+
+
+def _everyday(word: str) -> bool:
+    return _frequencies().get(word, 0) >= EVERYDAY
+
+
+@functools.cache
+def _frequencies() -> dict[str, int]:
+    from spellchecker import SpellChecker
+
+    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
 
 
 def _listed(word: str) -> bool:
@@ -42,8 +61,9 @@ def _listed(word: str) -> bool:
     if any(
         word[: -len(ending)] + stem in words
         for ending, stems in _ENDINGS
-        if word.endswith(ending) and len(word) > len(ending) + 2
+        if word.endswith(ending) and len(word) > len(ending) + 1
         for stem in stems
+        if len(word) - len(ending) + len(stem) >= 3  # "using": use; not "wes": we, "sing": se
     ):
         return True
     # a consonant doubled before the ending ("planning", "stopped", "winners": plan, stop, win)

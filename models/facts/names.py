@@ -274,7 +274,14 @@ def _opens_with_name(word: str, run: int) -> bool:
         return True  # not "Us": the United States only when written "US"
     if common_english(word):
         return run > 1 and english_given_name(word)
-    return given_name(word)
+    # or a word no dictionary has that ends like no derived English word ("Ramanujan", "Euler"; not
+    # "Returnees", "Archeology": words the 1934 list lacks)
+    return given_name(word) or (len(word) > 3 and word.isalpha() and not _DERIVED_ENDING.search(word))
+
+
+_DERIVED_ENDING = re.compile(
+    r"(?:ing|ed|ly|logy|tion|sion|ness|ment|ees|ers|ism|ist|ity|ous|ful|less|able|ible|ize|ise)$"
+)
 
 
 @functools.cache

@@ -62,9 +62,19 @@ def keeps_rare_words(fact: Fact, output: Source, source: Source) -> bool:
     other words translated ("Saint Paul" for ``Thánh Paul``, "Team Rocket" for ``Đội Rocket``): a
     rendering of a source name, not another name."""
     assert isinstance(fact.value, tuple)
-    return (
-        output.lang == "en" and not is_known_place(fact.value) and has_words(source, written_as_is(fact, output.text))
-    )
+    if is_known_place(fact.value):
+        return False
+    if output.lang == "vi":
+        # the same the other way: a source name whose words written as they are are the output's foreign
+        # words, and whose others are translated ("Quỹ Aether" for "Aether Foundation"; not "Phạm Darwin"
+        # for Charles Darwin: "Charles" is written as it is)
+        foreign = set(written_foreign(fact))
+        return bool(foreign) and any(
+            set(kept := written_as_is(name, source.text)) == foreign and len(kept) < len(name.value)
+            for name in source.facts
+            if isinstance(name.value, tuple)
+        )
+    return has_words(source, written_as_is(fact, output.text))
 
 
 def names_missing(source: Source, output: Source) -> list[Fact]:
@@ -98,9 +108,48 @@ def dropped_from_english(fact: Fact, output: Source, source: Source) -> bool:
     kept = written_foreign(fact)
     if kept:
         return not unmatchable(fact.text, fact.value, "vi") and not renders(output, fact, kept)
+    spelled = [_sounded(word) for word in _HYPHENATED.findall(fact.text)]
+    if spelled:
+        # a transliteration (``Nhân Chứng Giê-hô-va``): English writes the name it spells ("Jehovah"),
+        # as a name or a sentence's first word
+        names = [f for f in output.facts if isinstance(f.value, tuple)]
+        return not any(_alike(word, name) for word in spelled for name in names) and not any(
+            abs(len(word) - len(other)) <= 2 and difflib.SequenceMatcher(None, word, other).ratio() >= TRANSLITERATED
+            for word in spelled
+            for other in output.support.words[:3]
+        )
+    if _classified_place(fact, source):
+        # English keeps a district's, an island's, a bridge's name without marks ("Lac Duong District")
+        return not (_names_place(output, fact) or has_words(output, list(fact.value)))
     # kept whole or by the given name ("Mr. Khoi")
     given = fact.value[-1]
     return vietnamese_person_kept(fact) and not output.support.has_word(given) and not _names_place(output, fact)
+
+
+# the words before a Vietnamese place's name that say what it is (``huyện Lạc Dương``: Lac Duong District,
+# ``đảo Phú Quý``: Phu Quy Island): English keeps the name and translates the word. Not rivers, lakes,
+# mountains (``sông Dương Tử``: the Yangtze, translated), nor words that end compounds (``văn bản``, text)
+PLACE_CLASSIFIERS = frozenset(
+    ("huyện", "quận", "xã", "phường", "thị xã", "thị trấn", "tỉnh", "thành phố", "đảo", "cầu", "cảng", "làng")
+)
+# compounds that end in one of them: "yêu cầu" (to ask), "toàn cầu" (global), "tư cảng"...
+_NOT_CLASSIFIERS = frozenset(("yêu cầu", "nhu cầu", "toàn cầu", "địa cầu", "bán cầu", "khẩn cầu", "cầu cầu"))
+
+
+def _classified_place(fact: Fact, source: Source) -> bool:
+    """A Vietnamese name of two syllables or more after a word that says it is a place (``huyện Lạc
+    Dương``), or that opens with one (``Cầu Bình Triệu``); one syllable is often translated (``sông
+    Hồng``: the Red River)."""
+    assert isinstance(fact.value, tuple)
+    words = fact.text.split()
+    if len(words) != len(fact.value) or not all(map(vietnamese_syllable, fact.value)):
+        return False
+    if len(words) >= 3 and unicodedata.normalize("NFC", words[0].lower()) in PLACE_CLASSIFIERS:
+        return True
+    before = unicodedata.normalize("NFC", source.text[max(0, fact.start - 16) : fact.start]).split()
+    last, last_two = " ".join(before[-1:]), " ".join(before[-2:])
+    classified = last_two in PLACE_CLASSIFIERS or (last in PLACE_CLASSIFIERS and last_two not in _NOT_CLASSIFIERS)
+    return len(words) >= 2 and classified
 
 
 def vietnamese_person_kept(fact: Fact) -> bool:
@@ -226,12 +275,18 @@ def transliterates(side: Source, fact: Fact, other: Source) -> bool:
     like no name of ``other`` (``Anh-xtanh``: Einstein, ``Ép-phen``: Eiffel). One spelt like another
     name explains none: "Kazakhstan" is missing beside ``Ác-hen-ti-na``."""
     words = [
-        plain(word.replace("-", ""))
+        _sounded(word)
         for f in side.facts
         if isinstance(f.value, tuple) and "-" in f.text  # a name's, not a date's ("17-7-2017")
         for word in _HYPHENATED.findall(f.text)
     ]
     return any(_alike(word, fact) or not any(_alike(word, name) for name in other.facts) for word in words)
+
+
+def _sounded(transliteration: str) -> str:
+    """A Vietnamese transliteration's letters as a Latin spelling writes their sounds (``Ép-phen`` ->
+    "epfen", Eiffel; ``Anh-xtanh`` -> "anhstanh", Einstein)."""
+    return plain(transliteration.replace("-", "")).replace("ph", "f").replace("x", "s")
 
 
 def _alike(transliteration: str, fact: Fact) -> bool:
@@ -249,9 +304,11 @@ def renders(other: Source, fact: Fact, foreign: list[str]) -> bool:
     """The other text has the name, a variant of it, or each of its ``foreign`` words, or a word made
     from one ("Tweeter" -> "tweet", "Magellan Lớn" -> "Large Magellanic Cloud")."""
     assert isinstance(fact.value, tuple)
-    if other.supports(fact, across_languages=True) or variant_of(fact.value, other.name_words):
+    if other.supports(fact, across_languages=True) or has_words(other, foreign):
         return True
-    return has_words(other, foreign) or other.has_acronym_of(fact.value)
+    # a variant renders a name of one word written as it is ("Zambians"); one of more keeps them all
+    # ("Anderson" alone drops Chris Anderson's given name)
+    return (len(foreign) < 2 and variant_of(fact.value, other.name_words)) or other.has_acronym_of(fact.value)
 
 
 def _names_country_of(text: Source, word: str) -> bool:
