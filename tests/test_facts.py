@@ -1060,6 +1060,14 @@ def test_a_vietnamese_rendering_keeps_exactly_the_names_words_written_as_they_ar
     # the generic word translated, the rest kept: a rendering ("Quỹ Aether" for "Aether Foundation")
     source = "Their goal is to steal Pokémon for the Aether Foundation."
     assert check_translation(source, "Mục tiêu của họ là đánh cắp Pokémon cho Quỹ Aether.", "en", "vi") == []
+    source = "In a 2009 interview with Discovery Channel, Mike Brown noted it."
+    assert (
+        check_translation(source, "Trong cuộc phỏng vấn năm 2009 với Kênh Discovery, Mike Brown lưu ý.", "en", "vi")
+        == []
+    )
+    # a family name is no generic head: "New Phạm" for New Orleans is a swap
+    flags = check_translation("I live in New Orleans.", "Tôi sống ở New Phạm.", "en", "vi")
+    assert ("New Phạm", "changed") in [(f.text, f.reason) for f in flags]
     # a given name written as it is replaced by a Vietnamese syllable: a swap ("Phạm Darwin")
     flags = check_translation("Charles Darwin crossed the Atlantic.", "Phạm Darwin vượt Đại Tây Dương.", "en", "vi")
     assert ("Phạm Darwin", "changed") in [(f.text, f.reason) for f in flags]
@@ -1073,3 +1081,39 @@ def test_words_of_todays_english_are_words() -> None:
     # a name as rare as most names is still one
     flags = check_translation("Ramanujan, let's go.", "Được rồi, đi thôi.", "en", "vi")
     assert [(f.text, f.reason) for f in flags] == [("Ramanujan", "missing")]
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("Nó nằm khoảng 4 km (2 dặm) về phía đông bắc.", "It lies approximately 4 kilometres (2mi) north - east."),
+        ("Một vật thể có thể nằm ở 300 AU.", "An object could lie at 300AU."),
+    ],
+)
+def test_a_number_glued_to_its_unit_is_read(source: str, translation: str) -> None:
+    assert check_translation(source, translation, "vi", "en") == []
+    assert check_translation(translation, source, "en", "vi") == []
+
+
+def test_a_number_glued_to_a_unit_still_backs_only_itself() -> None:
+    flags = check_translation("An object could lie at 300AU.", "Một vật thể có thể nằm ở 400 AU.", "en", "vi")
+    assert ("400", "unsupported") in [(f.text, f.reason) for f in flags]
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        (
+            "Cô tham gia cuộc thi 100 mét tại Thế vận hội Mùa hè 2012.",
+            "She ran the 100 metres at the 2012 Summer Olympics.",
+        ),
+        (
+            "Một thuật ngữ có ý nghĩa siêu hình trong Kitô giáo.",
+            "A term with a metaphysical connotation in Christianity.",
+        ),
+        ("Làng nằm gần tỉnh Kaliningrad của Nga.", "The village is close to the Kaliningrad Oblast of Russia."),
+    ],
+)
+def test_religions_games_and_a_regions_generic_word(source: str, translation: str) -> None:
+    assert check_translation(source, translation, "vi", "en") == []
+    assert check_translation(translation, source, "en", "vi") == []

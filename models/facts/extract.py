@@ -105,7 +105,8 @@ def _is_weekday(text: str, ordinal: re.Match[str], rank: int) -> bool:
 
 # a number after a slash, which the numeral reading leaves out ("24/7", "9 /11"): it supports
 _AFTER_SLASH = re.compile(r"/\s?(\d{1,4})(?!\d)")
-_GLUED_DIGITS = re.compile(r"(?<=[A-Za-z])\d{1,4}(?!\d)")  # a model's or a flight's number: support
+# a model's or a flight's number ("M16", "VN1547"), or one glued to a unit it has no reading for ("300AU")
+_GLUED_DIGITS = re.compile(r"(?<=[A-Za-z])\d{1,4}(?!\d)|(?<![\w.,])\d{1,6}(?=[A-Za-z])")
 _MONTH_ALONE = re.compile(rf"\b(?:{_MONTH_NAME})\b")
 
 
@@ -141,7 +142,7 @@ def read(text: str, lang: str) -> tuple[list[Fact], Support]:
     taken = _Taken(len(text))
     for after_slash in _AFTER_SLASH.finditer(text):  # "9 /11" is the "11 / 9" of the other text
         support.quantities.append(Quantity(float(after_slash.group(1)), None, 0, 1.0))
-    for glued in _GLUED_DIGITS.finditer(text):  # "M16" is the "M 16" of the other text
+    for glued in _GLUED_DIGITS.finditer(text):  # "M16", "300AU" are the "M 16", "300 AU" of the other text
         support.quantities.append(Quantity(float(glued.group()), None, 0, 1.0))
     for month in _MONTH_ALONE.finditer(text):  # "in March and June 1998": March is a date's month
         support.dates.append(DateValue(month=MONTHS[month.group().lower()]))

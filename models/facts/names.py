@@ -143,7 +143,14 @@ EQUIVALENTS: list[frozenset[str]] = [
     internet|mang
     doi|team
     vua|king
-    trung si|sergeant""".split("\n")
+    trung si|sergeant
+    kito giao|kito|co doc giao|thien chua giao|christianity|christ
+    cong giao|catholic|catholicism|catholics
+    phat giao|buddhism|buddhist|dao phat
+    do thai giao|judaism
+    the van hoi|olympics|olympic games|olympic
+    the van hoi mua he|summer olympics|summer olympic games
+    the van hoi mua dong|winter olympics|winter olympic games""".split("\n")
 ]
 
 

@@ -101,6 +101,7 @@ MEASURE_UNITS = {
     "kgs": "kg",
     # the units a translation converts to or from ("50m" -> "150 feet"): checked by conversion
     "feet": "ft", "foot": "ft", "ft": "ft", "inch": "inch", "inches": "inch", "mile": "mile", "miles": "mile",
+    "mi": "mile",
     "dặm": "mile", "yard": "yd", "yards": "yd", "square miles": "mile2", "square mile": "mile2",
     "dặm vuông": "mile2", "square feet": "ft2", "acre": "acre", "acres": "acre", "mẫu Anh": "acre",
     "pao": "lb", "lb": "lb", "lbs": "lb", "gallon": "gal", "gallons": "gal", "ga-lông": "gal", "°F": "°F",

@@ -5,6 +5,7 @@ which of its names render a source's and which replace one. The rules behind the
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import unicodedata
 
@@ -65,16 +66,28 @@ def keeps_rare_words(fact: Fact, output: Source, source: Source) -> bool:
     if is_known_place(fact.value):
         return False
     if output.lang == "vi":
-        # the same the other way: a source name whose words written as they are are the output's foreign
-        # words, and whose others are translated ("Quỹ Aether" for "Aether Foundation"; not "Phạm Darwin"
-        # for Charles Darwin: "Charles" is written as it is)
+        # the same the other way: Vietnamese heads, then a source name's words written as they are, its
+        # other words translated ("Quỹ Aether" for "Aether Foundation", "Kênh Discovery"; not "Phạm
+        # Darwin" for Charles Darwin, "New Phạm" for New Orleans: a swap)
         foreign = set(written_foreign(fact))
-        return bool(foreign) and any(
-            set(kept := written_as_is(name, source.text)) == foreign and len(kept) < len(name.value)
+        return _vietnamese_head(fact, foreign) and any(
+            foreign <= set(name.value)
+            and len(foreign) < len(name.value)
+            and set(written_as_is(name, source.text)) <= foreign
             for name in source.facts
             if isinstance(name.value, tuple)
         )
     return has_words(source, written_as_is(fact, output.text))
+
+
+def _vietnamese_head(fact: Fact, foreign: set[str]) -> bool:
+    """A Vietnamese name's generic words before or after its foreign words, as one run (``Quỹ Aether``: a
+    foundation; ``Brodie Kẻ trộm``: the thief), none a family name (``Trần Express``, ``New Phạm``)."""
+    words = fact.text.split()
+    is_foreign = [plain(word) in foreign for word in words]
+    runs = [kind for kind, _ in itertools.groupby(is_foreign)]
+    vietnamese = [unicodedata.normalize("NFC", w.lower()) for w, f in zip(words, is_foreign, strict=True) if not f]
+    return len(runs) == 2 and bool(foreign) and not any(word in VI_SURNAMES_MARKED for word in vietnamese)
 
 
 def names_missing(source: Source, output: Source) -> list[Fact]:

@@ -293,7 +293,8 @@ def _own_words(tokens: tuple[str, ...]) -> list[str]:
 GENERIC_PHRASES_VI = ("thu tuong", "tong thong", "da khoa", "thung lung", "thuong mai", "noi cac", "nha may")
 GENERIC_NAME_WORDS = frozenset(
     """college university school city river street magazine company province district county state lake
-    mountain island bay sea ocean hospital museum park airport station bridge road avenue square church
+    mountain island bay sea ocean oblast voivodeship prefecture hospital museum park airport station bridge
+    road avenue square church
     temple news group party league center centre institute foundation bank court ministry department
     truong thanh pho song tinh quan huyen tap chi cong ty dai hoc vien benh hoi dao nui ho bao
     thap xa cang nuoc""".split()
