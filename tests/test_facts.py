@@ -1117,3 +1117,25 @@ def test_a_number_glued_to_a_unit_still_backs_only_itself() -> None:
 def test_religions_games_and_a_regions_generic_word(source: str, translation: str) -> None:
     assert check_translation(source, translation, "vi", "en") == []
     assert check_translation(translation, source, "en", "vi") == []
+
+
+def test_an_acronym_stays_in_a_vietnamese_translation() -> None:
+    source = "The Jobs Act would have a negligible effect on GDP."
+    assert check_translation(source, "Đạo luật sẽ có tác động không đáng kể đến GDP.", "en", "vi") == []
+    flags = check_translation(source, "Đạo luật sẽ có tác động không đáng kể.", "en", "vi")
+    assert [(f.text, f.reason) for f in flags] == [("GDP", "missing")]
+    # by a known form, also of its head: "BC", "UNHCR"
+    assert (
+        check_translation("In 17 BC, Augustus held games.", "Năm 17 trước Công nguyên, Augustus mở hội.", "en", "vi")
+        == []
+    )
+    source = "They returned from UNHCR camps."
+    assert check_translation(source, "Họ trở về từ các trại của Cao Uỷ Tỵ Nạn Liên Hiệp Quốc.", "en", "vi") == []
+
+
+def test_one_vietnamese_rendering_explains_one_dropped_name() -> None:
+    # "Luân Đôn" may render London; it cannot render Paris too
+    source = "She flew from London to Paris."
+    assert check_translation(source, "Cô bay từ Luân Đôn tới Paris.", "en", "vi") == []
+    flags = check_translation("She met Watanabe and Holloway in Tokyo.", "Cô gặp Trương Vĩ ở Tokyo.", "en", "vi")
+    assert sorted(f.text for f in flags if f.reason == "missing") == ["Holloway", "Watanabe"]

@@ -20,6 +20,7 @@ from tomtat.models.facts.renderings import (
     names_missing,
     names_unsupported,
     put_in_vietnamese,
+    renderings_in_vietnamese,
     renderings_possible,
     transliterates,
     written_names_gone,
@@ -149,22 +150,30 @@ def check_translation(source: str, translation: str, source_lang: str, target_la
     source that the translation leaves out (``missing``, positions in the source)."""
     source_side, output = Source(source, source_lang), Source(translation, target_lang)  # each read once
     flags = _unsupported(output, source_side, across_languages=True)
-    renderings: bool | None = None  # the output may render the source's names: found on first need
+    gone = _names_gone(source_side, output)
     for fact in source_side.facts:
         if isinstance(fact.value, tuple):
-            if source_lang == "vi" and dropped_from_english(fact, output, source_side):
+            if fact in gone:
                 flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
-            elif source_lang == "en" and dropped_from_vietnamese(fact, output, source_side):
-                if renderings is None:  # a name written in Vietnamese that the source does not explain
-                    renderings = renderings_possible(output, names_unsupported(output, source_side), False)
-                if not renderings and not transliterates(output, fact, source_side):
-                    flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
             continue
         if fact.ordinal or fact.kind not in OMISSION_KINDS or _spelled(fact) or _article_one(fact):
             continue
         if not output.supports(fact, across_languages=True, strict_units=False) and not _said_in_words(fact, output):
             flags.append(Flag(fact.kind, fact.text, fact.start, fact.end, "missing"))
     return flags
+
+
+def _names_gone(source: Source, output: Source) -> list[Fact]:
+    """The source's names a translation must keep and lacks. Into Vietnamese, each name the translation
+    writes in Vietnamese that the source does not explain may render one of them (``Luân Đôn`` for
+    "London"): they are missing only when more are gone than such names can render."""
+    names = [f for f in source.facts if isinstance(f.value, tuple)]
+    if source.lang == "vi":
+        return [f for f in names if dropped_from_english(f, output, source)]
+    gone = [f for f in names if dropped_from_vietnamese(f, output, source) and not transliterates(output, f, source)]
+    if gone and len(gone) <= renderings_in_vietnamese(output, names_unsupported(output, source)):
+        return []
+    return gone
 
 
 def _said_in_words(fact: Fact, output: Source) -> bool:

@@ -150,7 +150,9 @@ EQUIVALENTS: list[frozenset[str]] = [
     do thai giao|judaism
     the van hoi|olympics|olympic games|olympic
     the van hoi mua he|summer olympics|summer olympic games
-    the van hoi mua dong|winter olympics|winter olympic games""".split("\n")
+    the van hoi mua dong|winter olympics|winter olympic games
+    truoc cong nguyen|tcn|bc|b.c|bce
+    cong nguyen|sau cong nguyen|ad|a.d|ce""".split("\n")
 ]
 
 

@@ -8,7 +8,9 @@ import difflib
 import itertools
 import re
 import unicodedata
+from dataclasses import replace
 
+from tomtat.models.facts.english import common_english
 from tomtat.models.facts.extract import Fact
 from tomtat.models.facts.names import (
     VI_SURNAMES_MARKED,
@@ -230,8 +232,28 @@ def dropped_from_vietnamese(fact: Fact, output: Source, source: Source) -> bool:
     assert isinstance(fact.value, tuple)
     if is_written_alike(fact.value) or is_known_place(fact.value) or is_city(fact.value):
         return not _names_place(output, fact)
+    if re.fullmatch(r"[A-Z]{2,5}", fact.text) and not common_english(fact.value[0]):
+        # an acronym: Vietnamese writes most as they are ("GDP", "DVD", "IGN"), some by a known form ("UN"),
+        # also at their head ("UNHCR": ``Cao Uỷ Tỵ Nạn Liên Hiệp Quốc``)
+        return not (_names_place(output, fact) or output.support.has_word(fact.value[0]) or _spells_out(output, fact))
     kept = written_as_is(fact, source.text)
     return bool(kept) and not renders(output, fact, kept)
+
+
+def _spells_out(output: Source, acronym: Fact) -> bool:
+    """The output names what the acronym abbreviates: a name whose initials open it ("NYU": ``đại học New
+    York``), or a known form of its head ("UNHCR": ``Cao Uỷ Tỵ Nạn Liên Hiệp Quốc``)."""
+    assert isinstance(acronym.value, tuple)
+    letters = acronym.value[0]
+    names = [f.value for f in output.facts if isinstance(f.value, tuple) and len(f.value) >= 2]
+    if any(letters.startswith("".join(token[0] for token in name)) for name in names):
+        return True
+    heads = (letters[:n] for n in range(2, len(letters)))
+    return any(
+        output.supports(replace(acronym, value=(head,), text=head.upper()), across_languages=True)
+        for head in heads
+        if len(equivalents((head,))) > 1
+    )
 
 
 def written_put_in(fact: Fact, output: Source, source: Source) -> bool:
@@ -277,6 +299,16 @@ def renderings_possible(side: Source, unexplained: list[Fact], transliterations:
         return True
     return any(
         f.value and all(map(vietnamese_syllable, f.value)) and not unmatchable(f.text, f.value, "vi")
+        for f in unexplained
+        if isinstance(f.value, tuple)
+    )
+
+
+def renderings_in_vietnamese(side: Source, unexplained: list[Fact]) -> int:
+    """How many of a Vietnamese text's names, unexplained by the other text, are written in Vietnamese
+    syllables (each may render one of the other text's names: ``Tập Cận Bình``, Xi Jinping)."""
+    return sum(
+        bool(f.value) and all(map(vietnamese_syllable, f.value)) and not unmatchable(f.text, f.value, "vi")
         for f in unexplained
         if isinstance(f.value, tuple)
     )
