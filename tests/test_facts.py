@@ -1139,3 +1139,16 @@ def test_one_vietnamese_rendering_explains_one_dropped_name() -> None:
     assert check_translation(source, "Cô bay từ Luân Đôn tới Paris.", "en", "vi") == []
     flags = check_translation("She met Watanabe and Holloway in Tokyo.", "Cô gặp Trương Vĩ ở Tokyo.", "en", "vi")
     assert sorted(f.text for f in flags if f.reason == "missing") == ["Holloway", "Watanabe"]
+
+
+def test_an_international_acronym_stays_in_an_english_translation() -> None:
+    source = "Loạt phim sau đó được phát hành trên định dạng DVD."
+    assert check_translation(source, "The series was later released on DVD.", "vi", "en") == []
+    flags = check_translation(source, "The series was later released.", "vi", "en")
+    assert [(f.text, f.reason) for f in flags] == [("DVD", "missing")]
+    # in the plural; Vietnam's own acronyms are spelt out; a Roman numeral is none
+    assert check_translation("Nhiều sản phẩm từ sữa có GMO.", "Many dairy products contain GMOs.", "vi", "en") == []
+    source = "UBND tỉnh Quảng Nam đã họp."
+    assert check_translation(source, "The Quang Nam People's Committee met.", "vi", "en") == []
+    source = "Platin (VI) florua là một hợp chất hoá học."
+    assert check_translation(source, "Platinum hexafluoride is a chemical compound.", "vi", "en") == []
