@@ -22,6 +22,7 @@ from tomtat.models.facts.renderings import (
     put_in_vietnamese,
     renderings_in_vietnamese,
     renderings_possible,
+    sino_vietnamese_renderable,
     transliterates,
     written_names_gone,
     written_put_in,
@@ -171,8 +172,9 @@ def _names_gone(source: Source, output: Source) -> list[Fact]:
     if source.lang == "vi":
         return [f for f in names if dropped_from_english(f, output, source)]
     gone = [f for f in names if dropped_from_vietnamese(f, output, source) and not transliterates(output, f, source)]
-    if gone and len(gone) <= renderings_in_vietnamese(output, names_unsupported(output, source)):
-        return []
+    renderable = [f for f in gone if sino_vietnamese_renderable(f)]
+    if renderable and len(renderable) <= renderings_in_vietnamese(output, names_unsupported(output, source)):
+        return [f for f in gone if f not in renderable]
     return gone
 
 

@@ -343,6 +343,24 @@ def renderings_in_vietnamese(side: Source, unexplained: list[Fact]) -> int:
     )
 
 
+def sino_vietnamese_renderable(fact: Fact) -> bool:
+    """A name Vietnamese may write in its own syllables: a known place or city (``Luân Đôn``, London), or
+    one whose every word is romanized Chinese or Korean syllables (``Tập Cận Bình`` for Xi Jinping,
+    ``Kim Chính Ân`` for Kim Jong-un); not "Gorce", "Watanabe" (Japanese keeps its sounds)."""
+    assert isinstance(fact.value, tuple)
+    if is_known_place(fact.value) or is_city(fact.value):
+        return True
+    return all(_ROMANIZED.fullmatch(word) for word in fact.value)
+
+
+# a word of pinyin or Korean romanization syllables (initial, then final): "jinping", "zedong", "jong"
+_ROMANIZED = re.compile(
+    r"(?:(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?"
+    r"(?:iang|iong|uang|ueng|yeong|eong|yeon|ang|eng|ing|ong|ian|iao|uai|uan|eun|eon|oon|ai|ei|ao|ou|an|en|in|un"
+    r"|im|ik|ak|ok|uk|ul|il|ol|ia|ie|iu|ua|uo|ui|eo|ae|oe|ye|yo|yu|a|o|e|i|u))+"
+)
+
+
 def transliterates(side: Source, fact: Fact, other: Source) -> bool:
     """``side`` has a transliteration that may render the name: one spelt like it or like one of its
     words (``Ác-hen-ti-na``: Argentina; ``Nhân Chứng Giê-hô-va``: Jehovah's Witnesses), or one spelt
