@@ -330,6 +330,11 @@ def test_the_support_index_answers_what_a_scan_of_the_source_would() -> None:
         for tokens in (tuple(words[start : start + 3]), (words[start], "không-có"), ("không-có",)):
             scan = any(tuple(words[i : i + len(tokens)]) == tokens for i in range(len(words) - len(tokens) + 1))
             assert index.contains(tokens) == scan
+        pair, prefix = tuple(words[start : start + 2]), words[start + 2][:3]
+        n = len(words)
+        scan = any(tuple(words[i : i + 2]) == pair and i + 2 < n and words[i + 2].startswith(prefix) for i in range(n))
+        assert index.phrase_then_prefix(pair, prefix) == scan
+        assert not index.phrase_then_prefix(pair, "không-có")
     for letters in ("tcytt", "wn", "hn", "nva", "zz"):
         scan = any(
             "".join(w[0] for w in words[i : i + len(letters)]) == letters for i in range(len(words) - len(letters) + 1)

@@ -90,11 +90,12 @@ class SupportIndex:
 
     def phrase_then_prefix(self, tokens: tuple[str, ...], prefix: str) -> bool:
         """``tokens``, then a word starting with ``prefix`` ("South Sudanese" for south, "suda")."""
+        if not tokens:
+            return self.has_prefix(prefix)
         words, n = self.support.words, len(tokens)
         return any(
             tuple(words[i : i + n]) == tokens and i + n < len(words) and words[i + n].startswith(prefix)
             for i in self._positions.get(tokens[0], ())
-            if tokens
         )
 
     def spelt_alike(self, word: str, unlike: Callable[[str], bool]) -> bool:
