@@ -1169,3 +1169,22 @@ def test_only_a_name_vietnamese_may_write_in_its_syllables_is_explained_by_one()
     # a Polish mountain's name is written as it is: a Vietnamese word in its place renders nothing
     flags = check_translation("It lies in the Bieszczady Mountains.", "Nó nằm ở dãy núi Tây Sơn.", "en", "vi")
     assert ("Bieszczady Mountains", "missing") in [(f.text, f.reason) for f in flags]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "kept"),
+    [
+        ("DVD", "vi", True),
+        ("ĐBQH", "vi", False),
+        ("UBND", "vi", False),
+        ("XII", "vi", False),
+        ("GDP", "en", True),
+        ("OK", "en", False),
+        ("VI", "en", False),
+    ],
+)
+def test_which_acronyms_the_other_language_writes_as_they_are(text: str, lang: str, kept: bool) -> None:
+    from tomtat.models.facts.acronyms import acronym_kept_as_is
+    from tomtat.models.facts.extract import Fact, name_tokens
+
+    assert acronym_kept_as_is(Fact("name", text, 0, len(text), name_tokens(text)), lang) is kept

@@ -8,9 +8,8 @@ import difflib
 import itertools
 import re
 import unicodedata
-from dataclasses import replace
 
-from tomtat.models.facts.english import common_english
+from tomtat.models.facts.acronyms import acronym_kept_as_is, keeps_acronym
 from tomtat.models.facts.extract import Fact
 from tomtat.models.facts.names import (
     VI_SURNAMES_MARKED,
@@ -120,9 +119,9 @@ def dropped_from_english(fact: Fact, output: Source, source: Source) -> bool:
         or _marked_country(fact, source)
     ):
         return not (_names_place(output, fact) or output.has_demonym(fact.value))
-    if _ACRONYM.fullmatch(fact.text) and fact.value[0] not in VIETNAMESE_ACRONYMS and not _ROMAN.fullmatch(fact.text):
+    if acronym_kept_as_is(fact, "vi"):
         # an international acronym stays ("DNA", "UNESCO", "GDP"); Vietnam's own are translated ("UBND")
-        return not _keeps_acronym(output, fact)
+        return not keeps_acronym(output, fact)
     kept = written_foreign(fact)
     if kept:
         return not unmatchable(fact.text, fact.value, "vi") and not renders(output, fact, kept)
@@ -168,17 +167,6 @@ def _classified_place(fact: Fact, source: Source) -> bool:
     last, last_two = " ".join(before[-1:]), " ".join(before[-2:])
     classified = last_two in PLACE_CLASSIFIERS or (last in PLACE_CLASSIFIERS and last_two not in _NOT_CLASSIFIERS)
     return len(words) >= 2 and classified
-
-
-_ACRONYM = re.compile(r"[A-ZĐ]{2,6}")
-# Vietnam's own acronyms, which an English translation spells out (plain forms): people's committees and
-# councils, courts, procuracies, schools, traffic police, cities, the national assembly, club, coach,
-# team, insurance, publisher, degrees and titles, companies, the government, ministries, the party, the UN
-VIETNAMESE_ACRONYMS = frozenset(
-    """ubnd hdnd tand vksnd thpt thcs csgt tp tphcm hcm dbqh clb hlv dt bhxh bhyt nxb dhqg pgs ts gs bs ths
-    tnhh ctcp vn hn qd nd cp ttg btc bch qdnd cand gtvt kh cn gd dh cd tw ubmttq mttq dcs dcsvn lhq hs sv
-    gv nsnd nsut ktv""".split()
-)
 
 
 def vietnamese_person_kept(fact: Fact) -> bool:
@@ -246,43 +234,12 @@ def dropped_from_vietnamese(fact: Fact, output: Source, source: Source) -> bool:
     assert isinstance(fact.value, tuple)
     if is_written_alike(fact.value) or is_known_place(fact.value) or is_city(fact.value):
         return not _names_place(output, fact)
-    if re.fullmatch(r"[A-Z]{2,5}", fact.text) and not common_english(fact.value[0]) and not _ROMAN.fullmatch(fact.text):
+    if acronym_kept_as_is(fact, "en"):
         # an acronym: Vietnamese writes most as they are ("GDP", "DVD", "IGN"), some by a known form ("UN"),
         # also at their head ("UNHCR": ``Cao Uỷ Tỵ Nạn Liên Hiệp Quốc``)
-        return not _keeps_acronym(output, fact)
+        return not keeps_acronym(output, fact)
     kept = written_as_is(fact, source.text)
     return bool(kept) and not renders(output, fact, kept)
-
-
-_ROMAN = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")  # "Platin (VI) florua", "Paris XII": a numeral, no acronym
-
-
-def _keeps_acronym(output: Source, acronym: Fact) -> bool:
-    """The output has the acronym, as it is or in the plural ("GMOs"), or a form of what it stands for."""
-    assert isinstance(acronym.value, tuple)
-    letters = acronym.value[0]
-    return (
-        output.support.has_word(letters)
-        or output.support.has_word(letters + "s")
-        or _names_place(output, acronym)
-        or _spells_out(output, acronym)
-    )
-
-
-def _spells_out(output: Source, acronym: Fact) -> bool:
-    """The output names what the acronym abbreviates: a name whose initials open it ("NYU": ``đại học New
-    York``), or a known form of its head ("UNHCR": ``Cao Uỷ Tỵ Nạn Liên Hiệp Quốc``)."""
-    assert isinstance(acronym.value, tuple)
-    letters = acronym.value[0]
-    names = [f.value for f in output.facts if isinstance(f.value, tuple) and len(f.value) >= 2]
-    if any(letters.startswith("".join(token[0] for token in name)) for name in names):
-        return True
-    heads = (letters[:n] for n in range(2, len(letters)))
-    return any(
-        output.supports(replace(acronym, value=(head,), text=head.upper()), across_languages=True)
-        for head in heads
-        if len(equivalents((head,))) > 1
-    )
 
 
 def written_put_in(fact: Fact, output: Source, source: Source) -> bool:
