@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from tomtat.models.facts.english import common_english
 from tomtat.models.facts.extract import Fact
-from tomtat.models.facts.names import equivalents, variant_of
+from tomtat.models.facts.names import equivalents
 from tomtat.models.facts.source import Source
 
 # an acronym of a Vietnamese text (``ĐBQH`` too) or of an English one
@@ -47,8 +47,7 @@ def keeps_acronym(output: Source, acronym: Fact) -> bool:
     return (
         output.support.has_word(letters)
         or output.support.has_word(letters + "s")
-        or output.supports(acronym, across_languages=True)
-        or variant_of(acronym.value, output.name_words)
+        or output.has_name(acronym)
         or _spells_out(output, acronym)
     )
 

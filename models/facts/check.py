@@ -173,7 +173,7 @@ def _names_gone(source: Source, output: Source) -> list[Fact]:
         return [f for f in names if dropped_from_english(f, output, source)]
     gone = [f for f in names if dropped_from_vietnamese(f, output, source) and not transliterates(output, f, source)]
     renderable = [f for f in gone if sino_vietnamese_renderable(f)]
-    if renderable and len(renderable) <= renderings_in_vietnamese(output, names_unsupported(output, source)):
+    if renderable and len(renderable) <= renderings_in_vietnamese(names_unsupported(output, source)):
         return [f for f in gone if f not in renderable]
     return gone
 

@@ -118,7 +118,7 @@ def dropped_from_english(fact: Fact, output: Source, source: Source) -> bool:
         or (is_known_place(fact.value) and _no_word_in_vietnamese(fact.value))
         or _marked_country(fact, source)
     ):
-        return not (_names_place(output, fact) or output.has_demonym(fact.value))
+        return not (output.has_name(fact) or output.has_demonym(fact.value))
     if acronym_kept_as_is(fact, "vi"):
         # an international acronym stays ("DNA", "UNESCO", "GDP"); Vietnam's own are translated ("UBND")
         return not keeps_acronym(output, fact)
@@ -137,10 +137,10 @@ def dropped_from_english(fact: Fact, output: Source, source: Source) -> bool:
         )
     if _classified_place(fact, source):
         # English keeps a district's, an island's, a bridge's name without marks ("Lac Duong District")
-        return not (_names_place(output, fact) or has_words(output, list(fact.value)))
+        return not (output.has_name(fact) or has_words(output, list(fact.value)))
     # kept whole or by the given name ("Mr. Khoi")
     given = fact.value[-1]
-    return vietnamese_person_kept(fact) and not output.support.has_word(given) and not _names_place(output, fact)
+    return vietnamese_person_kept(fact) and not output.support.has_word(given) and not output.has_name(fact)
 
 
 # the words before a Vietnamese place's name that say what it is (``huyện Lạc Dương``: Lac Duong District,
@@ -207,12 +207,6 @@ def _marked_country(fact: Fact, source: Source) -> bool:
     return bool(before) and before[-1].lower() in _PLACE_MARKERS
 
 
-def _names_place(output: Source, fact: Fact) -> bool:
-    """The output names the source's place, in any of its forms or a variant ("Zambians")."""
-    assert isinstance(fact.value, tuple)
-    return output.supports(fact, across_languages=True) or variant_of(fact.value, output.name_words)
-
-
 def put_in_vietnamese(fact: Fact, output: Source, source: Source) -> bool:
     """A name of a Vietnamese translation that its English source cannot explain: a Vietnamese person's
     ("Trần Minh Khôi"), or one whose foreign words the source lacks ("Kenji Watanabe")."""
@@ -233,7 +227,7 @@ def dropped_from_vietnamese(fact: Fact, output: Source, source: Source) -> bool:
     Cami.``: measured on PhoMT, leaving calls out cost 5-15 points of dropped names for 0.2 of flags)."""
     assert isinstance(fact.value, tuple)
     if is_written_alike(fact.value) or is_known_place(fact.value) or is_city(fact.value):
-        return not _names_place(output, fact)
+        return not output.has_name(fact)
     if acronym_kept_as_is(fact, "en"):
         # an acronym: Vietnamese writes most as they are ("GDP", "DVD", "IGN"), some by a known form ("UN"),
         # also at their head ("UNHCR": ``Cao Uỷ Tỵ Nạn Liên Hiệp Quốc``)
@@ -277,22 +271,19 @@ def names_unsupported(output: Source, source: Source) -> list[Fact]:
     return [f for f in output.facts if isinstance(f.value, tuple) and not source.supports(f, across_languages=True)]
 
 
-def renderings_possible(side: Source, unexplained: list[Fact], transliterations: bool = True) -> bool:
+def renderings_possible(side: Source, unexplained: list[Fact]) -> bool:
     """``side`` may hold renderings of the other text's names: a transliteration (``Anh-xtanh``), or a
     name written in Vietnamese that the other text does not explain (``Luân Đôn`` for "London",
     ``Tập Cận Bình`` for "Xi Jinping")."""
-    if transliterations and any("-" in f.text for f in side.facts if isinstance(f.value, tuple)):
-        return True
-    return any(
-        f.value and all(map(vietnamese_syllable, f.value)) and not unmatchable(f.text, f.value, "vi")
-        for f in unexplained
-        if isinstance(f.value, tuple)
+    return (
+        any("-" in f.text for f in side.facts if isinstance(f.value, tuple))
+        or renderings_in_vietnamese(unexplained) > 0
     )
 
 
-def renderings_in_vietnamese(side: Source, unexplained: list[Fact]) -> int:
-    """How many of a Vietnamese text's names, unexplained by the other text, are written in Vietnamese
-    syllables (each may render one of the other text's names: ``Tập Cận Bình``, Xi Jinping)."""
+def renderings_in_vietnamese(unexplained: list[Fact]) -> int:
+    """How many of a Vietnamese text's names that the other text does not explain are written in
+    Vietnamese syllables (each may render one of the other text's names: ``Tập Cận Bình``, Xi Jinping)."""
     return sum(
         bool(f.value) and all(map(vietnamese_syllable, f.value)) and not unmatchable(f.text, f.value, "vi")
         for f in unexplained

@@ -227,21 +227,22 @@ class Source:
                     return fact.text
         return None
 
+    def has_name(self, fact: Fact) -> bool:
+        """The text has another text's name, in any of its forms or as a variant ("Zambians")."""
+        assert isinstance(fact.value, tuple)
+        return self.supports(fact, across_languages=True) or variant_of(fact.value, self.name_words)
+
     def has_demonym(self, tokens: tuple[str, ...]) -> bool:
         """The source has the place's adjective or people ("Libyan", "người Kenya" -> "Kenyan"), or its
         language's ("Irishman" for Ireland)."""
         places = equivalents(tokens)
-        # the form's stem: "turkey" -> "turk" (Turkish), "korea" -> "kore" (Koreans)
-        forms = [f[: max(4, len(f) - 2)] for f in places if len(f) >= 4 and " " not in f]
+        forms = [_stem(f) for f in places if len(f) >= 4 and " " not in f]
         forms += [language for f in places for language in country_languages().get(f, ())]
         if any(self.support.has_prefix(form) for form in forms):
             return True
         # a place of two words or more: its last word's stem after the others ("South Sudanese")
         phrases = [f.split() for f in places if " " in f]
-        return any(
-            self.support.phrase_then_prefix(tuple(words[:-1]), words[-1][: max(4, len(words[-1]) - 2)])
-            for words in phrases
-        )
+        return any(self.support.phrase_then_prefix(tuple(words[:-1]), _stem(words[-1])) for words in phrases)
 
     def has_place_of_people(self, tokens: tuple[str, ...]) -> bool:
         """An output name that is the people or adjective of one of the source's places ("South
@@ -251,8 +252,11 @@ class Source:
                 continue
             for form in equivalents(fact.value):
                 words = form.split()
-                stem = words[-1][: max(4, len(words[-1]) - 2)]
-                if len(words) == len(tokens) and tokens[:-1] == tuple(words[:-1]) and tokens[-1].startswith(stem):
+                if (
+                    len(words) == len(tokens)
+                    and tokens[:-1] == tuple(words[:-1])
+                    and tokens[-1].startswith(_stem(words[-1]))
+                ):
                     return True
                 if len(tokens) == 1 and form in language_countries().get(tokens[0], ()):
                     return True
@@ -278,6 +282,12 @@ class Source:
                 if set(fact.value) & set(candidate.value):
                     return candidate
         return None
+
+
+def _stem(place_word: str) -> str:
+    """What a place's people and adjective start with: "turkey" -> "turk" (Turkish), "korea" -> "kore"
+    (Koreans), "sudan" -> "suda" (Sudanese)."""
+    return place_word[: max(4, len(place_word) - 2)]
 
 
 def _own_words(tokens: tuple[str, ...]) -> list[str]:
