@@ -1188,3 +1188,58 @@ def test_which_acronyms_the_other_language_writes_as_they_are(text: str, lang: s
     from tomtat.models.facts.extract import Fact, name_tokens
 
     assert acronym_kept_as_is(Fact("name", text, 0, len(text), name_tokens(text)), lang) is kept
+
+
+@pytest.mark.parametrize(
+    ("source", "kept", "dropped", "name"),
+    [
+        ("Russia's Supreme Court upheld the ban.", "Toà Tối Cao Nga giữ nguyên lệnh cấm.",
+         "Nga giữ nguyên lệnh cấm.", "Supreme Court"),  # every word in the dictionary: rendered by its head
+        ("The Constitution protects free speech.", "Hiến pháp bảo vệ quyền tự do ngôn luận.",
+         "Nó bảo vệ quyền tự do ngôn luận.", "Constitution"),  # a head that names a body alone
+        ("He works for the Federal Reserve Bank.", "Ông làm cho Ngân hàng Dự trữ Liên bang.",
+         "Ông làm cho họ.", "Federal Reserve Bank"),
+    ],
+)  # fmt: skip
+def test_a_body_dropped_from_a_vietnamese_translation(source: str, kept: str, dropped: str, name: str) -> None:
+    assert _missing(source, kept, "en") == []
+    assert _missing(source, dropped, "en") == [name]
+
+
+def test_a_bodys_head_in_vietnamese_is_capitalised_or_no_single_word() -> None:
+    source = "The Department of Health said so."
+    # ``bộ`` in ``toàn bộ`` ("all") renders no "Department"; one word, "Department" alone is a common noun
+    assert _missing("The Health Department said so.", "Toàn bộ đã nói vậy.", "en") == ["Health Department"]
+    assert _missing("The Health Department said so.", "Sở Y tế đã nói vậy.", "en") == []
+    assert _missing(source, "Họ đã nói vậy.", "en") == []
+    # a body named by its acronym keeps it ("OSCE Office" -> ``phòng OSCE``)
+    assert _missing("The OSCE Office opened.", "Văn phòng OSCE mở cửa.", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "kept", "dropped", "name"),
+    [
+        ("Toà Tối Cao Nga giữ nguyên lệnh cấm.", "Russia's Supreme Court upheld the ban.",
+         "Russia upheld the ban.", "Toà Tối Cao Nga"),
+        ("Bà làm việc ở Bộ Ngoại giao.", "She works at the Foreign Ministry.", "She works there.", "Bộ Ngoại"),
+        ("Bộ trưởng Bộ Tư pháp phát biểu.", "The Minister of Justice spoke.", "He spoke.", "Bộ Tư"),  # by its head
+        ("Một thành viên Hội đồng Lãnh đạo phát biểu.", "A Governing Body member spoke.", "A member spoke.",
+         "Hội"),
+    ],
+)  # fmt: skip
+def test_a_body_dropped_from_an_english_translation(source: str, kept: str, dropped: str, name: str) -> None:
+    assert _missing(source, kept, "vi") == []
+    assert _missing(source, dropped, "vi") == [name]
+
+
+@pytest.mark.parametrize(
+    ("source", "translation"),
+    [
+        ("Công ty Apple mở cửa hàng mới.", "Apple opened a new store."),  # named by its foreign word
+        ("Cao Uỷ Tỵ Nạn Liên Hiệp Quốc mở trại.", "The UNHCR opened a camp."),  # by an acronym
+        ("Bộ trưởng nói hôm qua.", "The minister spoke yesterday."),  # a minister, no ministry
+        ("Toà nhà mới cao 30 tầng.", "The new building has 30 floors."),  # a building, no court
+    ],
+)
+def test_bodies_an_english_translation_renders_otherwise(source: str, translation: str) -> None:
+    assert _missing(source, translation, "vi") == []

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from tomtat.models.facts.acronyms import acronym_kept_as_is, keeps_acronym
+from tomtat.models.facts.bodies import body_left_out, body_left_out_of_english
 from tomtat.models.facts.extract import Fact
 from tomtat.models.facts.names import (
     VI_SURNAMES_MARKED,
@@ -138,6 +139,8 @@ def dropped_from_english(fact: Fact, output: Source, source: Source) -> bool:
     if _classified_place(fact, source):
         # English keeps a district's, an island's, a bridge's name without marks ("Lac Duong District")
         return not (output.has_name(fact) or has_words(output, list(fact.value)))
+    if body_left_out_of_english(fact, output, source):
+        return True
     # kept whole or by the given name ("Mr. Khoi")
     given = fact.value[-1]
     return vietnamese_person_kept(fact) and not output.support.has_word(given) and not output.has_name(fact)
@@ -233,7 +236,9 @@ def dropped_from_vietnamese(fact: Fact, output: Source, source: Source) -> bool:
         # also at their head ("UNHCR": ``Cao Uỷ Tỵ Nạn Liên Hiệp Quốc``)
         return not keeps_acronym(output, fact)
     kept = written_as_is(fact, source.text)
-    return bool(kept) and not renders(output, fact, kept)
+    if kept:
+        return not renders(output, fact, kept)
+    return body_left_out(fact, output)
 
 
 def written_put_in(fact: Fact, output: Source, source: Source) -> bool:
